@@ -1,0 +1,3 @@
+from runbook_cli.cli import main
+
+main()

@@ -1,0 +1,74 @@
+"""The `runbook` command line: a thin Typer layer. Each command parses its options, calls one
+use case, and renders the result; errors become one sentence and a documented exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from runbook_cli import __version__
+
+
+class RunbookGroup(TyperGroup):
+    """Turns RunbookError into `runbook: error: ...` on stderr and its exit code, in one place."""
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201
+        from runbook_cli.errors import RunbookError
+
+        try:
+            return super().invoke(ctx)
+        except RunbookError as error:
+            if str(error):
+                typer.echo(f"runbook: error: {error}", err=True)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("runbook: interrupted; nothing half-written (files are replaced atomically).", err=True)
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=RunbookGroup,
+    name="runbook",
+    help="Follow the incident-response runbook from the terminal. Every change is a git commit.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"runbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    repo: Annotated[
+        Optional[Path],
+        typer.Option("--repo", "-C", help="The git repository (default: the one containing the current folder).", show_default=False),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    ctx.obj = {"repo": repo}
+
+
+from runbook_cli.cli import read, record, setup  # noqa: E402  (registers the commands on app)
+
+__all__ = ["app", "main", "read", "record", "setup"]
+
+
+def main() -> None:
+    try:
+        app(prog_name="runbook")
+    except Exception as error:  # a bug: still one sentence, never a traceback
+        typer.echo(f"runbook: internal error: {type(error).__name__}: {error}; please report it.", err=True)
+        sys.exit(70)

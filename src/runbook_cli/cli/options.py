@@ -1,0 +1,49 @@
+"""Options shared by many commands, and the small helpers every command uses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Annotated, Optional
+
+import typer
+
+Incident = Annotated[
+    Optional[str],
+    typer.Option("--incident", "-i", help="Incident id (7, incident-7 or the file). Default: the one chosen with 'use', else the only open one.", show_default=False),
+]
+NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit (for review before committing).")]
+Author = Annotated[Optional[str], typer.Option("--author", help="Who did it (default: git user.name).", show_default=False)]
+At = Annotated[
+    Optional[str],
+    typer.Option("--at", help="When: ISO-8601 with offset or Z, HH:MM (today, local), '15m ago', '-15m' or now.", show_default=False),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def workspace(ctx: typer.Context):  # noqa: ANN201
+    from runbook_cli.workspace import Workspace
+
+    return Workspace((ctx.obj or {}).get("repo"))
+
+
+def when(text: str | None, *, allow_future: bool = False) -> datetime | None:
+    if text is None:
+        return None
+    from runbook_cli import clock
+
+    return clock.parse_time(text, allow_future=allow_future)
+
+
+def print_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def saved(edit, what: str) -> None:  # noqa: ANN001
+    """One line confirming a change: what, where, and the commit (or that none was made)."""
+    if not edit.written:
+        typer.echo(f"incident {edit.incident.id}: nothing to change ({what}).")
+        return
+    where = f"committed {edit.commit[:8]}" if edit.commit else "written, not committed (--no-commit)"
+    typer.echo(f"incident {edit.incident.id}: {what} ({edit.path}, {where})")

@@ -1,0 +1,53 @@
+"""Commands that read: show, list, use."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from runbook_cli.cli import app
+from runbook_cli.cli.options import Incident, Json, print_json, workspace
+
+
+@app.command()
+def show(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
+    """Show one incident: facts, roles, timeline, follow-up."""
+    from runbook_cli import clock, queries
+
+    view = queries.show(workspace(ctx), incident)
+    if json:
+        print_json(view)
+        return
+    from runbook_cli import render
+
+    render.show(view, clock.now())
+
+
+@app.command("list")
+def list_incidents(
+    ctx: typer.Context,
+    status: Annotated[Optional[str], typer.Option(help="Only this status.")] = None,
+    severity: Annotated[Optional[str], typer.Option(help="Only this severity.")] = None,
+    service: Annotated[Optional[str], typer.Option(help="Only incidents affecting this service.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Only incidents started on or after this date (YYYY-MM-DD) or time.")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only open incidents (investigating, identified, mitigated).")] = False,
+    json: Json = False,
+) -> None:
+    """List incidents, newest first."""
+    from runbook_cli import clock, queries
+
+    views = queries.list_views(workspace(ctx), status=status, severity=severity, service=service, since=since, open_only=open_only)
+    if json:
+        print_json(views)
+        return
+    from runbook_cli import render
+
+    render.incident_table(views, clock.now())
+
+
+@app.command()
+def use(ctx: typer.Context, incident: Annotated[str, typer.Argument(metavar="ID", help="Incident to work on by default.")]) -> None:
+    """Choose the incident that commands act on when -i is not given (kept in this clone only)."""
+    chosen = workspace(ctx).choose(incident)
+    typer.echo(f"Using incident {chosen.id}: {chosen.title}")

@@ -1,0 +1,148 @@
+"""Commands that record what happens: declare, timeline add, ack, assign, severity, status, resolve."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from runbook_cli.cli import app
+from runbook_cli.cli.options import At, Author, Incident, NoCommit, saved, when, workspace
+
+timeline_app = typer.Typer(help="The incident's timeline.", no_args_is_help=True)
+app.add_typer(timeline_app, name="timeline")
+
+
+@app.command()
+def declare(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="Short title, e.g. 'Bookings fail for most users'.")],
+    severity: Annotated[str, typer.Option("--severity", "-s", help="SEV-0 (critical) … SEV-3 (minor).", show_default=False)],
+    service: Annotated[list[str], typer.Option("--service", help="Affected service; repeat for more.", show_default=False)],
+    summary: Annotated[Optional[str], typer.Option(help="One-paragraph overview (goes into the Summary section).")] = None,
+    commander: Annotated[Optional[str], typer.Option(help="Incident Commander.")] = None,
+    comms_lead: Annotated[Optional[str], typer.Option("--comms-lead", help="Communications Lead.")] = None,
+    started_at: Annotated[Optional[str], typer.Option("--started-at", help="When impact began (default: detection time).")] = None,
+    detected_at: Annotated[Optional[str], typer.Option("--detected-at", help="When it was detected (default: now).")] = None,
+    data_affected: Annotated[bool, typer.Option("--data-affected", help="User data affected: a regulated event.")] = False,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Declare an incident: create its file from the report template and commit it."""
+    from runbook_cli import lifecycle
+
+    result = lifecycle.declare(
+        workspace(ctx),
+        title=title,
+        severity=severity,
+        services=service,
+        summary=summary,
+        commander=commander,
+        comms_lead=comms_lead,
+        started_at=when(started_at),
+        detected_at=when(detected_at),
+        data_affected=data_affected,
+        author=author,
+        commit=not no_commit,
+    )
+    incident = result.incident
+    typer.echo(f"Declared incident {incident.id}: {incident.severity} {incident.title}")
+    typer.echo(f"  file: {result.path}" + ("" if result.commit else " (not committed)"))
+    if result.unknown_services:
+        typer.echo(f"runbook: note: {', '.join(result.unknown_services)} not in the config's services (typo?); kept as given.", err=True)
+
+
+@timeline_app.command("add")
+def timeline_add(
+    ctx: typer.Context,
+    text: Annotated[Optional[str], typer.Argument(help="What happened. '-' or no text with piped input reads standard input.", show_default=False)] = None,
+    at: At = None,
+    author: Author = None,
+    incident: Incident = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Add a timeline entry (kept in time order)."""
+    from runbook_cli import lifecycle
+    from runbook_cli.errors import UsageError
+
+    if text is None or text == "-":
+        if text is None and sys.stdin.isatty():
+            raise UsageError("give the entry text as an argument, or '-' to read it from standard input.")
+        text = sys.stdin.read()
+    edit = lifecycle.add_entry(workspace(ctx), incident, text, at=when(at), author=author, commit=not no_commit)
+    saved(edit, "timeline entry added")
+
+
+@app.command()
+def ack(ctx: typer.Context, at: At = None, author: Author = None, incident: Incident = None, no_commit: NoCommit = False) -> None:
+    """Acknowledge the incident (the runbook's target: within 5 minutes of detection)."""
+    from runbook_cli import lifecycle
+
+    edit = lifecycle.acknowledge(workspace(ctx), incident, at=when(at), author=author, commit=not no_commit)
+    saved(edit, f"acknowledged by {edit.incident.acknowledged_by}")
+
+
+@app.command()
+def assign(
+    ctx: typer.Context,
+    commander: Annotated[Optional[str], typer.Option(help="Incident Commander (IC).")] = None,
+    comms_lead: Annotated[Optional[str], typer.Option("--comms-lead", help="Communications Lead (CL).")] = None,
+    author: Author = None,
+    incident: Incident = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Assign the Incident Commander and/or Communications Lead."""
+    from runbook_cli import lifecycle
+
+    edit = lifecycle.assign(workspace(ctx), incident, commander=commander, comms_lead=comms_lead, author=author, commit=not no_commit)
+    saved(edit, f"commander {edit.incident.commander or '-'}, comms lead {edit.incident.comms_lead or '-'}")
+
+
+@app.command()
+def severity(
+    ctx: typer.Context,
+    level: Annotated[str, typer.Argument(metavar="SEV-n", help="The new severity.")],
+    reason: Annotated[Optional[str], typer.Option(help="Why it changed (goes into the timeline).")] = None,
+    author: Author = None,
+    incident: Incident = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Change the severity (recorded in the timeline)."""
+    from runbook_cli import lifecycle
+
+    edit, old = lifecycle.change_severity(workspace(ctx), incident, level, reason=reason, author=author, commit=not no_commit)
+    saved(edit, f"severity {old} -> {edit.incident.severity}")
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="investigating, identified, mitigated or resolved.")],
+    at: At = None,
+    author: Author = None,
+    incident: Incident = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Move the incident along: investigating → identified → mitigated → resolved."""
+    from runbook_cli import lifecycle
+
+    edit, old = lifecycle.change_status(workspace(ctx), incident, new_status, at=when(at), author=author, commit=not no_commit)
+    saved(edit, f"status {old} -> {edit.incident.status}")
+
+
+@app.command()
+def resolve(
+    ctx: typer.Context,
+    at: At = None,
+    root_cause: Annotated[Optional[str], typer.Option("--root-cause", help="Root-cause hypothesis.")] = None,
+    risks: Annotated[Optional[str], typer.Option(help="Remaining risks.")] = None,
+    author: Author = None,
+    incident: Incident = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Resolve: service restored. Records resolution time, root-cause hypothesis and remaining risks."""
+    from runbook_cli import lifecycle
+
+    edit = lifecycle.resolve(workspace(ctx), incident, at=when(at), root_cause=root_cause, risks=risks, author=author, commit=not no_commit)
+    saved(edit, "resolved")

@@ -1,0 +1,46 @@
+"""Commands that set things up: init, demo."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from runbook_cli.cli import app
+from runbook_cli.cli.options import NoCommit, workspace
+
+
+@app.command()
+def init(ctx: typer.Context, no_commit: NoCommit = False) -> None:
+    """Set up docs/runbooks/ (config, incidents/, templates/); safe to run again."""
+    from runbook_cli import scaffold
+
+    result = scaffold.init(workspace(ctx), commit=not no_commit)
+    if not result.created:
+        typer.echo("runbook is already set up here; nothing to do.")
+        return
+    for path in result.created:
+        typer.echo(f"  created {path}")
+    typer.echo(f"Set up docs/runbooks/ ({'committed ' + result.commit[:8] if result.commit else 'not committed'}).")
+
+
+@app.command()
+def demo(
+    path: Annotated[Optional[Path], typer.Option("--path", help="Folder for the scratch repository (default: a new temporary folder).")] = None,
+) -> None:
+    """Walk a full SEV-1 incident through every step in a scratch repository."""
+    from runbook_cli import demo as scenario
+
+    folder = scenario.prepare(path)
+    typer.echo(f"Scratch repository: {folder}\n")
+    for number, (minute, title, args) in enumerate(scenario.STEPS, start=1):
+        typer.secho(f"Step {number} (T+{minute} min). {title}", bold=True)
+        typer.echo(f"$ runbook {shlex.join(args)}")
+        with scenario.clock_at(minute):
+            code = app(["--repo", str(folder), *args], prog_name="runbook", standalone_mode=False)
+        if code:
+            raise typer.Exit(code)
+        typer.echo()
+    typer.echo(f"Done. Every step above is one commit: cd {folder} && git log --stat")

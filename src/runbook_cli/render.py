@@ -1,0 +1,113 @@
+"""Terminal rendering with rich. Colour only on a terminal and never with NO_COLOR (rich's own rules)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from runbook_cli import clock
+
+SEVERITY_STYLE = {"SEV-0": "bold white on red", "SEV-1": "bold red", "SEV-2": "yellow", "SEV-3": "dim"}
+STATUS_STYLE = {"investigating": "red", "identified": "yellow", "mitigated": "cyan", "resolved": "green", "closed": "dim"}
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _time(value: str | None) -> str:
+    if not value:
+        return "—"
+    return value.replace("T", " ").replace("Z", " UTC")
+
+
+def severity_text(severity: str) -> Text:
+    return Text(severity, style=SEVERITY_STYLE.get(severity, ""))
+
+
+def status_text(status: str) -> Text:
+    return Text(status, style=STATUS_STYLE.get(status, ""))
+
+
+def show(view: dict, now: datetime) -> None:
+    out = console()
+    title = Text.assemble(("Incident ", "bold"), (str(view["id"]), "bold"), " – ", (view["title"], "bold"))
+    out.print(title)
+    out.print(Text.assemble("  ", severity_text(view["severity"]), "  ", status_text(view["status"]), f"  {view['path']}"))
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    started = clock.parse_stored(view["started_at"])
+    end = clock.parse_stored(view["resolved_at"]) if view["resolved_at"] else now
+    duration = clock.format_duration(started, end) + ("" if view["resolved_at"] else " (ongoing)")
+    rows = [
+        ("Services", ", ".join(view["services"])),
+        ("Commander", view["commander"] or Text("unassigned", style="yellow")),
+        ("Comms lead", view["comms_lead"] or Text("unassigned", style="yellow")),
+        ("Started", _time(view["started_at"])),
+        ("Detected", _time(view["detected_at"])),
+        ("Acknowledged", _time(view["acknowledged_at"]) + (f" by {view['acknowledged_by']}" if view.get("acknowledged_by") else "")),
+        ("Mitigated", _time(view["mitigated_at"])),
+        ("Resolved", _time(view["resolved_at"])),
+        ("Duration", duration),
+    ]
+    if view["data_affected"]:
+        rows.append(("User data", Text("affected (regulated event)", style="bold red")))
+    if view.get("root_cause_hypothesis"):
+        rows.append(("Root cause?", view["root_cause_hypothesis"]))
+    if view.get("remaining_risks"):
+        rows.append(("Risks", view["remaining_risks"]))
+    if view["postmortem"]["due"] or view["postmortem"]["scheduled_at"]:
+        rows.append(("Post-mortem", f"due {_time(view['postmortem']['due'])}, scheduled {_time(view['postmortem']['scheduled_at'])}"))
+    for label, value in rows:
+        facts.add_row(label, value)
+    out.print(facts)
+    if view["summary"]:
+        out.print(Text("\nSummary", style="bold"))
+        out.print(Text(view["summary"]))
+    timeline = Table(title="Timeline", title_justify="left", show_edge=False, expand=False)
+    timeline.add_column("When (UTC)", no_wrap=True)
+    timeline.add_column("Who", no_wrap=True)
+    timeline.add_column("What")
+    for entry in view["timeline"]:
+        timeline.add_row(entry["at"][:19].replace("T", " "), entry["author"], Text(entry["text"]))
+    out.print()
+    out.print(timeline)
+    if view["action_items"]:
+        actions = Table(title="Action items", title_justify="left", show_edge=False)
+        for column in ("#", "Action", "Owner", "Due", "Done"):
+            actions.add_column(column)
+        for item in view["action_items"]:
+            actions.add_row(str(item["id"]), Text(item["title"]), item["owner"], item["due"], "✓" if item["done"] else "")
+        out.print()
+        out.print(actions)
+    ticked = sum(view["checklist"].values())
+    if view["status"] in ("resolved", "closed"):
+        out.print(f"\nPost-incident checklist: {ticked}/{len(view['checklist'])} done (runbook checklist)")
+
+
+def incident_table(views: list[dict], now: datetime) -> None:
+    out = console()
+    if not views:
+        out.print("No incidents match.")
+        return
+    table = Table(show_edge=False)
+    for column in ("ID", "Date", "Severity", "Status", "Title", "Services", "Commander", "Duration"):
+        table.add_column(column, no_wrap=column not in ("Title", "Services"))
+    for view in views:
+        started = clock.parse_stored(view["started_at"])
+        end = clock.parse_stored(view["resolved_at"]) if view["resolved_at"] else now
+        table.add_row(
+            str(view["id"]),
+            view["started_at"][:10],
+            severity_text(view["severity"]),
+            status_text(view["status"]),
+            Text(view["title"]),
+            ", ".join(view["services"]),
+            view["commander"] or "—",
+            clock.format_duration(started, end) + ("" if view["resolved_at"] else "+"),
+        )
+    out.print(table)

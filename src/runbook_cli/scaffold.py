@@ -1,0 +1,53 @@
+"""`runbook init`: lay out docs/runbooks/ in a repository, idempotently, and commit what is new."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from runbook_cli import config
+from runbook_cli.store import INCIDENTS_DIR, RUNBOOKS_DIR
+from runbook_cli.templates import OVERRIDE_DIR
+from runbook_cli.workspace import Workspace
+
+TEMPLATES_README = """\
+# Template overrides
+
+A file here with the same name as one of runbook's packaged templates replaces it:
+`incident.md.j2` (new incident files), `slack.md.j2`, `status-page.md.j2`,
+`stakeholder.md.j2`. Templates are Jinja2, rendered in a sandbox with strict
+undefined variables; each receives `incident` (the keys of `runbook show --json`)
+and `now` (ISO-8601 UTC).
+"""
+
+
+@dataclass
+class Initialised:
+    created: list[str]
+    commit: str | None
+
+
+def files() -> dict[str, str]:
+    """Repo-relative path -> content of everything `init` lays out."""
+    return {
+        config.CONFIG_PATH: config.default_text(),
+        f"{INCIDENTS_DIR}/.gitkeep": "",
+        f"{OVERRIDE_DIR}/README.md": TEMPLATES_README,
+    }
+
+
+def init(ws: Workspace, *, commit: bool = True) -> Initialised:
+    with ws.locked():
+        if commit:
+            ws.git.check_can_commit()
+        created: list[Path] = []
+        for relative, content in files().items():
+            path = ws.root / relative
+            if path.exists() or path.is_symlink():
+                continue
+            ws.write(path, content)
+            created.append(path)
+        made = None
+        if created and commit:
+            made = ws.git.commit(created, f"runbook: set up {RUNBOOKS_DIR}/\n\nCreated-By: runbook init")
+    return Initialised([ws.store.relative(p) for p in created], made)

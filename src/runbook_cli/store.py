@@ -1,0 +1,168 @@
+"""Incident files on disk: where they live, how they are found, read and written atomically.
+
+The only module that reads or writes incident files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from runbook_cli import document, model
+from runbook_cli.config import Config
+from runbook_cli.errors import MalformedFileError, UsageError
+
+RUNBOOKS_DIR = "docs/runbooks"
+INCIDENTS_DIR = f"{RUNBOOKS_DIR}/incidents"
+FILE_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-incident-(?P<id>[1-9][0-9]{0,8})\.md$")
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass
+class Loaded:
+    """An incident read from disk: its file, its text document and its validated facts."""
+
+    path: Path
+    doc: document.Document
+    incident: model.Incident
+    raw: bytes
+
+
+def file_name(incident: model.Incident) -> str:
+    return f"{incident.date.isoformat()}-incident-{incident.id}.md"
+
+
+class Store:
+    def __init__(self, root: Path, config: Config):
+        self.root = root
+        self.config = config
+        self.folder = root / INCIDENTS_DIR
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def paths(self) -> dict[int, list[Path]]:
+        """Incident files by id, from file names alone (no parsing)."""
+        found: dict[int, list[Path]] = {}
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return found
+        for name in sorted(names):
+            match = FILE_NAME.match(name)
+            if match:
+                found.setdefault(int(match.group("id")), []).append(self.folder / name)
+        return found
+
+    def next_id(self) -> int:
+        return max(self.paths(), default=0) + 1
+
+    def resolve(self, reference: str) -> Path:
+        """`7`, `incident-7` or a path to the file; refuse anything else before building a path."""
+        text = reference.strip()
+        match = re.fullmatch(r"(?:incident-)?([1-9][0-9]{0,8})", text)
+        if match:
+            incident_id = int(match.group(1))
+            candidates = self.paths().get(incident_id)
+            if not candidates:
+                raise UsageError(f"there is no incident {incident_id}; {self.open_hint()}")
+            if len(candidates) > 1:
+                names = ", ".join(self.relative(p) for p in candidates)
+                raise MalformedFileError(f"incident {incident_id} has more than one file ({names}); renumber or remove one.")
+            return candidates[0]
+        if text.endswith(".md") and FILE_NAME.match(Path(text).name):
+            path = Path(text) if Path(text).is_absolute() else Path.cwd() / text
+            resolved = path.resolve()
+            if resolved.parent != self.folder.resolve():
+                raise UsageError(f"{text} is not an incident file in {INCIDENTS_DIR}/; pass an id such as 7.")
+            if not resolved.exists():
+                raise UsageError(f"there is no incident file {text}; {self.open_hint()}")
+            return self.folder / resolved.name
+        raise UsageError(f"{reference!r} is not an incident id; use a number such as 7, incident-7 or the file's path.")
+
+    def open_hint(self) -> str:
+        open_ones = [loaded.incident for loaded in self.scan() if loaded.incident.is_open]
+        if not open_ones:
+            return "there are no open incidents (declare one with runbook declare)."
+        listed = ", ".join(f"{i.id} ({i.title})" for i in open_ones[:10])
+        return f"open incidents: {listed}."
+
+    def read(self, path: Path) -> Loaded:
+        relative = self.relative(path)
+        if path.is_symlink():
+            raise MalformedFileError(f"{relative} is a symbolic link; incident files must be regular files.")
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise UsageError(f"there is no incident file {relative}.") from None
+        except OSError as error:
+            raise MalformedFileError(f"cannot read {relative}: {error.strerror}.") from None
+        return self.parse(path, raw)
+
+    def parse(self, path: Path, raw: bytes) -> Loaded:
+        relative = self.relative(path)
+        if len(raw) > MAX_FILE_BYTES:
+            raise MalformedFileError(f"{relative} is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; split out attachments and link to them.")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise MalformedFileError(f"{relative} is not valid UTF-8 (byte {error.start}); fix its encoding.") from None
+        try:
+            doc = document.parse(text)
+        except document.DocumentError as error:
+            raise MalformedFileError(f"{relative}:{error.line or 1}: {error}; fix the file by hand.") from None
+        try:
+            incident = model.from_meta(doc.meta, self.config)
+        except model.SchemaError as error:
+            raise MalformedFileError(f"{relative}:{doc.line_of(error.field)}: {error}; fix the front matter.") from None
+        return Loaded(path, doc, incident, raw)
+
+    def scan(self) -> list[Loaded]:
+        """Every readable incident, by id, skipping files that fail to parse (`check` reports those)."""
+        result = []
+        for _, paths in sorted(self.paths().items()):
+            for path in paths:
+                try:
+                    result.append(self.read(path))
+                except (MalformedFileError, UsageError):
+                    continue
+        return result
+
+    def write(self, path: Path, text: str) -> None:
+        """Atomic: a temp file in the same folder, fsync, rename. Readers see old or new, never a mix."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            raise MalformedFileError(f"{self.relative(path)} is a symbolic link; refusing to write through it.")
+        data = text.encode("utf-8")
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp_name, mode)
+            os.replace(temp_name, path)
+        except BaseException:
+            try:
+                os.unlink(temp_name)
+            except FileNotFoundError:
+                pass
+            raise
+        _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

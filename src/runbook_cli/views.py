@@ -1,0 +1,53 @@
+"""The incident as readers see it: the JSON object of `show --json` (DESIGN.md's contract)."""
+
+from __future__ import annotations
+
+from runbook_cli import document
+from runbook_cli.clock import format_stored
+from runbook_cli.store import Loaded
+
+TIMESTAMP_KEYS = (
+    "detected_at",
+    "acknowledged_at",
+    "started_at",
+    "identified_at",
+    "mitigated_at",
+    "resolved_at",
+    "closed_at",
+)
+
+
+def summary_of(loaded: Loaded) -> str:
+    return document.visible_text(document.section_text(loaded.doc.body, "Summary") or "")
+
+
+def incident_json(loaded: Loaded, relative_path: str, *, with_timeline: bool = True) -> dict:
+    incident = loaded.incident
+    result: dict = {
+        "id": incident.id,
+        "path": relative_path,
+        "title": incident.title,
+        "severity": incident.severity,
+        "status": incident.status,
+        "services": list(incident.services),
+        "commander": incident.commander,
+        "comms_lead": incident.comms_lead,
+        "data_affected": incident.data_affected,
+        "summary": summary_of(loaded),
+    }
+    for key in TIMESTAMP_KEYS:
+        value = getattr(incident, key)
+        result[key] = format_stored(value) if value else None
+    result["acknowledged_by"] = incident.acknowledged_by
+    result["root_cause_hypothesis"] = incident.root_cause_hypothesis
+    result["remaining_risks"] = incident.remaining_risks
+    if with_timeline:
+        entries, _ = document.timeline(loaded.doc)
+        result["timeline"] = [entry.to_json() for entry in entries]
+    result["checklist"] = dict(incident.checklist)
+    result["action_items"] = [item.to_meta() for item in incident.action_items]
+    result["postmortem"] = {
+        "due": format_stored(incident.postmortem_due) if incident.postmortem_due else None,
+        "scheduled_at": format_stored(incident.postmortem_scheduled_at) if incident.postmortem_scheduled_at else None,
+    }
+    return result

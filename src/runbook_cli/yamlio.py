@@ -1,0 +1,84 @@
+"""Strict YAML: what a hand-edited front matter or config file may contain, and a stable dump.
+
+Reading follows YAML 1.2's core types only: `true`/`false` are booleans but `no`, `on` stay
+strings, `12:30` is not 750, timestamps stay strings. Duplicate keys and aliases are refused
+(last-wins silently loses data; an alias bomb would hang), so a reader never guesses.
+Writing keeps key order and quotes any string a YAML 1.1 reader could misread.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class YamlError(ValueError):
+    """The text is not YAML we accept; the message says where."""
+
+
+class _StrictResolver(yaml.resolver.BaseResolver):
+    pass
+
+
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""]
+)
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_StrictResolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789")
+)
+
+
+class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
+    yaml_implicit_resolvers = _StrictResolver.yaml_implicit_resolvers
+
+    def construct_object(self, node, deep=False):  # noqa: ANN001
+        if node in self.constructed_objects or node in self.recursive_objects:
+            mark = node.start_mark
+            raise YamlError(f"line {mark.line + 1}: YAML aliases (*name) are not allowed")
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node, deep=False):  # noqa: ANN001
+        if isinstance(node, yaml.MappingNode):
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = key_node.value
+                if key in seen:
+                    raise YamlError(f"line {key_node.start_mark.line + 1}: the key {key!r} appears twice")
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:merge", None)
+
+
+def load(text: str) -> object:
+    """Parse one YAML document strictly; raise YamlError with a line number on anything else."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except YamlError:
+        raise
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise YamlError(f"{where}{error.problem or error}") from None
+    except (yaml.YAMLError, RecursionError, TypeError, ValueError) as error:
+        raise YamlError(str(error).splitlines()[0] if str(error) else "not valid YAML") from None
+
+
+def dump(data: dict) -> str:
+    """Block style, keys in the given order, unicode kept, no line wrapping."""
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=1_000_000,
+    )
