@@ -112,7 +112,7 @@ def _merge(defaults: dict, given: dict, where: str) -> dict:
     merged = dict(defaults)
     for key, value in given.items():
         if key not in defaults:
-            raise MalformedFileError(_unknown_key(f"{where}{key}", key, list(defaults)))
+            raise MalformedFileError(_unknown_key(where, key, list(defaults)))
         if isinstance(defaults[key], dict) and key not in _REPLACED_WHOLE:
             if not isinstance(value, dict):
                 raise MalformedFileError(f"{CONFIG_PATH}: '{where}{key}' must be a mapping; fix the file.")
@@ -128,10 +128,10 @@ _FREE_FORM = {"services", "checklist", "internal_update_minutes", "deadlines"}
 _REPLACED_WHOLE = {"severities"}
 
 
-def _unknown_key(dotted: str, key: str, known: list[str]) -> str:
-    hint = difflib.get_close_matches(key, known, n=1)
-    suggestion = f" Did you mean '{hint[0]}'?" if hint else f" Known keys: {', '.join(known)}."
-    return f"{CONFIG_PATH}: unknown setting '{dotted}'.{suggestion}"
+def _unknown_key(where: str, key: str, known: list[str]) -> str:
+    hint = difflib.get_close_matches(str(key), known, n=1)
+    suggestion = f" Did you mean '{where}{hint[0]}'?" if hint else f" Known keys: {', '.join(known)}."
+    return f"{CONFIG_PATH}: unknown setting '{where}{key}'.{suggestion}"
 
 
 def _build(data: dict, source: str) -> Config:

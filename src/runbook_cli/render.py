@@ -96,7 +96,8 @@ def incident_table(views: list[dict], now: datetime) -> None:
         return
     table = Table(show_edge=False)
     for column in ("ID", "Date", "Severity", "Status", "Title", "Services", "Commander", "Duration"):
-        table.add_column(column, no_wrap=column not in ("Title", "Services"))
+        wraps = column in ("Title", "Services", "Commander")
+        table.add_column(column, no_wrap=not wraps, min_width={"Title": 20, "Services": 12}.get(column), overflow="fold")
     for view in views:
         started = clock.parse_stored(view["started_at"])
         end = clock.parse_stored(view["resolved_at"]) if view["resolved_at"] else now

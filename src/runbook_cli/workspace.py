@@ -61,11 +61,14 @@ class Workspace:
                 return self.store.resolve(chosen)
             except UsageError:
                 pass  # the chosen incident was renumbered or removed: fall back to open ones
-        open_ones = [loaded for loaded in self.store.scan() if loaded.incident.is_open]
+        everything = self.store.scan()
+        open_ones = [loaded for loaded in everything if loaded.incident.is_open]
         if len(open_ones) == 1:
             return open_ones[0].path
         if not open_ones:
-            raise UsageError("there is no open incident; pass -i ID for a closed one, or declare one with runbook declare.")
+            recent = [f"{o.incident.id} ({o.incident.title})" for o in everything if o.incident.status == "resolved"][-3:]
+            hint = f" (resolved, not closed: {', '.join(recent)})" if recent else ""
+            raise UsageError(f"there is no open incident; pass -i ID{hint}, choose one with runbook use ID, or declare one.")
         listed = ", ".join(f"{o.incident.id} ({o.incident.title})" for o in open_ones[:10])
         raise UsageError(f"{len(open_ones)} incidents are open: {listed}; pass -i ID or choose one with runbook use ID.")
 
