@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from runbook_cli import clock, document, generated, model, templates
+from runbook_cli import clock, deadlines, document, generated, model, templates
 from runbook_cli.config import STATUSES, Config
 from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.store import file_name
@@ -198,6 +198,7 @@ def change_severity(ws: Workspace, reference: str | None, severity: str, *, reas
             return edit, old
         incident.severity = severity
         incident.severity_changed_at = clock.now()
+        incident.postmortem_due = deadlines.postmortem_due(incident, ws.config)
         edit.log(f"Severity {old} → {severity}" + (f": {reason}" if reason else "."))
         edit.describe(f"severity {old} -> {severity}", Severity=f"{old} -> {severity}")
     return edit, old
@@ -228,6 +229,8 @@ def _move(edit: Edit, status: str, at: datetime | None) -> str:
     for later in STATUSES[rank + 1 :]:
         if later in model.STATUS_TIMESTAMP:
             setattr(incident, model.STATUS_TIMESTAMP[later], None)
+    if rank < STATUSES.index("resolved"):
+        incident.postmortem_due = None
     if status in model.STATUS_TIMESTAMP:
         setattr(incident, model.STATUS_TIMESTAMP[status], moment)
     incident.status = status
@@ -255,6 +258,7 @@ def resolve(
             raise UsageError(f"incident {incident.id} is closed; reopen it with runbook status investigating first.")
         if incident.status != "resolved":
             _move(edit, "resolved", at)
+        incident.postmortem_due = deadlines.postmortem_due(incident, ws.config)
         notes = []
         if root_cause and root_cause != incident.root_cause_hypothesis:
             incident.root_cause_hypothesis = root_cause

@@ -112,3 +112,17 @@ def incident_table(views: list[dict], now: datetime) -> None:
             clock.format_duration(started, end) + ("" if view["resolved_at"] else "+"),
         )
     out.print(table)
+
+
+def action_table(rows: list) -> None:
+    out = console()
+    if not rows:
+        out.print("No action items match.")
+        return
+    table = Table(show_edge=False)
+    for column in ("Incident", "#", "Action", "Owner", "Due", "State"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        state = Text("done", style="green") if row.item.done else Text("OVERDUE", style="bold red") if row.overdue else Text("open")
+        table.add_row(str(row.incident), str(row.item.id), Text(row.item.title), row.item.owner, row.item.due.isoformat(), state)
+    out.print(table)

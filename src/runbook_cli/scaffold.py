@@ -27,12 +27,36 @@ class Initialised:
     commit: str | None
 
 
+CHECK_WORKFLOW = """\
+# Written by `runbook init`: fail pull requests whose incident reports are incomplete.
+name: runbook check
+
+on:
+  pull_request:
+    paths: ["docs/runbooks/**"]
+
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # check --base needs the history back to the merge base
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: python -m pip install runbook-cli
+      - run: runbook check --base "origin/${{ github.base_ref }}" --format github
+"""
+
+
 def files() -> dict[str, str]:
     """Repo-relative path -> content of everything `init` lays out."""
     return {
         config.CONFIG_PATH: config.default_text(),
         f"{INCIDENTS_DIR}/.gitkeep": "",
         f"{OVERRIDE_DIR}/README.md": TEMPLATES_README,
+        ".github/workflows/runbook-check.yml": CHECK_WORKFLOW,
     }
 
 

@@ -61,9 +61,9 @@ def main_options(
     ctx.obj = {"repo": repo}
 
 
-from runbook_cli.cli import read, record, setup  # noqa: E402  (registers the commands on app)
+from runbook_cli.cli import gate, postincident, read, record, setup  # noqa: E402  (registers the commands on app)
 
-__all__ = ["app", "main", "read", "record", "setup"]
+__all__ = ["app", "gate", "main", "postincident", "read", "record", "setup"]
 
 
 def main() -> None:

@@ -1,0 +1,48 @@
+"""`runbook check`: the completeness gate for CI and pre-commit."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from runbook_cli.cli import app
+from runbook_cli.cli.options import workspace
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Incident files to check.", show_default=False)] = None,
+    all_files: Annotated[bool, typer.Option("--all", help="Check every incident in the repository.")] = False,
+    base: Annotated[Optional[str], typer.Option(help="Check incident files changed since REF (three-dot, like a pull request).", show_default=False)] = None,
+    output: Annotated[Format, typer.Option("--format", help="text, json, or github (annotations + step summary).")] = Format.text,
+) -> None:
+    """Fail (exit 1) when incident reports are incomplete or malformed."""
+    from runbook_cli import checkreport, gate
+    from runbook_cli.errors import CheckFailed
+
+    ws = workspace(ctx)
+    files, whole = gate.scope(ws, paths or [], all_files, base)
+    if sys.stderr.isatty() and len(files) > 500:
+        from rich.progress import Progress
+
+        with Progress(transient=True, console=__import__("runbook_cli.render", fromlist=["console"]).console(stderr=True)) as bar:
+            task = bar.add_task("Checking incidents", total=len(files))
+            result = gate.check(ws, files, whole, progress=lambda n: bar.advance(task, n))
+    else:
+        result = gate.check(ws, files, whole)
+    rendered = {Format.text: checkreport.text, Format.json: checkreport.as_json, Format.github: checkreport.github}[output](result)
+    sys.stdout.write(rendered)
+    if output == Format.github:
+        checkreport.write_step_summary(result)
+    if result.findings:
+        raise CheckFailed("")

@@ -1,0 +1,176 @@
+"""Post-incident commands: checklist, action, postmortem, report, edit, close."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from runbook_cli.cli import app
+from runbook_cli.cli.options import At, Author, Incident, Json, NoCommit, print_json, saved, when, workspace
+
+checklist_app = typer.Typer(help="The post-incident checklist.", invoke_without_command=True)
+action_app = typer.Typer(help="Preventive action items (owners and due dates).", no_args_is_help=True)
+postmortem_app = typer.Typer(help="The post-mortem meeting.", no_args_is_help=True)
+report_app = typer.Typer(help="The Incident Report.", invoke_without_command=True)
+app.add_typer(checklist_app, name="checklist")
+app.add_typer(action_app, name="action")
+app.add_typer(postmortem_app, name="postmortem")
+app.add_typer(report_app, name="report")
+
+
+def _read_text(text: str | None, what: str) -> str:
+    from runbook_cli.errors import UsageError
+
+    if text is None or text == "-":
+        if text is None and sys.stdin.isatty():
+            raise UsageError(f"give the {what} as an argument, or '-' to read it from standard input.")
+        return sys.stdin.read()
+    return text
+
+
+@checklist_app.callback()
+def checklist(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
+    """Show the post-incident checklist (tick items with: runbook checklist tick KEY)."""
+    if ctx.invoked_subcommand:
+        return
+    from runbook_cli import queries
+
+    view = queries.show(workspace(ctx), incident)
+    if json:
+        print_json(view["checklist"])
+        return
+    config = workspace(ctx).config
+    typer.echo(f"Post-incident checklist, incident {view['id']} ({view['status']}):")
+    for key, done in view["checklist"].items():
+        typer.echo(f"  [{'x' if done else ' '}] {key:<22} {config.checklist.get(key, '')}")
+
+
+@checklist_app.command("tick")
+def checklist_tick(ctx: typer.Context, key: str, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+    """Mark a checklist item done."""
+    from runbook_cli import followup
+
+    saved(followup.set_checklist(workspace(ctx), incident, key, True, author=author, commit=not no_commit), f"{key} done")
+
+
+@checklist_app.command("untick")
+def checklist_untick(ctx: typer.Context, key: str, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+    """Mark a checklist item not done."""
+    from runbook_cli import followup
+
+    saved(followup.set_checklist(workspace(ctx), incident, key, False, author=author, commit=not no_commit), f"{key} not done")
+
+
+@action_app.command("add")
+def action_add(
+    ctx: typer.Context,
+    title: str,
+    owner: Annotated[str, typer.Option(help="Who owns it.", show_default=False)],
+    due: Annotated[str, typer.Option(help="Due date, YYYY-MM-DD.", show_default=False)],
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Add a preventive action item."""
+    from runbook_cli import clock, followup
+
+    edit, item = followup.add_action(workspace(ctx), incident, title, owner=owner, due=clock.parse_date(due), author=author, commit=not no_commit)
+    saved(edit, f"action item {item.id} added")
+
+
+@action_app.command("done")
+def action_done(ctx: typer.Context, number: Annotated[int, typer.Argument(metavar="N")], incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+    """Mark action item N done."""
+    from runbook_cli import followup
+
+    edit, item = followup.finish_action(workspace(ctx), incident, number, author=author, commit=not no_commit)
+    saved(edit, f"action item {item.id} done")
+
+
+@action_app.command("list")
+def action_list(
+    ctx: typer.Context,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open items past their due date.")] = False,
+    owner: Annotated[Optional[str], typer.Option(help="Only this owner's items.")] = None,
+    json: Json = False,
+) -> None:
+    """Action items across all incidents, open ones first, soonest due first."""
+    from runbook_cli import followup
+
+    rows = followup.list_actions(workspace(ctx), overdue_only=overdue, owner=owner)
+    if json:
+        print_json([row.to_json() for row in rows])
+        return
+    from runbook_cli import render
+
+    render.action_table(rows)
+
+
+@postmortem_app.command("schedule")
+def postmortem_schedule(
+    ctx: typer.Context,
+    at: Annotated[str, typer.Option("--at", help="When the meeting is: ISO-8601 with offset or Z, or HH:MM today.", show_default=False)],
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Record when the post-mortem meeting is (a date past the deadline is allowed; check flags it)."""
+    from runbook_cli import followup
+
+    edit = followup.schedule_postmortem(workspace(ctx), incident, when(at, allow_future=True), author=author, commit=not no_commit)
+    saved(edit, "post-mortem scheduled")
+    due = edit.incident.postmortem_due
+    if due and edit.incident.postmortem_scheduled_at > due:
+        typer.echo(f"runbook: note: that is after the deadline ({due:%Y-%m-%d %H:%M} UTC); runbook check will flag it.", err=True)
+
+
+@report_app.callback()
+def report(ctx: typer.Context, incident: Incident = None) -> None:
+    """Print the Incident Report in the runbook template's shape (for pasting elsewhere)."""
+    if ctx.invoked_subcommand:
+        return
+    from runbook_cli import report as report_text
+
+    typer.echo(report_text.render(workspace(ctx).load(incident)), nl=False)
+
+
+@report_app.command("set")
+def report_set(
+    ctx: typer.Context,
+    section: Annotated[str, typer.Argument(help="summary, root-cause, detection, resolution, preventive-actions or attachments.")],
+    text: Annotated[Optional[str], typer.Argument(help="The text; '-' or piped input reads standard input.", show_default=False)] = None,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Fill one report section (replaces its text; the template's guidance stays)."""
+    from runbook_cli import followup
+
+    edit = followup.set_section(workspace(ctx), incident, section, _read_text(text, "section text"), author=author, commit=not no_commit)
+    saved(edit, f"report section {edit.trailers.get('Section', section)} written")
+
+
+@app.command()
+def edit(ctx: typer.Context, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+    """Open the incident file in $EDITOR; it is validated on save, then committed."""
+    from runbook_cli import followup
+
+    relative, commit = followup.edit_in_editor(workspace(ctx), incident, author=author, commit=not no_commit)
+    typer.echo(f"{relative}: " + (f"committed {commit[:8]}" if commit else "no change" if commit is None and not no_commit else "written, not committed"))
+
+
+@app.command()
+def close(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="Close even though the report is incomplete (needs --reason).")] = False,
+    reason: Annotated[Optional[str], typer.Option(help="Why it is closed incomplete.")] = None,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Close a resolved incident; refused (listing what is missing) until runbook check passes for it."""
+    from runbook_cli import followup
+
+    saved(followup.close(workspace(ctx), incident, force=force, reason=reason, author=author, commit=not no_commit), "closed")

@@ -1,0 +1,85 @@
+"""`runbook check`: which incident files to check (changed since a base, all, or given paths),
+and the findings for them. Output formats live in checkreport.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from runbook_cli import clock, rules
+from runbook_cli.errors import RepositoryError, UsageError
+from runbook_cli.store import FILE_NAME, INCIDENTS_DIR
+from runbook_cli.workspace import Workspace
+
+
+@dataclass
+class CheckResult:
+    files: list[str]
+    findings: list[rules.Finding]
+
+
+def scope(ws: Workspace, paths: list[str], all_files: bool, base: str | None) -> tuple[list[Path], bool]:
+    """The files to check, and whether the scope is the whole repository."""
+    if sum(bool(x) for x in (paths, all_files, base)) != 1:
+        raise UsageError("say what to check: --all, --base REF (files changed since REF), or file paths.")
+    if all_files:
+        return [p for group in ws.store.paths().values() for p in group], True
+    if base:
+        return [ws.root / relative for relative in changed_files(ws, base)], False
+    chosen = []
+    for given in paths:
+        path = (Path.cwd() / given).resolve()
+        if not path.is_file():
+            raise UsageError(f"there is no file {given}; pass incident files under {INCIDENTS_DIR}/.")
+        chosen.append(path)
+    return chosen, False
+
+
+def changed_files(ws: Workspace, base: str) -> list[str]:
+    """Incident files added or changed on this branch since it left `base` (a three-dot diff,
+    as a pull request shows it)."""
+    import git
+
+    with git.Repo(ws.root) as repo:
+        try:
+            merge_bases = repo.merge_base(base, "HEAD")
+        except git.GitCommandError as error:
+            shallow = (ws.git.common_dir() / "shallow").exists()
+            hint = " This is a shallow clone: fetch full history (actions/checkout with fetch-depth: 0)." if shallow else ""
+            raise RepositoryError(f"cannot compare with {base!r}: {str(error.stderr).strip().splitlines()[-1].strip(chr(39)).strip() if error.stderr else error}.{hint}") from None
+        if not merge_bases:
+            shallow = (ws.git.common_dir() / "shallow").exists()
+            raise RepositoryError(
+                f"{base!r} and HEAD share no history"
+                + ("; this is a shallow clone, so fetch full history (actions/checkout with fetch-depth: 0)." if shallow else "; check the base branch name.")
+            )
+        changes = merge_bases[0].diff(repo.head.commit, paths=[INCIDENTS_DIR])
+        return sorted(
+            change.b_path
+            for change in changes
+            if change.change_type != "D" and FILE_NAME.match(Path(change.b_path).name)
+        )
+
+
+def check(ws: Workspace, files: Iterable[Path], whole_repo: bool, progress: Callable[[int], None] = lambda _: None) -> CheckResult:
+    now = clock.now()
+    findings: list[rules.Finding] = []
+    checked: list[str] = []
+    for path in files:
+        relative = ws.store.relative(path) if path.is_relative_to(ws.root) else str(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            findings.append(rules.Finding(relative, 1, "read", f"cannot read: {error.strerror}"))
+            continue
+        found, _ = rules.check_text(relative, raw, ws.config, now)
+        findings += found
+        checked.append(relative)
+        progress(1)
+    by_id: dict[int, list[str]] = {}
+    for incident_id, paths in ws.store.paths().items():
+        by_id[incident_id] = [ws.store.relative(p) for p in paths]
+    duplicates = rules.duplicate_ids(by_id)
+    findings += [f for f in duplicates if whole_repo or f.path in checked]
+    return CheckResult(checked, findings)
