@@ -171,7 +171,9 @@ def test_init_is_idempotent_and_commits_only_its_files(bare_repo: Path) -> None:
     head = git(bare_repo, "rev-parse", "HEAD")
     assert "already set up" in runbook("init").stdout
     assert git(bare_repo, "rev-parse", "HEAD") == head
-    assert "docs/runbooks/config.yml" in git(bare_repo, "show", "--name-only", "--format=", "HEAD")
+    committed = git(bare_repo, "show", "--name-only", "--format=", "HEAD").splitlines()
+    assert sorted(committed) == [".github/workflows/runbook-check.yml", "docs/runbooks/config.yml", "docs/runbooks/incidents/.gitkeep", "docs/runbooks/templates/README.md"]
+    assert "runbook check --base" in (bare_repo / ".github/workflows/runbook-check.yml").read_text()
 
 
 def test_show_renders_a_readable_view_without_escape_codes(declared: Runbook) -> None:
