@@ -119,3 +119,14 @@ def test_any_printable_entry_reads_back_verbatim_and_changes_nothing_else(declar
 def test_input_hygiene_removes_escapes_controls_and_bidi_overrides(declared: Runbook) -> None:
     declared("timeline", "add", "red \x1b[31malert\x1b[0m \x07bell \u202eevil\u202c end")
     assert declared.json("show")["timeline"][-1]["text"] == "red alert bell evil end"
+
+
+def test_other_front_matter_tools_read_the_same_facts(declared: Runbook, repo: Path) -> None:
+    import frontmatter
+
+    path = next((repo / "docs/runbooks/incidents").glob("*.md"))
+    post = frontmatter.load(path)
+    view = declared.json("show")
+    assert post["id"] == view["id"] and post["severity"] == view["severity"]
+    assert post["started_at"] == view["started_at"]  # quoted, so not turned into a datetime
+    assert "## Timeline" in post.content

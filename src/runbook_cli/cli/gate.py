@@ -35,7 +35,9 @@ def check(
     if sys.stderr.isatty() and len(files) > 500:
         from rich.progress import Progress
 
-        with Progress(transient=True, console=__import__("runbook_cli.render", fromlist=["console"]).console(stderr=True)) as bar:
+        from runbook_cli.render import console
+
+        with Progress(transient=True, console=console(stderr=True)) as bar:
             task = bar.add_task("Checking incidents", total=len(files))
             result = gate.check(ws, files, whole, progress=lambda n: bar.advance(task, n))
     else:
