@@ -1,8 +1,6 @@
 """The `runbook` command line: a thin Typer layer. Each command parses its options, calls one
 use case, and renders the result; errors become one sentence and a documented exit code."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Optional

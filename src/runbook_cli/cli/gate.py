@@ -1,7 +1,5 @@
 """`runbook check`: the completeness gate for CI and pre-commit."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """Options shared by many commands, and the small helpers every command uses."""
 
-from __future__ import annotations
-
 import json
 import sys
 from datetime import datetime

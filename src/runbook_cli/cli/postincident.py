@@ -1,7 +1,5 @@
 """Post-incident commands: checklist, action, postmortem, report, edit, close."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """Commands that read: show, list, use."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

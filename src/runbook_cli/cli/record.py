@@ -1,7 +1,5 @@
 """Commands that record what happens: declare, timeline add, ack, assign, severity, status, resolve."""
 
-from __future__ import annotations
-
 import sys
 from typing import Annotated, Optional
 

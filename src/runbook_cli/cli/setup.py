@@ -1,7 +1,5 @@
 """Commands that set things up: init, demo."""
 
-from __future__ import annotations
-
 import shlex
 from pathlib import Path
 from typing import Annotated, Optional
