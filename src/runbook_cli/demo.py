@@ -37,6 +37,7 @@ STEPS: list[tuple[int, str, list[str]]] = [
      ["resolve", "--root-cause", "connection pool exhausted by a retry storm in release 2026.11.26-3",
       "--risks", "the retry policy is unchanged in the mobile client"]),
     (43, "The incident, as the repository now holds it", ["show"]),
+    (44, "The Incident Report in the runbook template's shape (for the ticket; fill it in with report set)", ["report"]),
 ]
 
 
