@@ -15,7 +15,7 @@ from runbook_cli import clock, document, generated, model, rules
 from runbook_cli.config import REPORT_SECTIONS
 from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.text import clean_line, clean_name, clean_text
-from runbook_cli.workspace import Edit, Workspace
+from runbook_cli.workspace import Edit, Workspace, commit_message
 
 
 def _checklist_key(ws: Workspace, key: str) -> str:
@@ -184,5 +184,4 @@ def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, 
         ws.write(path, raw.decode("utf-8"))
         if not commit:
             return relative, None
-        message = f"incident {loaded.incident.id}: edited by hand\n\nIncident-Id: {loaded.incident.id}\nEdited-By: {me}"
-        return relative, ws.git.commit([path], message)
+        return relative, ws.git.commit([path], commit_message(loaded.incident.id, "edited by hand", {"Edited-By": me}))

@@ -15,7 +15,7 @@ from runbook_cli.config import STATUSES, Config
 from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.store import file_name
 from runbook_cli.text import clean_line, clean_name, clean_text
-from runbook_cli.workspace import Edit, Workspace
+from runbook_cli.workspace import Edit, Workspace, commit_message
 
 _SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
@@ -101,9 +101,8 @@ def declare(
             note += " User data affected (regulated event)."
         body = document.add_entry(body, document.Entry(clock.now(), me, note))
         doc = document.Document(meta=incident.to_meta(), body=body)
-        message = f"incident {incident.id}: declare {severity} {title}"[:200]
-        trailers = f"Incident-Id: {incident.id}\nSeverity: {severity}\nServices: {', '.join(service_list)}"
-        made = ws.create(path, doc.render(), f"{message}\n\n{trailers}", commit)
+        message = commit_message(incident.id, f"declare {severity} {title}"[:180], {"Severity": severity, "Services": ", ".join(service_list)})
+        made = ws.create(path, doc.render(), message, commit)
     return Declared(incident, ws.store.relative(path), made, unknown)
 
 

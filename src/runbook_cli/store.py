@@ -31,6 +31,11 @@ class Loaded:
     raw: bytes
 
 
+def listing(incidents: list[model.Incident], limit: int = 10) -> str:
+    """'1 (Checkout errors), 2 (Slow search)': how incidents are named in messages."""
+    return ", ".join(f"{incident.id} ({incident.title})" for incident in incidents[:limit])
+
+
 def file_name(incident: model.Incident) -> str:
     return f"{incident.date.isoformat()}-incident-{incident.id}.md"
 
@@ -87,8 +92,7 @@ class Store:
         open_ones = [loaded.incident for loaded in self.scan() if loaded.incident.is_open]
         if not open_ones:
             return "there are no open incidents (declare one with runbook declare)."
-        listed = ", ".join(f"{i.id} ({i.title})" for i in open_ones[:10])
-        return f"open incidents: {listed}."
+        return f"open incidents: {listing(open_ones)}."
 
     def read(self, path: Path) -> Loaded:
         relative = self.relative(path)

@@ -13,10 +13,16 @@ from runbook_cli import clock, config, document, generated, model
 from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
 from runbook_cli.gitrepo import GitRepo, find_root
 from runbook_cli.lock import repo_lock
-from runbook_cli.store import INCIDENTS_DIR, Loaded, Store
+from runbook_cli.store import INCIDENTS_DIR, Loaded, Store, listing
 from runbook_cli.text import clean_name, clean_text
 
 CURRENT_FILE = "runbook-current"
+
+
+def commit_message(incident_id: int, subject: str, trailers: dict[str, str]) -> str:
+    """`incident 7: <subject>`, a blank line, then `Incident-Id: 7` and the other trailers."""
+    lines = [f"{key}: {value}" for key, value in {"Incident-Id": str(incident_id), **trailers}.items()]
+    return f"incident {incident_id}: {subject}\n\n" + "\n".join(lines)
 
 
 @dataclass
@@ -66,10 +72,10 @@ class Workspace:
         if len(open_ones) == 1:
             return open_ones[0].path
         if not open_ones:
-            recent = [f"{o.incident.id} ({o.incident.title})" for o in everything if o.incident.status == "resolved"][-3:]
-            hint = f" (resolved, not closed: {', '.join(recent)})" if recent else ""
+            recent = [o.incident for o in everything if o.incident.status == "resolved"][-3:]
+            hint = f" (resolved, not closed: {listing(recent)})" if recent else ""
             raise UsageError(f"there is no open incident; pass -i ID{hint}, choose one with runbook use ID, or declare one.")
-        listed = ", ".join(f"{o.incident.id} ({o.incident.title})" for o in open_ones[:10])
+        listed = listing([o.incident for o in open_ones])
         raise UsageError(f"{len(open_ones)} incidents are open: {listed}; pass -i ID or choose one with runbook use ID.")
 
     def load(self, reference: str | None) -> Loaded:
@@ -137,10 +143,7 @@ class Workspace:
             ) from None
 
     def commit(self, path: Path, edit: Edit) -> str:
-        subject = f"incident {edit.incident.id}: {edit.subject}"
-        trailers = {"Incident-Id": str(edit.incident.id), **edit.trailers}
-        message = subject + "\n\n" + "\n".join(f"{key}: {value}" for key, value in trailers.items())
-        return self.git.commit([path], message)
+        return self.git.commit([path], commit_message(edit.incident.id, edit.subject, edit.trailers))
 
     def create(self, path: Path, text: str, message: str, commit: bool) -> str | None:
         """Write a new incident file (already validated by the caller) and commit it."""

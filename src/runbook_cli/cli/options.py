@@ -34,6 +34,17 @@ def when(text: str | None, *, allow_future: bool = False) -> datetime | None:
     return clock.parse_time(text, allow_future=allow_future)
 
 
+def read_text(text: Optional[str], what: str) -> str:
+    """The argument, or standard input when it is '-' or absent and input is piped."""
+    if text is None or text == "-":
+        if text is None and sys.stdin.isatty():
+            from runbook_cli.errors import UsageError
+
+            raise UsageError(f"give the {what} as an argument, or '-' to read it from standard input.")
+        return sys.stdin.read()
+    return text
+
+
 def print_json(value: object) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 

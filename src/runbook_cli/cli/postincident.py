@@ -1,12 +1,11 @@
 """Post-incident commands: checklist, action, postmortem, report, edit, close."""
 
-import sys
 from typing import Annotated, Optional
 
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import At, Author, Incident, Json, NoCommit, print_json, saved, when, workspace
+from runbook_cli.cli.options import Author, Incident, Json, NoCommit, print_json, read_text, saved, when, workspace
 
 checklist_app = typer.Typer(help="The post-incident checklist.", invoke_without_command=True)
 action_app = typer.Typer(help="Preventive action items (owners and due dates).", no_args_is_help=True)
@@ -16,16 +15,6 @@ app.add_typer(checklist_app, name="checklist")
 app.add_typer(action_app, name="action")
 app.add_typer(postmortem_app, name="postmortem")
 app.add_typer(report_app, name="report")
-
-
-def _read_text(text: str | None, what: str) -> str:
-    from runbook_cli.errors import UsageError
-
-    if text is None or text == "-":
-        if text is None and sys.stdin.isatty():
-            raise UsageError(f"give the {what} as an argument, or '-' to read it from standard input.")
-        return sys.stdin.read()
-    return text
 
 
 @checklist_app.callback()
@@ -146,7 +135,7 @@ def report_set(
     """Fill one report section (replaces its text; the template's guidance stays)."""
     from runbook_cli import followup
 
-    edit = followup.set_section(workspace(ctx), incident, section, _read_text(text, "section text"), author=author, commit=not no_commit)
+    edit = followup.set_section(workspace(ctx), incident, section, read_text(text, "section text"), author=author, commit=not no_commit)
     saved(edit, f"report section {edit.trailers.get('Section', section)} written")
 
 

@@ -1,12 +1,11 @@
 """Commands that record what happens: declare, timeline add, ack, assign, severity, status, resolve."""
 
-import sys
 from typing import Annotated, Optional
 
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import At, Author, Incident, NoCommit, saved, when, workspace
+from runbook_cli.cli.options import At, Author, Incident, NoCommit, read_text, saved, when, workspace
 
 timeline_app = typer.Typer(help="The incident's timeline.", no_args_is_help=True)
 app.add_typer(timeline_app, name="timeline")
@@ -62,12 +61,8 @@ def timeline_add(
 ) -> None:
     """Add a timeline entry (kept in time order)."""
     from runbook_cli import lifecycle
-    from runbook_cli.errors import UsageError
 
-    if text is None or text == "-":
-        if text is None and sys.stdin.isatty():
-            raise UsageError("give the entry text as an argument, or '-' to read it from standard input.")
-        text = sys.stdin.read()
+    text = read_text(text, "entry text")
     edit = lifecycle.add_entry(workspace(ctx), incident, text, at=when(at), author=author, commit=not no_commit)
     saved(edit, "timeline entry added")
 
