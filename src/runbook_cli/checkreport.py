@@ -9,16 +9,22 @@ from itertools import groupby
 from runbook_cli.gate import CheckResult
 
 
+def summary_line(result: CheckResult) -> str:
+    if not result.findings:
+        return f"runbook check: {len(result.files)} incident file(s) complete."
+    files = len({f.path for f in result.findings})
+    return f"{len(result.findings)} problem(s) in {files} of {len(result.files)} file(s)."
+
+
 def text(result: CheckResult) -> str:
     if not result.findings:
-        return f"runbook check: {len(result.files)} incident file(s) complete.\n"
+        return summary_line(result) + "\n"
     lines = []
     ordered = sorted(result.findings, key=lambda f: (f.path, f.line))
     for path, findings in groupby(ordered, key=lambda f: f.path):
         lines.append(path)
         lines += [f"  {f.line:>4}  {f.message}  [{f.rule}]" for f in findings]
-    files = len({f.path for f in result.findings})
-    lines.append(f"\n{len(result.findings)} problem(s) in {files} of {len(result.files)} file(s).")
+    lines.append("\n" + summary_line(result))
     return "\n".join(lines) + "\n"
 
 
@@ -39,7 +45,7 @@ def github(result: CheckResult) -> str:
         f"::error file={_escape(f.path, property_value=True)},line={f.line},title={_escape('runbook check: ' + f.rule, property_value=True)}::{_escape(f.message)}"
         for f in result.findings
     ]
-    lines.append(text(result).rstrip("\n").splitlines()[-1])
+    lines.append(summary_line(result))
     return "\n".join(lines) + "\n"
 
 

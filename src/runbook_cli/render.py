@@ -24,6 +24,14 @@ def _time(value: str | None) -> str:
     return value.replace("T", " ").replace("Z", " UTC")
 
 
+def _duration(view: dict, now: datetime, ongoing: str) -> str:
+    """hh:mm from start to resolution, or to now (marked with `ongoing`) while unresolved."""
+    started = clock.parse_stored(view["started_at"])
+    if view["resolved_at"]:
+        return clock.format_duration(started, clock.parse_stored(view["resolved_at"]))
+    return clock.format_duration(started, now) + ongoing
+
+
 def severity_text(severity: str) -> Text:
     return Text(severity, style=SEVERITY_STYLE.get(severity, ""))
 
@@ -40,9 +48,7 @@ def show(view: dict, now: datetime) -> None:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
-    started = clock.parse_stored(view["started_at"])
-    end = clock.parse_stored(view["resolved_at"]) if view["resolved_at"] else now
-    duration = clock.format_duration(started, end) + ("" if view["resolved_at"] else " (ongoing)")
+    duration = _duration(view, now, " (ongoing)")
     rows = [
         ("Services", ", ".join(view["services"])),
         ("Commander", view["commander"] or Text("unassigned", style="yellow")),
@@ -99,8 +105,6 @@ def incident_table(views: list[dict], now: datetime) -> None:
         wraps = column in ("Title", "Services", "Commander")
         table.add_column(column, no_wrap=not wraps, min_width={"Title": 20, "Services": 12}.get(column), overflow="fold")
     for view in views:
-        started = clock.parse_stored(view["started_at"])
-        end = clock.parse_stored(view["resolved_at"]) if view["resolved_at"] else now
         table.add_row(
             str(view["id"]),
             view["started_at"][:10],
@@ -109,7 +113,7 @@ def incident_table(views: list[dict], now: datetime) -> None:
             Text(view["title"]),
             ", ".join(view["services"]),
             view["commander"] or "—",
-            clock.format_duration(started, end) + ("" if view["resolved_at"] else "+"),
+            _duration(view, now, "+"),
         )
     out.print(table)
 

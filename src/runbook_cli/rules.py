@@ -82,8 +82,11 @@ def problems_for(
 
     if not incident.is_open:
         lines = body.split("\n")
+        by_name: dict[str, document.Section] = {}
+        for found_section in document.sections(lines):  # one scan, first heading of a name wins
+            by_name.setdefault(found_section.name.casefold(), found_section)
         for section in config.required_sections:
-            located = document.find_section(lines, section)
+            located = by_name.get(section.casefold())
             if located is None:
                 add("sections", "status", f"the report has no '## {section}' section")
                 continue
