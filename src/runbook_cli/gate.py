@@ -41,19 +41,17 @@ def changed_files(ws: Workspace, base: str) -> list[str]:
     as a pull request shows it)."""
     import git
 
+    shallow_hint = ""
+    if (ws.git.common_dir() / "shallow").exists():
+        shallow_hint = " This is a shallow clone: fetch full history (actions/checkout with fetch-depth: 0)."
     with git.Repo(ws.root) as repo:
         try:
             merge_bases = repo.merge_base(base, "HEAD")
         except git.GitCommandError as error:
-            shallow = (ws.git.common_dir() / "shallow").exists()
-            hint = " This is a shallow clone: fetch full history (actions/checkout with fetch-depth: 0)." if shallow else ""
-            raise RepositoryError(f"cannot compare with {base!r}: {str(error.stderr).strip().splitlines()[-1].strip(chr(39)).strip() if error.stderr else error}.{hint}") from None
+            reason = (str(error.stderr).strip(" \n'").splitlines() or ["git merge-base failed"])[-1].strip(" '")
+            raise RepositoryError(f"cannot compare with {base!r}: {reason}.{shallow_hint}") from None
         if not merge_bases:
-            shallow = (ws.git.common_dir() / "shallow").exists()
-            raise RepositoryError(
-                f"{base!r} and HEAD share no history"
-                + ("; this is a shallow clone, so fetch full history (actions/checkout with fetch-depth: 0)." if shallow else "; check the base branch name.")
-            )
+            raise RepositoryError(f"{base!r} and HEAD share no history; check the base branch name.{shallow_hint}")
         changes = merge_bases[0].diff(repo.head.commit, paths=[INCIDENTS_DIR])
         return sorted(
             change.b_path
@@ -77,9 +75,6 @@ def check(ws: Workspace, files: Iterable[Path], whole_repo: bool, progress: Call
         findings += found
         checked.append(relative)
         progress(1)
-    by_id: dict[int, list[str]] = {}
-    for incident_id, paths in ws.store.paths().items():
-        by_id[incident_id] = [ws.store.relative(p) for p in paths]
-    duplicates = rules.duplicate_ids(by_id)
+    duplicates = rules.duplicate_ids({number: [ws.store.relative(p) for p in paths] for number, paths in ws.store.paths().items()})
     findings += [f for f in duplicates if whole_repo or f.path in checked]
     return CheckResult(checked, findings)
