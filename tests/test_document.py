@@ -45,6 +45,16 @@ def test_a_change_rewrites_only_what_changed(declared: Runbook, repo: Path) -> N
     assert removed == set()  # only additions: no hand-written line was rewritten
 
 
+def test_report_set_leaves_other_sections_byte_for_byte(declared: Runbook, repo: Path) -> None:
+    path = next((repo / "docs/runbooks/incidents").glob("*.md"))
+    prose = "Paragraph one.\n\n\n\nParagraph two after three blank lines.\n"
+    path.write_text(path.read_text().replace("<!-- Links to dashboards, logs, PRs, ADRs. -->\n", "<!-- Links to dashboards, logs, PRs, ADRs. -->\n" + prose))
+    declared("report", "set", "root-cause", "Pool exhausted.")
+    after = path.read_text()
+    assert prose in after
+    assert "## Root Cause\n\n<!-- Detailed analysis. -->\nPool exhausted.\n\n## Detection\n" in after
+
+
 def test_strict_yaml() -> None:
     assert yamlio.load("a: no\nb: 12:30\nc: 2026-11-26T10:00:00Z\nd: true\n") == {"a": "no", "b": "12:30", "c": "2026-11-26T10:00:00Z", "d": True}
     with pytest.raises(yamlio.YamlError, match="appears twice"):

@@ -183,8 +183,9 @@ def replace_section(body: str, name: str, content: str) -> str:
         raise DocumentError(f"the report has no '## {name}' section")
     old = "\n".join(lines[section.heading + 1 : section.end]).strip("\n")
     guidance = [m.group(0) for m in _COMMENT.finditer(old) if old.lstrip().startswith(m.group(0))][:1]
-    new_lines = ["", *guidance, *([content.rstrip("\n")] if content.strip() else []), ""]
-    return "\n".join(lines[: section.heading + 1] + new_lines + lines[section.end :]).replace("\n\n\n", "\n\n")
+    inner = [*guidance, *([content.strip("\n")] if content.strip() else [])]
+    new_lines = ["", *inner, ""] if inner else [""]
+    return "\n".join(lines[: section.heading + 1] + new_lines + lines[section.end :])
 
 
 # --- generated blocks ----------------------------------------------------------------------
