@@ -152,7 +152,7 @@ def close(ws: Workspace, reference: str | None, *, force: bool, reason: str | No
     return edit
 
 
-def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, commit: bool) -> tuple[str, str | None]:
+def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, commit: bool) -> tuple[str, bool, str | None]:
     """Open $EDITOR on a copy; validate; replace the file and commit. An invalid result is kept
     beside the incident as <file>.rejected so nothing typed is lost."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
@@ -172,7 +172,7 @@ def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, 
                 raise UsageError(f"the editor exited with status {status}; the incident file was not changed.")
             raw = draft.read_bytes()
         if raw == loaded.raw:
-            return relative, None
+            return relative, False, None
         try:
             edited = ws.store.parse(path, raw)
         except MalformedFileError as error:
@@ -183,5 +183,5 @@ def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, 
             raise UsageError("the edit changed the incident's id; ids are fixed (renumbering is done by runbook sync).")
         ws.write(path, raw.decode("utf-8"))
         if not commit:
-            return relative, None
-        return relative, ws.git.commit([path], commit_message(loaded.incident.id, "edited by hand", {"Edited-By": me}))
+            return relative, True, None
+        return relative, True, ws.git.commit([path], commit_message(loaded.incident.id, "edited by hand", {"Edited-By": me}))

@@ -144,8 +144,9 @@ def edit(ctx: typer.Context, incident: Incident = None, author: Author = None, n
     """Open the incident file in $EDITOR; it is validated on save, then committed."""
     from runbook_cli import followup
 
-    relative, commit = followup.edit_in_editor(workspace(ctx), incident, author=author, commit=not no_commit)
-    typer.echo(f"{relative}: " + (f"committed {commit[:8]}" if commit else "no change" if commit is None and not no_commit else "written, not committed"))
+    relative, changed, commit = followup.edit_in_editor(workspace(ctx), incident, author=author, commit=not no_commit)
+    outcome = f"committed {commit[:8]}" if commit else "written, not committed (--no-commit)" if changed else "no change"
+    typer.echo(f"{relative}: {outcome}")
 
 
 @app.command()
