@@ -12,7 +12,7 @@ from runbook_cli.config import STATUSES, Config
 
 ID_PATTERN = re.compile(r"^[1-9][0-9]{0,8}$")
 
-TIMESTAMP_FIELDS = (
+LIFECYCLE_TIMESTAMPS = (
     "detected_at",
     "acknowledged_at",
     "started_at",
@@ -20,9 +20,8 @@ TIMESTAMP_FIELDS = (
     "mitigated_at",
     "resolved_at",
     "closed_at",
-    "severity_changed_at",
-    "roles_changed_at",
 )
+TIMESTAMP_FIELDS = (*LIFECYCLE_TIMESTAMPS, "severity_changed_at", "roles_changed_at")
 STATUS_TIMESTAMP = {
     "identified": "identified_at",
     "mitigated": "mitigated_at",

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 from runbook_cli import document
 from runbook_cli.clock import format_stored
+from runbook_cli.model import LIFECYCLE_TIMESTAMPS
 from runbook_cli.store import Loaded
-
-TIMESTAMP_KEYS = (
-    "detected_at",
-    "acknowledged_at",
-    "started_at",
-    "identified_at",
-    "mitigated_at",
-    "resolved_at",
-    "closed_at",
-)
-
 
 def summary_of(loaded: Loaded) -> str:
     return document.visible_text(document.section_text(loaded.doc.body, "Summary") or "")
@@ -35,7 +25,7 @@ def incident_json(loaded: Loaded, relative_path: str, *, with_timeline: bool = T
         "data_affected": incident.data_affected,
         "summary": summary_of(loaded),
     }
-    for key in TIMESTAMP_KEYS:
+    for key in LIFECYCLE_TIMESTAMPS:
         value = getattr(incident, key)
         result[key] = format_stored(value) if value else None
     result["acknowledged_by"] = incident.acknowledged_by
