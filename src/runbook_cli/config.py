@@ -56,7 +56,8 @@ DEFAULTS: dict = {
     "comms": {
         "channel": "#incident-war-room",
         "internal_update_minutes": {"SEV-0": 15, "SEV-1": 15},
-        "status_page_minutes": 30,
+        "status_page_minutes": {"SEV-0": 30, "SEV-1": 30},
+        "slack_webhook_url": None,
     },
     "postmortem": {
         "deadlines": {
@@ -69,6 +70,7 @@ DEFAULTS: dict = {
     "checklist": dict(SEED_CHECKLIST),
     "required_sections": [s for s in REPORT_SECTIONS if s != "Attachments"],
     "lock_timeout_seconds": 10,
+    "runbook_review": {"last_reviewed": None, "every_days": 91},
 }
 
 
@@ -83,6 +85,7 @@ class Config:
     checklist: dict[str, str]
     required_sections: list[str]
     lock_timeout_seconds: int
+    runbook_review: dict
     source: str = field(default="(defaults)", compare=False)
 
     @property
@@ -123,7 +126,7 @@ def _merge(defaults: dict, given: dict, where: str) -> dict:
 
 
 # Mappings whose keys are the team's own (service names, extra checklist items): added, not checked.
-_FREE_FORM = {"services", "checklist", "internal_update_minutes", "deadlines"}
+_FREE_FORM = {"services", "checklist", "internal_update_minutes", "status_page_minutes", "deadlines"}
 # Mappings a repository states in full: severities are replaced, not merged with the seed's.
 _REPLACED_WHOLE = {"severities"}
 
@@ -151,6 +154,12 @@ def _build(data: dict, source: str) -> Config:
     require(all(isinstance(k, str) and k.isidentifier() for k in checklist), "checklist keys must be simple names like ticket_updated")
     sections = data["required_sections"]
     require(isinstance(sections, list) and all(s in REPORT_SECTIONS for s in sections), f"'required_sections' must be a list drawn from {', '.join(REPORT_SECTIONS)}")
+    for kind in ("internal_update_minutes", "status_page_minutes"):
+        cadence = data["comms"].get(kind) or {}
+        require(isinstance(cadence, dict) and all(isinstance(v, int) and v > 0 for v in cadence.values()), f"'comms.{kind}' must map severities to minutes")
+    for name, settings in services.items():
+        links = (settings or {}).get("links", [])
+        require(isinstance(links, list) and all(isinstance(link, str) for link in links), f"service {name}: 'links' must be a list of URLs or text")
     for severity, rule in (data["postmortem"].get("deadlines") or {}).items():
         require(isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in ("hours", "business_days"), f"postmortem deadline for {severity} must be {{hours: N}} or {{business_days: N}}")
     return Config(
@@ -163,6 +172,7 @@ def _build(data: dict, source: str) -> Config:
         checklist=checklist,
         required_sections=list(sections),
         lock_timeout_seconds=data["lock_timeout_seconds"],
+        runbook_review=data["runbook_review"],
         source=source,
     )
 
@@ -176,13 +186,14 @@ def default_text() -> str:
     notes = {
         "severities": "Severity levels and their meanings (the runbook's 'Severity Levels').",
         "statuses": "The incident lifecycle; only the meanings may change.",
-        "services": "Known services and the squad that owns each; other names are accepted too.",
+        "services": "Known services, the squad that owns each, and links (dashboards, log queries) that declare writes into Attachments; other names are accepted too.",
         "ack_target_minutes": "On-call acknowledges within this many minutes.",
-        "comms": "Update cadences: internal Slack updates per severity, status page for all.",
+        "comms": "Update cadences in minutes per severity; the Slack incoming-webhook URL (better: RUNBOOK_SLACK_WEBHOOK_URL).",
         "postmortem": "Post-mortem deadlines after resolution (SEV-3: none). Holidays are YYYY-MM-DD.",
         "checklist": "Post-incident checklist; the five seed items always exist, add your own.",
         "required_sections": "Report sections that must hold real text before an incident is resolved.",
         "lock_timeout_seconds": "How long a command waits for another runbook command in this repo.",
+        "runbook_review": "Review the runbook quarterly or after any SEV-0: set last_reviewed (YYYY-MM-DD) when you do.",
     }
     for key, value in DEFAULTS.items():
         parts.append(f"\n# {notes[key]}\n{yamlio.dump({key: value})}")

@@ -114,6 +114,7 @@ def _initial_body(ws: Workspace, incident: model.Incident, summary: str | None) 
         ws.root,
         "incident.md.j2",
         incident=view,
+        links=[link for service in incident.services for link in ws.config.services.get(service, {}).get("links", [])],
         facts=generated.facts(incident),
         facts_begin=facts_begin,
         facts_end=facts_end,

@@ -21,7 +21,13 @@ LIFECYCLE_TIMESTAMPS = (
     "resolved_at",
     "closed_at",
 )
-TIMESTAMP_FIELDS = (*LIFECYCLE_TIMESTAMPS, "severity_changed_at", "roles_changed_at")
+TIMESTAMP_FIELDS = (
+    *LIFECYCLE_TIMESTAMPS,
+    "severity_changed_at",
+    "roles_changed_at",
+    "last_internal_update_at",
+    "last_status_page_update_at",
+)
 STATUS_TIMESTAMP = {
     "identified": "identified_at",
     "mitigated": "mitigated_at",
@@ -49,6 +55,9 @@ FIELD_ORDER = (
     "closed_at",
     "severity_changed_at",
     "roles_changed_at",
+    "last_internal_update_at",
+    "last_status_page_update_at",
+    "escalated",
     "root_cause_hypothesis",
     "remaining_risks",
     "close_reason",
@@ -92,6 +101,9 @@ class Incident:
     closed_at: datetime | None = None
     severity_changed_at: datetime | None = None
     roles_changed_at: datetime | None = None
+    last_internal_update_at: datetime | None = None
+    last_status_page_update_at: datetime | None = None
+    escalated: dict[str, datetime] = field(default_factory=dict)  # escalation role -> when it was done
     root_cause_hypothesis: str | None = None
     remaining_risks: str | None = None
     close_reason: str | None = None
@@ -118,6 +130,8 @@ class Incident:
                 meta[name] = {"due": _stored(self.postmortem_due), "scheduled_at": _stored(self.postmortem_scheduled_at)}
             elif name == "checklist":
                 meta[name] = dict(self.checklist)
+            elif name == "escalated":
+                meta[name] = {role: _stored(at) for role, at in self.escalated.items()}
             else:
                 value = getattr(self, name)
                 meta[name] = _stored(value) if isinstance(value, datetime) else value
@@ -183,6 +197,10 @@ def from_meta(meta: object, config: Config) -> Incident:
     if unknown_items:
         raise SchemaError("checklist", f"unknown checklist item '{unknown_items[0]}' (valid: {', '.join(config.checklist)})")
 
+    escalated = meta.get("escalated") or {}
+    if not isinstance(escalated, dict) or not all(isinstance(role, str) for role in escalated):
+        raise SchemaError("escalated", "'escalated' must map escalation roles to times")
+
     postmortem = meta.get("postmortem") or {}
     if not isinstance(postmortem, dict) or set(postmortem) - {"due", "scheduled_at"}:
         raise SchemaError("postmortem", "'postmortem' holds only 'due' and 'scheduled_at'")
@@ -195,6 +213,7 @@ def from_meta(meta: object, config: Config) -> Incident:
         data_affected=data_affected,
         checklist={key: bool(checklist.get(key, False)) for key in config.checklist},
         action_items=_action_items(meta.get("action_items") or []),
+        escalated={role: _timestamp(at, "escalated") for role, at in escalated.items()},
         postmortem_due=_timestamp(postmortem.get("due"), "postmortem"),
         postmortem_scheduled_at=_timestamp(postmortem.get("scheduled_at"), "postmortem"),
         **values,

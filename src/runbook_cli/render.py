@@ -130,3 +130,50 @@ def action_table(rows: list) -> None:
         state = Text("done", style="green") if row.item.done else Text("OVERDUE", style="bold red") if row.overdue else Text("open")
         table.add_row(str(row.incident), str(row.item.id), Text(row.item.title), row.item.owner, row.item.due.isoformat(), state)
     out.print(table)
+
+
+def escalation(incident, steps: list, now: datetime) -> None:  # noqa: ANN001
+    out = console()
+    out.print(Text.assemble(("Escalation, incident ", "bold"), (str(incident.id), "bold"), f" (started {incident.started_at:%H:%M} UTC)"))
+    table = Table(show_edge=False)
+    for column in ("After", "Due (UTC)", "State", "Who", "How to reach"):
+        table.add_column(column, overflow="fold")
+    for step in steps:
+        state = Text("done", style="green") if step.done else Text("NOW", style="bold red") if step.reached else Text("later", style="dim")
+        people = step.people or ()
+        who = "\n".join(p.name + (f" ({p.squad})" if p.squad else "") for p in people) or ", ".join(step.roles)
+        how = "\n".join(p.how for p in people) or "—"
+        label = f"T+{step.after_minutes} min" + (" (regulated: user data)" if step.regulated else "")
+        table.add_row(label, f"{step.due_at:%H:%M}", state, who, how)
+    out.print(table)
+
+
+def due_panel(report, now: datetime) -> Table:  # noqa: ANN001
+    table = Table(title=f"Due as of {now:%Y-%m-%d %H:%M} UTC", title_justify="left", show_edge=False)
+    for column in ("Due (UTC)", "When", "Incident", "Kind", "What"):
+        table.add_column(column, overflow="fold", no_wrap=column != "What", min_width=30 if column == "What" else None)
+    for item in report.items:
+        minutes = int((item.due_at - now).total_seconds() // 60)
+        when = Text(f"{_span(-minutes)} ago", style="bold red") if item.overdue else Text(f"in {_span(minutes)}")
+        table.add_row(f"{item.due_at:%m-%d %H:%M}", when, str(item.incident), item.kind, Text(item.what, style="bold red" if item.overdue else ""))
+    if report.review:
+        table.caption = f"Runbook review: {report.review}"
+    return table
+
+
+def _span(minutes: int) -> str:
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // 1440} days"
+
+
+def due(report, now: datetime) -> None:  # noqa: ANN001
+    out = console()
+    if not report.items:
+        out.print("Nothing is due.")
+    else:
+        out.print(due_panel(report, now))
+    if report.review and not report.items:
+        out.print(f"Runbook review: {report.review}")

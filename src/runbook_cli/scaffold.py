@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from runbook_cli import config
+from runbook_cli import config, contacts
 from runbook_cli.store import INCIDENTS_DIR, RUNBOOKS_DIR
 from runbook_cli.templates import OVERRIDE_DIR
 from runbook_cli.workspace import Workspace
@@ -15,7 +15,7 @@ TEMPLATES_README = """\
 
 A file here with the same name as one of runbook's packaged templates replaces it:
 `incident.md.j2` (new incident files), `slack.md.j2`, `status-page.md.j2`,
-`stakeholder.md.j2`. Templates are Jinja2, rendered in a sandbox with strict
+`stakeholder.md.j2`, `resolved.md.j2`. Templates are Jinja2, rendered in a sandbox with strict
 undefined variables; each receives `incident` (the keys of `runbook show --json`)
 and `now` (ISO-8601 UTC).
 """
@@ -56,6 +56,7 @@ def files() -> dict[str, str]:
         config.CONFIG_PATH: config.default_text(),
         f"{INCIDENTS_DIR}/.gitkeep": "",
         f"{OVERRIDE_DIR}/README.md": TEMPLATES_README,
+        contacts.CONTACTS_PATH: contacts.default_text(),
         ".github/workflows/runbook-check.yml": CHECK_WORKFLOW,
     }
 

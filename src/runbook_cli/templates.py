@@ -29,6 +29,8 @@ def render(root: Path, name: str, **context: object) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["time"] = _clock_time
+    environment.filters["datetime"] = _date_time
     shown = f"{OVERRIDE_DIR}/{name}" if (override / name).is_file() else f"(packaged) {name}"
     try:
         return environment.get_template(name).render(**context)
@@ -53,3 +55,13 @@ def _line(error: BaseException) -> int | str:
             line = traceback.tb_lineno
         traceback = traceback.tb_next
     return line
+
+
+def _clock_time(value: str | None) -> str:
+    """'2026-11-26T10:02:00Z' -> '10:02 UTC'."""
+    return f"{value[11:16]} UTC" if value else "—"
+
+
+def _date_time(value: str | None) -> str:
+    """'2026-11-26T10:02:00Z' -> '2026-11-26 10:02 UTC'."""
+    return f"{value[:10]} {value[11:16]} UTC" if value else "—"

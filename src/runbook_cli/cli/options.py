@@ -45,6 +45,14 @@ def read_text(text: Optional[str], what: str) -> str:
     return text
 
 
+def next_steps(ws, incident) -> None:  # noqa: ANN001
+    """After declare, severity and resolve: what the runbook asks for next, briefly."""
+    from runbook_cli import oncall
+
+    for line in oncall.next_steps(ws, incident):
+        typer.echo(f"  next: {line}")
+
+
 def print_json(value: object) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 

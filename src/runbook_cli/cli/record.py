@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import At, Author, Incident, NoCommit, read_text, saved, when, workspace
+from runbook_cli.cli.options import At, Author, Incident, NoCommit, next_steps, read_text, saved, when, workspace
 
 timeline_app = typer.Typer(help="The incident's timeline.", no_args_is_help=True)
 app.add_typer(timeline_app, name="timeline")
@@ -29,8 +29,9 @@ def declare(
     """Declare an incident: create its file from the report template and commit it."""
     from runbook_cli import lifecycle
 
+    ws = workspace(ctx)
     result = lifecycle.declare(
-        workspace(ctx),
+        ws,
         title=title,
         severity=severity,
         services=service,
@@ -48,6 +49,7 @@ def declare(
     typer.echo(f"  file: {result.path}" + ("" if result.commit else " (not committed)"))
     if result.unknown_services:
         typer.echo(f"runbook: note: {', '.join(result.unknown_services)} not in the config's services (typo?); kept as given.", err=True)
+    next_steps(ws, incident)
 
 
 @timeline_app.command("add")
@@ -104,8 +106,11 @@ def severity(
     """Change the severity (recorded in the timeline)."""
     from runbook_cli import lifecycle
 
-    edit, old = lifecycle.change_severity(workspace(ctx), incident, level, reason=reason, author=author, commit=not no_commit)
+    ws = workspace(ctx)
+    edit, old = lifecycle.change_severity(ws, incident, level, reason=reason, author=author, commit=not no_commit)
     saved(edit, f"severity {old} -> {edit.incident.severity}")
+    if edit.written:
+        next_steps(ws, edit.incident)
 
 
 @app.command()
@@ -137,5 +142,7 @@ def resolve(
     """Resolve: service restored. Records resolution time, root-cause hypothesis and remaining risks."""
     from runbook_cli import lifecycle
 
-    edit = lifecycle.resolve(workspace(ctx), incident, at=when(at), root_cause=root_cause, risks=risks, author=author, commit=not no_commit)
+    ws = workspace(ctx)
+    edit = lifecycle.resolve(ws, incident, at=when(at), root_cause=root_cause, risks=risks, author=author, commit=not no_commit)
     saved(edit, "resolved")
+    next_steps(ws, edit.incident)

@@ -1,0 +1,137 @@
+"""Communication and escalation commands: comms, escalation, escalate, due, watch, contacts."""
+
+from typing import Annotated, Optional
+
+import typer
+
+from runbook_cli.cli import app
+from runbook_cli.cli.options import Author, Incident, Json, NoCommit, print_json, saved, workspace
+
+contacts_app = typer.Typer(help="Contacts and the escalation matrix (docs/runbooks/contacts.md).", invoke_without_command=True)
+app.add_typer(contacts_app, name="contacts")
+
+
+@app.command()
+def comms(
+    ctx: typer.Context,
+    template: Annotated[str, typer.Option("--template", "-t", help="slack, status-page, stakeholder or resolved.")] = "slack",
+    impact: Annotated[Optional[str], typer.Option(help="Impact, in a phrase (default: the incident's summary).")] = None,
+    symptom: Annotated[Optional[str], typer.Option(help="What users may experience (status page).")] = None,
+    next_update: Annotated[Optional[int], typer.Option("--next-update", help="Minutes to the next update (default: the cadence).")] = None,
+    post: Annotated[bool, typer.Option("--post", help="Send it to the Slack webhook (RUNBOOK_SLACK_WEBHOOK_URL) and record it.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --post: show what would be sent; send and record nothing.")] = False,
+    mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Record that you sent it yourself (restarts the update cadence).")] = False,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Render a communication template for the incident (the runbook's wording); optionally post it."""
+    from runbook_cli import comms as messages
+
+    ws = workspace(ctx)
+    message = messages.render(ws, incident, template, impact=impact, symptom=symptom, next_update=next_update)
+    if post and dry_run:
+        url = messages.webhook_url(ws)
+        typer.echo(f"Would POST to the Slack webhook at {url.split('/')[2]} (path hidden):")
+        typer.echo(message.text, nl=False)
+        return
+    typer.echo(message.text, nl=False)
+    if post:
+        messages.post(ws, message)
+    if post or mark_sent:
+        saved(messages.record(ws, message, posted=post, author=author, commit=not no_commit), "update recorded")
+
+
+@app.command("escalation")
+def escalation_matrix(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
+    """The escalation matrix for an incident: each step, when it is due, whether it is reached, who and how."""
+    from runbook_cli import clock, oncall
+
+    found, steps = oncall.escalation_steps(workspace(ctx), incident)
+    if json:
+        print_json([step.to_json() for step in steps])
+        return
+    from runbook_cli import render
+
+    render.escalation(found, steps, clock.now())
+
+
+@app.command()
+def escalate(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="The role contacted, e.g. head-of-engineering.", show_default=False)],
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Record that an escalation step was done (who was contacted) in the timeline."""
+    from runbook_cli import oncall
+
+    saved(oncall.escalate(workspace(ctx), incident, to, author=author, commit=not no_commit), f"escalated to {to}")
+
+
+@app.command("due")
+def due_now(
+    ctx: typer.Context,
+    json: Json = False,
+    fail_on_overdue: Annotated[bool, typer.Option("--fail-on-overdue", help="Exit 1 when anything is overdue (cron, CI).")] = False,
+) -> None:
+    """What is due across incidents, soonest first: updates, escalations, post-mortems, action items."""
+    from runbook_cli import clock, oncall
+    from runbook_cli.errors import CheckFailed
+
+    report = oncall.due_now(workspace(ctx))
+    if json:
+        print_json([item.to_json() for item in report.items])
+    else:
+        from runbook_cli import render
+
+        render.due(report, clock.now())
+    if fail_on_overdue and any(item.overdue for item in report.items):
+        raise CheckFailed("")
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    interval: Annotated[float, typer.Option(help="Seconds between refreshes.")] = 15.0,
+    count: Annotated[Optional[int], typer.Option(help="Stop after this many refreshes (default: until Ctrl-C).")] = None,
+) -> None:
+    """Keep the 'due' view live on a war-room screen (Ctrl-C to leave)."""
+    import time
+
+    from rich.live import Live
+
+    from runbook_cli import clock, oncall, render
+
+    ws = workspace(ctx)
+    shown = 0
+    try:
+        with Live(render.due_panel(oncall.due_now(ws), clock.now()), console=render.console(), auto_refresh=False) as live:
+            while True:
+                shown += 1
+                if count is not None and shown >= count:
+                    break
+                time.sleep(interval)
+                live.update(render.due_panel(oncall.due_now(ws), clock.now()), refresh=True)
+    except KeyboardInterrupt:
+        pass
+
+
+@contacts_app.callback()
+def contacts(ctx: typer.Context) -> None:
+    """Show the contacts and escalation matrix."""
+    if ctx.invoked_subcommand:
+        return
+    from runbook_cli import contacts as book
+
+    typer.echo(book.table(book.load(workspace(ctx).root)), nl=False)
+
+
+@contacts_app.command("refresh")
+def contacts_refresh(ctx: typer.Context, no_commit: NoCommit = False) -> None:
+    """Regenerate the readable table in contacts.md from its front matter, and commit it."""
+    from runbook_cli import oncall
+
+    result = oncall.refresh_contacts(workspace(ctx), commit=not no_commit)
+    typer.echo("contacts.md is up to date." if result is None else f"contacts.md table regenerated ({result[:8]}).")
