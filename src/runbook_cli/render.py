@@ -148,7 +148,7 @@ def escalation(incident, steps: list, now: datetime) -> None:  # noqa: ANN001
     out.print(table)
 
 
-def due_panel(report, now: datetime) -> Table:  # noqa: ANN001
+def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:  # noqa: ANN001
     table = Table(title=f"Due as of {now:%Y-%m-%d %H:%M} UTC", title_justify="left", show_edge=False)
     for column in ("Due (UTC)", "When", "Incident", "Kind", "What"):
         table.add_column(column, overflow="fold", no_wrap=column != "What", min_width=30 if column == "What" else None)
@@ -156,7 +156,7 @@ def due_panel(report, now: datetime) -> Table:  # noqa: ANN001
         minutes = int((item.due_at - now).total_seconds() // 60)
         when = Text(f"{_span(-minutes)} ago", style="bold red") if item.overdue else Text(f"in {_span(minutes)}")
         table.add_row(f"{item.due_at:%m-%d %H:%M}", when, str(item.incident), item.kind, Text(item.what, style="bold red" if item.overdue else ""))
-    if report.review:
+    if report.review and with_review:
         table.caption = f"Runbook review: {report.review}"
     return table
 
@@ -171,9 +171,9 @@ def _span(minutes: int) -> str:
 
 def due(report, now: datetime) -> None:  # noqa: ANN001
     out = console()
-    if not report.items:
-        out.print("Nothing is due.")
+    if report.items:
+        out.print(due_panel(report, now, with_review=False))
     else:
-        out.print(due_panel(report, now))
-    if report.review and not report.items:
-        out.print(f"Runbook review: {report.review}")
+        out.print("Nothing is due.")
+    if report.review:
+        out.print(f"Runbook review: {report.review}", soft_wrap=True)

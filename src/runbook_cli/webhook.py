@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import socket
 from urllib.parse import urlsplit
 
 from runbook_cli.errors import ServiceError, UsageError
 
 TIMEOUT_SECONDS = 5.0
+
+
+def timeout_seconds() -> float:
+    """RUNBOOK_HTTP_TIMEOUT (seconds) shortens or lengthens the wait; 5 s by default."""
+    try:
+        return max(0.1, float(os.environ.get("RUNBOOK_HTTP_TIMEOUT", TIMEOUT_SECONDS)))
+    except ValueError:
+        return TIMEOUT_SECONDS
 
 
 def check_url(url: str, what: str) -> str:
@@ -32,11 +41,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def post_json(url: str, payload: dict, service: str, timeout: float = TIMEOUT_SECONDS) -> str:
+def post_json(url: str, payload: dict, service: str, timeout: float | None = None) -> str:
     """POST the payload; return the response body. Raise ServiceError naming the service."""
     import urllib.error
     import urllib.request
 
+    timeout = timeout or timeout_seconds()
     request = urllib.request.Request(
         url, data=json.dumps(payload).encode("utf-8"), method="POST", headers={"Content-Type": "application/json"}
     )
