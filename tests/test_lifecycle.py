@@ -189,5 +189,5 @@ def test_demo_walks_a_sev1_incident(tmp_path: Path) -> None:
     demo_repo = tmp_path / "demo"
     log = git(demo_repo, "log", "--format=%s").splitlines()
     assert log[0] == "incident 1: resolve after 00:41"
-    assert len(log) == 10  # init, declare, ack, assign, 2 entries, severity, 2 statuses, resolve
+    assert len(log) == 11  # init, declare, ack, assign, 2 entries, severity, escalate, 2 statuses, resolve
     assert git(demo_repo, "status", "--porcelain") == ""
