@@ -59,6 +59,7 @@ def test_a_repository_template_overrides_the_packaged_one(sev1: Runbook, repo: P
         ("{{ (incident|attr('__class__')).__mro__ }}\n", "tried something unsafe"),
         ("ok\nok\n{{ no_such_variable }}\n", ":3: 'no_such_variable' is undefined"),
         ("{% if %}\n", ":1: template syntax error"),
+        ("fine\n{{ 1 / 0 }}\n", ":2: the template failed: division by zero"),
     ],
 )
 def test_bad_or_hostile_templates_exit_4_naming_file_and_line(sev1: Runbook, repo: Path, template: str, says: str) -> None:
@@ -240,3 +241,14 @@ def test_contacts_table_is_regenerated_from_front_matter(sev1: Runbook, repo: Pa
     assert "| T+60 min | cto | Dr. Ada CTO |" in path.read_text()
     assert git(repo, "log", "-1", "--format=%s") == "runbook: regenerate the escalation table in contacts.md"
     assert "up to date" in sev1("contacts", "refresh").stdout
+
+
+def test_declare_writes_service_links_into_attachments(runbook: Runbook, repo: Path) -> None:
+    config = repo / "docs/runbooks/config.yml"
+    config.write_text(config.read_text().replace(
+        "  patient-web:\n    squad: Patient Platform\n",
+        "  patient-web:\n    squad: Patient Platform\n    links:\n    - 'Grafana: https://grafana.example/d/patient-web'\n    - 'Loki: {app=\"patient-web\"}'\n",
+    ))
+    runbook("declare", "Slow pages", "-s", "SEV-2", "--service", "patient-web")
+    text = next((repo / "docs/runbooks/incidents").glob("*.md")).read_text()
+    assert text.endswith("<!-- Links to dashboards, logs, PRs, ADRs. -->\n- Grafana: https://grafana.example/d/patient-web\n- Loki: {app=\"patient-web\"}\n")
