@@ -77,7 +77,7 @@ class ActionRow:
 def list_actions(ws: Workspace, *, overdue_only: bool = False, owner: str | None = None, today: date | None = None) -> list[ActionRow]:
     today = today or clock.now().date()
     rows = []
-    for loaded in ws.store.scan():
+    for loaded in ws.store.summaries():
         for item in loaded.incident.action_items:
             overdue = not item.done and item.due < today
             if overdue_only and not overdue:

@@ -43,7 +43,7 @@ class DueReport:
 def due_now(ws: Workspace) -> DueReport:
     now = clock.now()
     book = contacts.load(ws.root)
-    loaded = ws.store.scan()
+    loaded = ws.store.summaries()
     items = [item for each in loaded for item in due.for_incident(each.incident, book, ws.config, now)]
     items.sort(key=lambda item: (item.due_at, item.incident, due.KINDS.index(item.kind)))
     return DueReport(items, due.runbook_review(ws.config, [each.incident for each in loaded], now.date()))

@@ -1,13 +1,15 @@
-"""Read-side use cases: one incident's view, and filtered lists of them."""
+"""Read-side use cases: one incident's view, and filtered selections of incidents."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from runbook_cli import clock, views
 from runbook_cli.config import STATUSES
 from runbook_cli.errors import UsageError
 from runbook_cli.lifecycle import normalize_severity
+from runbook_cli.store import Summary
 from runbook_cli.workspace import Workspace
 
 
@@ -16,22 +18,28 @@ def show(ws: Workspace, reference: str | None) -> dict:
     return views.incident_json(loaded, ws.store.relative(loaded.path))
 
 
-def list_views(
+def select(
     ws: Workspace,
     *,
     status: str | None = None,
     severity: str | None = None,
     service: str | None = None,
     since: str | None = None,
+    until: str | None = None,
+    grep: str | None = None,
     open_only: bool = False,
-) -> list[dict]:
+    progress: Callable[[int], None] = lambda _: None,
+) -> list[Summary]:
+    """Incidents matching every filter given; dates filter on the start time, inclusively."""
     if status and status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}.")
     wanted_severity = normalize_severity(severity, ws.config) if severity else None
-    since_time = _since(since) if since else None
-    result = []
-    for loaded in ws.store.scan():
-        incident = loaded.incident
+    start = _bound(since, end=False) if since else None
+    stop = _bound(until, end=True) if until else None
+    needle = grep.casefold() if grep else None
+    chosen = []
+    for each in ws.store.summaries(progress):
+        incident = each.incident
         if status and incident.status != status:
             continue
         if wanted_severity and incident.severity != wanted_severity:
@@ -40,15 +48,70 @@ def list_views(
             continue
         if open_only and not incident.is_open:
             continue
-        if since_time and incident.started_at < since_time:
+        if start and incident.started_at < start:
             continue
-        result.append(views.incident_json(loaded, ws.store.relative(loaded.path), with_timeline=False))
+        if stop and incident.started_at >= stop:
+            continue
+        if needle and not _mentions(each, needle):
+            continue
+        chosen.append(each)
+    return chosen
+
+
+def list_views(ws: Workspace, **filters) -> list[dict]:  # noqa: ANN003
+    result = [views.summary_json(each.incident, ws.store.relative(each.path), each.summary) for each in select(ws, **filters)]
     result.sort(key=lambda view: (view["started_at"], view["id"]), reverse=True)
     return result
 
 
-def _since(text: str) -> datetime:
+def _mentions(each: Summary, needle: str) -> bool:
+    """Title, summary, timeline and every section: the whole file but the front matter."""
+    if needle in each.incident.title.casefold():
+        return True
+    try:
+        text = each.path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    body = text.split("\n---\n", 1)[-1]
+    return needle in body.casefold()
+
+
+def _bound(text: str, *, end: bool) -> datetime:
+    """A date (YYYY-MM-DD: the whole day counts) or a time."""
     if len(text.strip()) == 10:
         day = clock.parse_date(text)
-        return datetime(day.year, day.month, day.day, tzinfo=clock.UTC)
-    return clock.parse_time(text)
+        start = datetime(day.year, day.month, day.day, tzinfo=clock.UTC)
+        return start + timedelta(days=1) if end else start
+    return clock.parse_time(text, allow_future=True)
+
+
+METRICS_PATH = "docs/runbooks/metrics.md"
+
+
+def metrics(ws: Workspace, **filters) -> tuple[dict, list]:  # noqa: ANN003
+    from runbook_cli import metrics as measures
+
+    chosen = [each.incident for each in select(ws, **filters)]
+    return measures.compute(chosen, ws.config), chosen
+
+
+def write_metrics(ws: Workspace, result: dict, *, commit: bool) -> str | None:
+    """Write docs/runbooks/metrics.md and commit it alone; the commit id, or None if unchanged."""
+    from runbook_cli import metrics as measures
+
+    path = ws.root / METRICS_PATH
+    with ws.locked():
+        if commit:
+            ws.git.check_can_commit()
+        text = measures.markdown(result, clock.now())
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old is not None and _without_stamp(old) == _without_stamp(text):
+            return None
+        ws.write(path, text)
+        if not commit:
+            return "written"
+        return ws.git.commit([path], f"runbook: update incident metrics ({result['incidents']} incidents)\n\nMetrics: {METRICS_PATH}")
+
+
+def _without_stamp(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if not line.startswith("<!-- Generated by"))

@@ -177,3 +177,57 @@ def due(report, now: datetime) -> None:  # noqa: ANN001
         out.print("Nothing is due.")
     if report.review:
         out.print(f"Runbook review: {report.review}", soft_wrap=True)
+
+
+BAR_GLYPHS = {"SEV-0": "█", "SEV-1": "▓", "SEV-2": "▒", "SEV-3": "░"}
+
+
+def metrics(result: dict) -> None:
+    out = console()
+    out.print(Text.assemble(("Incidents: ", "bold"), str(result["incidents"]), "   ", ("Acknowledged later than target: ", "bold"),
+                            f"{result['ack_slo_breaches']} (target {result['ack_target_minutes']} min)"))
+    table = Table(show_edge=False)
+    for column in ("Minutes", "Mean", "Median", "p90", "Without data"):
+        table.add_column(column, justify="left" if column == "Minutes" else "right")
+    for key, label in (("mtta", "MTTA"), ("mttr", "MTTR"), ("impact", "Impact")):
+        stats = result[f"{key}_minutes"]
+        values = ["—"] * 3 if stats is None else [f"{stats[k]:g}" for k in ("mean", "median", "p90")]
+        missing = result["missing"][key]
+        table.add_row(label, *values, f"{len(missing)}" + (f" (e.g. {', '.join(map(str, missing[:3]))})" if missing else ""))
+    out.print(table)
+    counts = Table(show_edge=False, title="By severity and service", title_justify="left")
+    counts.add_column("Severity / service")
+    counts.add_column("Incidents", justify="right")
+    for name, count in result["by_severity"].items():
+        counts.add_row(severity_text(name), str(count))
+    for name, count in result["by_service"].items():
+        counts.add_row(name, str(count))
+    out.print(counts)
+    if result["by_month"]:
+        out.print(Text("Incidents per month (" + "  ".join(f"{g} {s}" for s, g in BAR_GLYPHS.items()) + ")", style="bold"))
+        widest = max(sum(c.values()) for c in result["by_month"].values()) or 1
+        scale = min(1.0, 50 / widest)
+        for month, month_counts in result["by_month"].items():
+            bar = Text()
+            for name, count in month_counts.items():
+                bar.append(BAR_GLYPHS.get(name, "#") * max(1 if count else 0, round(count * scale)), style=SEVERITY_STYLE.get(name, ""))
+            out.print(Text.assemble(f"{month} ", bar, f" {sum(month_counts.values())}"))
+
+
+def _short(value: object, limit: int = 70) -> str:
+    text = "—" if value is None else str(value)
+    text = text.replace("\n", " ⏎ ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def audit(records: list) -> None:
+    out = console()
+    if not records:
+        out.print("No commits touched incident files.")
+        return
+    for record in records:
+        flag = Text("") if record.by_tool else Text("  [edited outside runbook]", style="bold yellow")
+        out.print(Text.assemble((record.at.replace("T", " ").replace("Z", " UTC"), "bold"), f"  {record.commit[:8]}  {record.author}  ",
+                                Text(record.message.splitlines()[0]), flag))
+        for change in record.changes:
+            out.print(Text(f"    {change['field']}: {_short(change['old'])} → {_short(change['new'])}"), soft_wrap=True)

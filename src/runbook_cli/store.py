@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,15 @@ RUNBOOKS_DIR = "docs/runbooks"
 INCIDENTS_DIR = f"{RUNBOOKS_DIR}/incidents"
 FILE_NAME = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-incident-(?P<id>[1-9][0-9]{0,8})\.md$")
 MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What list-like commands need of an incident, served from the cache when the file is unchanged."""
+
+    path: Path
+    incident: model.Incident
+    summary: str
 
 
 @dataclass
@@ -41,10 +51,11 @@ def file_name(incident: model.Incident) -> str:
 
 
 class Store:
-    def __init__(self, root: Path, config: Config):
+    def __init__(self, root: Path, config: Config, cache_dir: Path):
         self.root = root
         self.config = config
         self.folder = root / INCIDENTS_DIR
+        self.cache_dir = cache_dir
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -89,7 +100,7 @@ class Store:
         raise UsageError(f"{reference!r} is not an incident id; use a number such as 7, incident-7 or the file's path.")
 
     def open_hint(self) -> str:
-        open_ones = [loaded.incident for loaded in self.scan() if loaded.incident.is_open]
+        open_ones = [each.incident for each in self.summaries() if each.incident.is_open]
         if not open_ones:
             return "there are no open incidents (declare one with runbook declare)."
         return f"open incidents: {listing(open_ones)}."
@@ -124,16 +135,39 @@ class Store:
             raise MalformedFileError(f"{relative}:{doc.line_of(error.field)}: {error}; fix the front matter.") from None
         return Loaded(path, doc, incident, raw)
 
-    def scan(self) -> list[Loaded]:
-        """Every readable incident, by id, skipping files that fail to parse (`check` reports those)."""
-        result = []
+    def summaries(self, progress: Callable[[int], None] = lambda _: None) -> list[Summary]:
+        """Every readable incident by id, its front matter parsed once per version of the file."""
+        from runbook_cli import cache, config as config_module
+
+        index = cache.IndexCache(self.cache_dir, self.root / config_module.CONFIG_PATH)
+        result: list[Summary] = []
+        seen: set[str] = set()
         for _, paths in sorted(self.paths().items()):
             for path in paths:
+                name = path.name
+                seen.add(name)
                 try:
-                    result.append(self.read(path))
-                except (MalformedFileError, UsageError):
+                    stamp = cache.identity(path.lstat())
+                except OSError:
                     continue
+                entry = index.get(name, stamp)
+                if entry is None:
+                    entry = self._summary_entry(path)
+                    index.put(name, stamp, entry)
+                    progress(1)
+                if "meta" in entry:
+                    result.append(Summary(path, model.from_meta(entry["meta"], self.config), entry["summary"]))
+        index.keep_only(seen)
+        index.save()
         return result
+
+    def _summary_entry(self, path: Path) -> dict:
+        try:
+            loaded = self.read(path)
+        except (MalformedFileError, UsageError):
+            return {"invalid": True}
+        summary = document.visible_text(document.section_text(loaded.doc.body, "Summary") or "")
+        return {"meta": loaded.doc.meta, "summary": summary}
 
     def write(self, path: Path, text: str) -> None:
         """Atomic: a temp file in the same folder, fsync, rename. Readers see old or new, never a mix."""

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from runbook_cli import document
 from runbook_cli.clock import format_stored
-from runbook_cli.model import LIFECYCLE_TIMESTAMPS
+from runbook_cli.model import LIFECYCLE_TIMESTAMPS, Incident
 from runbook_cli.store import Loaded
 
-def summary_of(loaded: Loaded) -> str:
-    return document.visible_text(document.section_text(loaded.doc.body, "Summary") or "")
-
-
 def incident_json(loaded: Loaded, relative_path: str, *, with_timeline: bool = True) -> dict:
-    incident = loaded.incident
+    """`show --json`: the summary view plus the timeline."""
+    summary = document.visible_text(document.section_text(loaded.doc.body, "Summary") or "")
+    view = summary_json(loaded.incident, relative_path, summary)
+    if with_timeline:
+        entries, _ = document.timeline(loaded.doc)
+        view["timeline"] = [entry.to_json() for entry in entries]
+    return view
+
+
+def summary_json(incident: Incident, relative_path: str, summary: str) -> dict:
+    """`list --json`: every key of `show --json` but the timeline."""
     result: dict = {
         "id": incident.id,
         "path": relative_path,
@@ -23,7 +29,7 @@ def incident_json(loaded: Loaded, relative_path: str, *, with_timeline: bool = T
         "commander": incident.commander,
         "comms_lead": incident.comms_lead,
         "data_affected": incident.data_affected,
-        "summary": summary_of(loaded),
+        "summary": summary,
     }
     for key in LIFECYCLE_TIMESTAMPS:
         value = getattr(incident, key)
@@ -31,9 +37,6 @@ def incident_json(loaded: Loaded, relative_path: str, *, with_timeline: bool = T
     result["acknowledged_by"] = incident.acknowledged_by
     result["root_cause_hypothesis"] = incident.root_cause_hypothesis
     result["remaining_risks"] = incident.remaining_risks
-    if with_timeline:
-        entries, _ = document.timeline(loaded.doc)
-        result["timeline"] = [entry.to_json() for entry in entries]
     result["checklist"] = dict(incident.checklist)
     result["action_items"] = [item.to_meta() for item in incident.action_items]
     result["postmortem"] = {

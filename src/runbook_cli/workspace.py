@@ -53,7 +53,7 @@ class Workspace:
         self.root = find_root(repo or Path.cwd())
         self.git = GitRepo(self.root)
         self.config = config.load(self.root)
-        self.store = Store(self.root, self.config)
+        self.store = Store(self.root, self.config, self.git.git_dir)
 
     # --- choosing the incident ------------------------------------------------------------
 
@@ -67,7 +67,7 @@ class Workspace:
                 return self.store.resolve(chosen)
             except UsageError:
                 pass  # the chosen incident was renumbered or removed: fall back to open ones
-        everything = self.store.scan()
+        everything = self.store.summaries()
         open_ones = [loaded for loaded in everything if loaded.incident.is_open]
         if len(open_ones) == 1:
             return open_ones[0].path

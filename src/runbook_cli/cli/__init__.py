@@ -59,9 +59,9 @@ def main_options(
     ctx.obj = {"repo": repo}
 
 
-from runbook_cli.cli import gate, postincident, read, record, respond, setup  # noqa: E402  (registers the commands on app)
+from runbook_cli.cli import gate, postincident, read, record, reporting, respond, setup  # noqa: E402  (registers the commands on app)
 
-__all__ = ["app", "gate", "main", "postincident", "read", "record", "respond", "setup"]
+__all__ = ["app", "gate", "main", "postincident", "read", "record", "reporting", "respond", "setup"]
 
 
 def main() -> None:

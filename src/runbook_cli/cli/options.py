@@ -2,6 +2,7 @@
 
 import json
 import sys
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Optional
 
@@ -51,6 +52,35 @@ def next_steps(ws, incident) -> None:  # noqa: ANN001
 
     for line in oncall.next_steps(ws, incident):
         typer.echo(f"  next: {line}")
+
+
+@contextmanager
+def progress_bar(label: str, threshold: int = 300):  # noqa: ANN201
+    """A progress callback; on a terminal it draws a bar (on stderr) once more than `threshold`
+    items turn out to need work, which is when a command would take over a second."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    state = {"done": 0, "bar": None}
+
+    def advance(count: int) -> None:
+        state["done"] += count
+        if state["bar"] is None and state["done"] >= threshold:
+            from rich.progress import Progress, SpinnerColumn, TextColumn
+
+            from runbook_cli.render import console
+
+            bar = Progress(SpinnerColumn(), TextColumn(f"{label}… {{task.completed}} files"), console=console(stderr=True), transient=True)
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(label, total=None)
+        if state["bar"] is not None:
+            state["bar"].update(state["task"], completed=state["done"])
+
+    try:
+        yield advance
+    finally:
+        if state["bar"] is not None:
+            state["bar"].stop()
 
 
 def print_json(value: object) -> None:

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import Incident, Json, print_json, workspace
+from runbook_cli.cli.options import Incident, Json, print_json, progress_bar, workspace
 
 
 @app.command()
@@ -29,13 +29,18 @@ def list_incidents(
     severity: Annotated[Optional[str], typer.Option(help="Only this severity.")] = None,
     service: Annotated[Optional[str], typer.Option(help="Only incidents affecting this service.")] = None,
     since: Annotated[Optional[str], typer.Option(help="Only incidents started on or after this date (YYYY-MM-DD) or time.")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Only incidents started on or before this date (YYYY-MM-DD) or time.")] = None,
+    grep: Annotated[Optional[str], typer.Option(help="Only incidents mentioning TEXT (title, summary, timeline, sections; any case).")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only open incidents (investigating, identified, mitigated).")] = False,
     json: Json = False,
 ) -> None:
     """List incidents, newest first."""
     from runbook_cli import clock, queries
 
-    views = queries.list_views(workspace(ctx), status=status, severity=severity, service=service, since=since, open_only=open_only)
+    with progress_bar("Reading incidents") as advance:
+        views = queries.list_views(
+            workspace(ctx), status=status, severity=severity, service=service, since=since, until=until, grep=grep, open_only=open_only, progress=advance
+        )
     if json:
         print_json(views)
         return

@@ -1,0 +1,67 @@
+"""Reporting commands: metrics and audit."""
+
+import csv
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from runbook_cli.cli import app
+from runbook_cli.cli.options import Incident, Json, NoCommit, print_json, progress_bar, workspace
+
+
+@app.command()
+def metrics(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option(help="Incidents started on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Incidents started on or before this date (YYYY-MM-DD).")] = None,
+    severity: Annotated[Optional[str], typer.Option(help="Only this severity.")] = None,
+    service: Annotated[Optional[str], typer.Option(help="Only incidents affecting this service.")] = None,
+    json: Json = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="One row per incident, for spreadsheets.")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Write docs/runbooks/metrics.md and commit it.")] = False,
+    no_commit: NoCommit = False,
+) -> None:
+    """Incident count, MTTA, MTTR and impact (mean, median, p90), by severity, service and month."""
+    from runbook_cli import clock, queries
+
+    ws = workspace(ctx)
+    with progress_bar("Reading incidents") as advance:
+        result, chosen = queries.metrics(ws, since=since, until=until, severity=severity, service=service, progress=advance)
+    if json:
+        print_json(result)
+    elif as_csv:
+        from runbook_cli import metrics as measures
+
+        csv.writer(sys.stdout, lineterminator="\n").writerows(measures.csv_rows(chosen))
+    else:
+        from runbook_cli import render
+
+        render.metrics(result)
+    if write:
+        made = queries.write_metrics(ws, result, commit=not no_commit)
+        outcome = "unchanged" if made is None else "written, not committed" if made == "written" else f"committed {made[:8]}"
+        typer.echo(f"{queries.METRICS_PATH}: {outcome}", err=json or as_csv)
+
+
+@app.command()
+def audit(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
+    """Every commit that changed incident files, with field-level changes; hand edits are flagged."""
+    import re
+
+    from runbook_cli import audit as trail
+    from runbook_cli.errors import UsageError
+
+    number = None
+    if incident is not None:
+        match = re.fullmatch(r"(?:incident-)?([1-9][0-9]{0,8})", incident.strip())
+        if not match:
+            raise UsageError(f"{incident!r} is not an incident id; use a number such as 7.")
+        number = int(match.group(1))
+    records = trail.history(workspace(ctx).root, number)
+    if json:
+        print_json([record.to_json() for record in records])
+        return
+    from runbook_cli import render
+
+    render.audit(records)
