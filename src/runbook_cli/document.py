@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 
 from runbook_cli import yamlio
@@ -140,7 +141,11 @@ class Section:
     end: int  # index one past the section's last line
 
 
-def sections(lines: list[str]) -> list[Section]:
+@lru_cache(maxsize=16)
+def sections(body: str) -> tuple[Section, ...]:
+    """The body's `## ` sections, outside code fences; indexes are into body.split("\\n").
+    Cached: check, show and the timeline all ask of the same body."""
+    lines = body.split("\n")
     found: list[Section] = []
     fenced = False
     starts: list[tuple[str, int]] = []
@@ -153,18 +158,18 @@ def sections(lines: list[str]) -> list[Section]:
     for position, (name, index) in enumerate(starts):
         end = starts[position + 1][1] if position + 1 < len(starts) else len(lines)
         found.append(Section(name, index, end))
-    return found
+    return tuple(found)
 
 
-def find_section(lines: list[str], name: str) -> Section | None:
+def find_section(body: str, name: str) -> Section | None:
     wanted = name.casefold()
-    return next((s for s in sections(lines) if s.name.casefold() == wanted), None)
+    return next((s for s in sections(body) if s.name.casefold() == wanted), None)
 
 
 def section_text(body: str, name: str) -> str | None:
     """A section's content as written (without its heading), or None when absent."""
     lines = body.split("\n")
-    section = find_section(lines, name)
+    section = find_section(body, name)
     if section is None:
         return None
     return "\n".join(lines[section.heading + 1 : section.end]).strip("\n")
@@ -178,7 +183,7 @@ def visible_text(markdown: str) -> str:
 def replace_section(body: str, name: str, content: str) -> str:
     """Set a section's content, keeping its heading and the template's guidance comment."""
     lines = body.split("\n")
-    section = find_section(lines, name)
+    section = find_section(body, name)
     if section is None:
         raise DocumentError(f"the report has no '## {name}' section")
     old = "\n".join(lines[section.heading + 1 : section.end]).strip("\n")
@@ -295,7 +300,7 @@ def _timeline_spans(lines: list[str], section: Section) -> tuple[list[_Span], li
 def timeline(doc: Document) -> tuple[list[Entry], list[BadLine]]:
     """Entries sorted by time (stable), and the lines that are not entries."""
     lines = doc.body.split("\n")
-    section = find_section(lines, "Timeline")
+    section = find_section(doc.body, "Timeline")
     if section is None:
         return [], []
     spans, bad = _timeline_spans(lines, section)
@@ -306,7 +311,7 @@ def timeline(doc: Document) -> tuple[list[Entry], list[BadLine]]:
 def add_entry(body: str, entry: Entry) -> str:
     """Insert the entry after every entry at or before its time; nothing else moves."""
     lines = body.split("\n")
-    section = find_section(lines, "Timeline")
+    section = find_section(body, "Timeline")
     if section is None:
         raise DocumentError("the report has no '## Timeline' section; add one to add entries")
     spans, _ = _timeline_spans(lines, section)

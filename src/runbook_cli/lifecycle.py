@@ -123,8 +123,7 @@ def _initial_body(ws: Workspace, incident: model.Incident, summary: str | None) 
         actions_end=actions_end,
         now=clock.format_stored(clock.now()),
     )
-    lines = body.split("\n")
-    missing = [name for name in ("Summary", "Timeline") if document.find_section(lines, name) is None]
+    missing = [name for name in ("Summary", "Timeline") if document.find_section(body, name) is None]
     if missing:
         raise MalformedFileError(f"the incident.md.j2 template has no '## {missing[0]}' section; add it to the template.")
     return generated.regenerate(body, incident)

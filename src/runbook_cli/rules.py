@@ -83,7 +83,7 @@ def problems_for(
     if not incident.is_open:
         lines = body.split("\n")
         by_name: dict[str, document.Section] = {}
-        for found_section in document.sections(lines):  # one scan, first heading of a name wins
+        for found_section in document.sections(body):  # one scan, first heading of a name wins
             by_name.setdefault(found_section.name.casefold(), found_section)
         for section in config.required_sections:
             located = by_name.get(section.casefold())

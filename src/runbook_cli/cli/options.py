@@ -84,7 +84,11 @@ def progress_bar(label: str, threshold: int = 300):  # noqa: ANN201
 
 
 def print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    """Indented on a terminal; compact in a pipe, where the C encoder is ten times faster."""
+    if sys.stdout.isatty():
+        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def saved(edit, what: str) -> None:  # noqa: ANN001

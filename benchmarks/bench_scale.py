@@ -1,11 +1,14 @@
-"""`runbook check --all` over many generated incidents, against a naive python-frontmatter parse.
+"""Read commands at scale, as ratios against a naive python-frontmatter parse, in one run.
 
-    python benchmarks/bench_check.py [--incidents 10000]
+    python benchmarks/bench_scale.py [--incidents 10000]
 
 Generates the incidents by copying one tool-written incident file under new ids and dates
-(so every file is valid and resolved), then times, in one run:
-  naive   python-frontmatter.load() of every incident file (the floor any tool pays to read them)
-  check   runbook check --all
+(so every file is valid), then times:
+  naive            python-frontmatter.load() of every incident file
+  list --json      first (cold cache) and second run           target: second <= 0.5x naive
+  metrics --json   second run                                  target: <= 0.5x naive
+  check --all      (always parses every file)                  target: <= 2x naive
+  show -i N        one incident
 Needs `pip install -e .[bench]`.
 """
 
@@ -51,10 +54,26 @@ def main() -> int:
         return time.perf_counter() - started, result
 
     naive, _ = timed([sys.executable, "-c", NAIVE, str(folder)])
-    check, result = timed([runbook, "check", "--all"])
-    print(f"{count} incidents: naive frontmatter parse {naive:.2f}s, runbook check --all {check:.2f}s ({check / naive:.2f}x); exit {result.returncode}")
-    print(result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()[:300])
-    return 0
+    rows = [("naive python-frontmatter parse", naive, None)]
+    for label, command, target in (
+        ("list --json (cold cache)", [runbook, "list", "--json"], None),
+        ("list --json (second run)", [runbook, "list", "--json"], 0.5),
+        ("metrics --json (second run)", [runbook, "metrics", "--json"], 0.5),
+        ("check --all", [runbook, "check", "--all"], 2.0),
+        (f"show -i {count // 2}", [runbook, "show", "-i", str(count // 2)], None),
+    ):
+        seconds, result = timed(command)
+        if result.returncode:
+            sys.exit(f"{label} failed: {result.stderr.strip()[:300]}")
+        rows.append((label, seconds, target))
+    missed = False
+    print(f"{count} incidents")
+    print(f"{'measure':32} {'seconds':>8} {'x naive':>8} {'target':>7}")
+    for label, seconds, target in rows:
+        ratio = seconds / naive
+        missed |= bool(target and ratio > target)
+        print(f"{label:32} {seconds:8.2f} {ratio:8.2f} {target or '':>7}{'  MISSED' if target and ratio > target else ''}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
