@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import workspace
+from runbook_cli.cli.options import progress_bar, workspace
 
 
 class Format(str, Enum):
@@ -30,16 +30,8 @@ def check(
 
     ws = workspace(ctx)
     files, whole = gate.scope(ws, paths or [], all_files, base)
-    if sys.stderr.isatty() and len(files) > 500:
-        from rich.progress import Progress
-
-        from runbook_cli.render import console
-
-        with Progress(transient=True, console=console(stderr=True)) as bar:
-            task = bar.add_task("Checking incidents", total=len(files))
-            result = gate.check(ws, files, whole, progress=lambda n: bar.advance(task, n))
-    else:
-        result = gate.check(ws, files, whole)
+    with progress_bar("Checking incidents") as advance:
+        result = gate.check(ws, files, whole, progress=advance)
     rendered = {Format.text: checkreport.text, Format.json: checkreport.as_json, Format.github: checkreport.github}[output](result)
     sys.stdout.write(rendered)
     if output == Format.github:
