@@ -74,6 +74,14 @@ def webhook_url(ws: Workspace) -> str:
 def post(ws: Workspace, message: Message) -> None:
     if message.template == "status-page":
         raise UsageError("the status-page text belongs on the status page, not in Slack; publish it there and record it with --mark-sent.")
+    from runbook_cli.sensitive import Guard
+
+    matches = Guard(ws.config.sensitive_data).scan(message.text)
+    if matches and not ws.allow_sensitive:
+        raise UsageError(
+            f"refusing to post {matches[0].what} ({matches[0].kind}) to Slack; remove it from --impact/--symptom "
+            "or the incident, or pass --allow-sensitive."
+        )
     post_json(webhook_url(ws), {"text": message.text}, "Slack")
 
 

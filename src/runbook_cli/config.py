@@ -71,6 +71,7 @@ DEFAULTS: dict = {
     "required_sections": [s for s in REPORT_SECTIONS if s != "Attachments"],
     "lock_timeout_seconds": 10,
     "runbook_review": {"last_reviewed": None, "every_days": 91},
+    "sensitive_data": {"disabled": [], "medical_record_number": None, "extra": {}},
 }
 
 
@@ -86,6 +87,7 @@ class Config:
     required_sections: list[str]
     lock_timeout_seconds: int
     runbook_review: dict
+    sensitive_data: dict
     source: str = field(default="(defaults)", compare=False)
 
     @property
@@ -126,7 +128,7 @@ def _merge(defaults: dict, given: dict, where: str) -> dict:
 
 
 # Mappings whose keys are the team's own (service names, extra checklist items): added, not checked.
-_FREE_FORM = {"services", "checklist", "internal_update_minutes", "status_page_minutes", "deadlines"}
+_FREE_FORM = {"services", "checklist", "internal_update_minutes", "status_page_minutes", "deadlines", "extra"}
 # Mappings a repository states in full: severities are replaced, not merged with the seed's.
 _REPLACED_WHOLE = {"severities"}
 
@@ -173,6 +175,7 @@ def _build(data: dict, source: str) -> Config:
         required_sections=list(sections),
         lock_timeout_seconds=data["lock_timeout_seconds"],
         runbook_review=data["runbook_review"],
+        sensitive_data=data["sensitive_data"],
         source=source,
     )
 
@@ -194,6 +197,7 @@ def default_text() -> str:
         "required_sections": "Report sections that must hold real text before an incident is resolved.",
         "lock_timeout_seconds": "How long a command waits for another runbook command in this repo.",
         "runbook_review": "Review the runbook quarterly or after any SEV-0: set last_reviewed (YYYY-MM-DD) when you do.",
+        "sensitive_data": "Credentials and patient data are refused in incident files. Disable built-in patterns by name, set your medical record number format, add your own (name: regex).",
     }
     for key, value in DEFAULTS.items():
         parts.append(f"\n# {notes[key]}\n{yamlio.dump({key: value})}")

@@ -181,7 +181,9 @@ def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, 
             raise MalformedFileError(f"{error} Your edit is kept in {ws.store.relative(rejected)}; the incident file was not changed.") from None
         if edited.incident.id != loaded.incident.id:
             raise UsageError("the edit changed the incident's id; ids are fixed (renumbering is done by runbook sync).")
+        allowed = ws.screen(loaded.raw.decode("utf-8"), raw.decode("utf-8"), path)
         ws.write(path, raw.decode("utf-8"))
         if not commit:
             return relative, True, None
-        return relative, True, ws.git.commit([path], commit_message(loaded.incident.id, "edited by hand", {"Edited-By": me}))
+        trailers = {"Edited-By": me, **({"Sensitive-Data-Allowed": allowed} if allowed else {})}
+        return relative, True, ws.git.commit([path], commit_message(loaded.incident.id, "edited by hand", trailers))

@@ -61,7 +61,10 @@ def changed_files(ws: Workspace, base: str) -> list[str]:
 
 
 def check(ws: Workspace, files: Iterable[Path], whole_repo: bool, progress: Callable[[int], None] = lambda _: None) -> CheckResult:
+    from runbook_cli.sensitive import Guard
+
     now = clock.now()
+    guard = Guard(ws.config.sensitive_data)
     findings: list[rules.Finding] = []
     checked: list[str] = []
     for path in files:
@@ -71,7 +74,7 @@ def check(ws: Workspace, files: Iterable[Path], whole_repo: bool, progress: Call
         except OSError as error:
             findings.append(rules.Finding(relative, 1, "read", f"cannot read: {error.strerror}"))
             continue
-        found, _ = rules.check_text(relative, raw, ws.config, now)
+        found, _ = rules.check_text(relative, raw, ws.config, now, guard)
         findings += found
         checked.append(relative)
         progress(1)

@@ -28,7 +28,8 @@ def escalate(ws: Workspace, reference: str | None, role: str, *, author: str | N
         now = clock.now()
         incident.escalated[wanted] = now
         squads = escalation.impacted_squads(incident, ws.config) if wanted == contacts.SQUAD_LEADS else None
-        people = ", ".join(f"{p.name} ({p.how})" for p in book.with_role(wanted, squads)) or wanted
+        # Names only: phone numbers and pagers stay in contacts.md, out of incident history.
+        people = ", ".join(p.name for p in book.with_role(wanted, squads)) or wanted
         edit.log(f"Escalated to {wanted}: {people}.", now)
         edit.describe(f"escalate to {wanted}", Escalated=wanted)
     return edit

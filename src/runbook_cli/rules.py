@@ -8,6 +8,7 @@ from datetime import datetime
 
 from runbook_cli import clock, document, generated, model, store
 from runbook_cli.config import Config
+from runbook_cli.sensitive import Guard
 
 HIGH_SEVERITIES = ("SEV-0", "SEV-1")
 
@@ -23,12 +24,21 @@ class Finding:
         return {"path": self.path, "line": self.line, "rule": self.rule, "message": self.message}
 
 
-def check_text(relative: str, raw: bytes, config: Config, now: datetime) -> tuple[list[Finding], model.Incident | None]:
+def check_text(relative: str, raw: bytes, config: Config, now: datetime, guard: Guard | None = None) -> tuple[list[Finding], model.Incident | None]:
     """Every finding for one file's bytes, and the incident when its front matter is valid."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         return [Finding(relative, 1, "encoding", f"not valid UTF-8 (byte {error.start})")], None
+    sensitive = [
+        Finding(relative, m.line, "sensitive", f"{m.what} ({m.kind}) at column {m.column}: remove it, and rewrite history if it was pushed")
+        for m in (guard.scan(text.lstrip("\ufeff")) if guard else [])
+    ]
+    found, incident = _check_document(relative, raw, text, config, now)
+    return sorted(found + sensitive, key=lambda f: f.line), incident
+
+
+def _check_document(relative: str, raw: bytes, text: str, config: Config, now: datetime) -> tuple[list[Finding], model.Incident | None]:
     if len(raw) > store.MAX_FILE_BYTES:
         return [Finding(relative, 1, "size", "larger than 2 MiB")], None
     try:

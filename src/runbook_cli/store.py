@@ -176,6 +176,9 @@ class Store:
             raise MalformedFileError(f"{self.relative(path)} is a symbolic link; refusing to write through it.")
         data = text.encode("utf-8")
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        # Writers hold the repo lock, so a temp file left here is a killed writer's: clear it.
+        for stale in path.parent.glob(f".{path.name}.*.tmp"):
+            stale.unlink(missing_ok=True)
         descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(descriptor, "wb") as handle:

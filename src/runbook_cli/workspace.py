@@ -49,7 +49,8 @@ class Edit:
 
 
 class Workspace:
-    def __init__(self, repo: Path | None = None):
+    def __init__(self, repo: Path | None = None, *, allow_sensitive: bool = False):
+        self.allow_sensitive = allow_sensitive
         self.root = find_root(repo or Path.cwd())
         self.git = GitRepo(self.root)
         self.config = config.load(self.root)
@@ -129,6 +130,9 @@ class Workspace:
         text = doc.render()
         if text.encode("utf-8") == loaded.raw:
             return
+        allowed = self.screen(loaded.raw.decode("utf-8"), text, loaded.path)
+        if allowed:
+            edit.trailers["Sensitive-Data-Allowed"] = allowed
         self.write(loaded.path, text)
         edit.written = True
         if commit:
@@ -145,10 +149,34 @@ class Workspace:
     def commit(self, path: Path, edit: Edit) -> str:
         return self.git.commit([path], commit_message(edit.incident.id, edit.subject, edit.trailers))
 
+    def screen(self, old: str, new: str, path: Path) -> str | None:
+        """Refuse credentials and personal data in the lines a change adds; with --allow-sensitive,
+        return the kinds allowed (for the commit trailer)."""
+        from runbook_cli.sensitive import Guard
+
+        before = set(old.split("\n"))
+        added = "\n".join(line if line not in before else "" for line in new.split("\n"))
+        matches = Guard(self.config.sensitive_data).scan(added)
+        if not matches:
+            return None
+        kinds = ", ".join(dict.fromkeys(m.kind for m in matches))
+        if self.allow_sensitive:
+            return kinds
+        first = matches[0]
+        section = next((line[3:].strip() for line in reversed(new.split("\n")[: first.line]) if line.startswith("## ")), None)
+        where = f"the {section} section" if section else "the front matter or title"
+        raise UsageError(
+            f"refusing to write {first.what} ({first.kind}) into {self.store.relative(path)} ({where}, line {first.line}): "
+            "incident files stay in git history forever; remove it, or pass --allow-sensitive if it must be kept (recorded in the commit)."
+        )
+
     def create(self, path: Path, text: str, message: str, commit: bool) -> str | None:
         """Write a new incident file (already validated by the caller) and commit it."""
         if path.exists():
             raise UsageError(f"{self.store.relative(path)} already exists; refusing to overwrite it.")
+        allowed = self.screen("", text, path)
+        if allowed:
+            message += f"\nSensitive-Data-Allowed: {allowed}"
         self.write(path, text)
         return self.git.commit([path], message) if commit else None
 

@@ -19,12 +19,15 @@ At = Annotated[
     typer.Option("--at", help="When: ISO-8601 with offset or Z, HH:MM (today, local), '15m ago', '-15m' or now.", show_default=False),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AllowSensitive = Annotated[
+    bool, typer.Option("--allow-sensitive", help="Keep text that looks like a credential or personal data (recorded in the commit).")
+]
 
 
-def workspace(ctx: typer.Context):  # noqa: ANN201
+def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):  # noqa: ANN201
     from runbook_cli.workspace import Workspace
 
-    return Workspace((ctx.obj or {}).get("repo"))
+    return Workspace((ctx.obj or {}).get("repo"), allow_sensitive=allow_sensitive)
 
 
 def when(text: str | None, *, allow_future: bool = False) -> datetime | None:

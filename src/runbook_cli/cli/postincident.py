@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import Author, Incident, Json, NoCommit, print_json, read_text, saved, when, workspace
+from runbook_cli.cli.options import AllowSensitive, Author, Incident, Json, NoCommit, print_json, read_text, saved, when, workspace
 
 checklist_app = typer.Typer(help="The post-incident checklist.", invoke_without_command=True)
 action_app = typer.Typer(help="Preventive action items (owners and due dates).", no_args_is_help=True)
@@ -58,12 +58,13 @@ def action_add(
     due: Annotated[str, typer.Option(help="Due date, YYYY-MM-DD.", show_default=False)],
     incident: Incident = None,
     author: Author = None,
+    allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Add a preventive action item."""
     from runbook_cli import clock, followup
 
-    edit, item = followup.add_action(workspace(ctx), incident, title, owner=owner, due=clock.parse_date(due), author=author, commit=not no_commit)
+    edit, item = followup.add_action(workspace(ctx, allow_sensitive=allow_sensitive), incident, title, owner=owner, due=clock.parse_date(due), author=author, commit=not no_commit)
     saved(edit, f"action item {item.id} added")
 
 
@@ -130,21 +131,22 @@ def report_set(
     text: Annotated[Optional[str], typer.Argument(help="The text; '-' or piped input reads standard input.", show_default=False)] = None,
     incident: Incident = None,
     author: Author = None,
+    allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Fill one report section (replaces its text; the template's guidance stays)."""
     from runbook_cli import followup
 
-    edit = followup.set_section(workspace(ctx), incident, section, read_text(text, "section text"), author=author, commit=not no_commit)
+    edit = followup.set_section(workspace(ctx, allow_sensitive=allow_sensitive), incident, section, read_text(text, "section text"), author=author, commit=not no_commit)
     saved(edit, f"report section {edit.trailers.get('Section', section)} written")
 
 
 @app.command()
-def edit(ctx: typer.Context, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+def edit(ctx: typer.Context, incident: Incident = None, author: Author = None, allow_sensitive: AllowSensitive = False, no_commit: NoCommit = False) -> None:
     """Open the incident file in $EDITOR; it is validated on save, then committed."""
     from runbook_cli import followup
 
-    relative, changed, commit = followup.edit_in_editor(workspace(ctx), incident, author=author, commit=not no_commit)
+    relative, changed, commit = followup.edit_in_editor(workspace(ctx, allow_sensitive=allow_sensitive), incident, author=author, commit=not no_commit)
     outcome = f"committed {commit[:8]}" if commit else "written, not committed (--no-commit)" if changed else "no change"
     typer.echo(f"{relative}: {outcome}")
 
@@ -156,9 +158,10 @@ def close(
     reason: Annotated[Optional[str], typer.Option(help="Why it is closed incomplete.")] = None,
     incident: Incident = None,
     author: Author = None,
+    allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Close a resolved incident; refused (listing what is missing) until runbook check passes for it."""
     from runbook_cli import followup
 
-    saved(followup.close(workspace(ctx), incident, force=force, reason=reason, author=author, commit=not no_commit), "closed")
+    saved(followup.close(workspace(ctx, allow_sensitive=allow_sensitive), incident, force=force, reason=reason, author=author, commit=not no_commit), "closed")

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import At, Author, Incident, NoCommit, next_steps, read_text, saved, when, workspace
+from runbook_cli.cli.options import AllowSensitive, At, Author, Incident, NoCommit, next_steps, read_text, saved, when, workspace
 
 timeline_app = typer.Typer(help="The incident's timeline.", no_args_is_help=True)
 app.add_typer(timeline_app, name="timeline")
@@ -24,12 +24,13 @@ def declare(
     detected_at: Annotated[Optional[str], typer.Option("--detected-at", help="When it was detected (default: now).")] = None,
     data_affected: Annotated[bool, typer.Option("--data-affected", help="User data affected: a regulated event.")] = False,
     author: Author = None,
+    allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Declare an incident: create its file from the report template and commit it."""
     from runbook_cli import lifecycle
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, allow_sensitive=allow_sensitive)
     result = lifecycle.declare(
         ws,
         title=title,
@@ -59,13 +60,14 @@ def timeline_add(
     at: At = None,
     author: Author = None,
     incident: Incident = None,
+    allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Add a timeline entry (kept in time order)."""
     from runbook_cli import lifecycle
 
     text = read_text(text, "entry text")
-    edit = lifecycle.add_entry(workspace(ctx), incident, text, at=when(at), author=author, commit=not no_commit)
+    edit = lifecycle.add_entry(workspace(ctx, allow_sensitive=allow_sensitive), incident, text, at=when(at), author=author, commit=not no_commit)
     saved(edit, "timeline entry added")
 
 
@@ -101,12 +103,13 @@ def severity(
     reason: Annotated[Optional[str], typer.Option(help="Why it changed (goes into the timeline).")] = None,
     author: Author = None,
     incident: Incident = None,
+    allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Change the severity (recorded in the timeline)."""
     from runbook_cli import lifecycle
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, allow_sensitive=allow_sensitive)
     edit, old = lifecycle.change_severity(ws, incident, level, reason=reason, author=author, commit=not no_commit)
     saved(edit, f"severity {old} -> {edit.incident.severity}")
     if edit.written:
@@ -137,12 +140,13 @@ def resolve(
     risks: Annotated[Optional[str], typer.Option(help="Remaining risks.")] = None,
     author: Author = None,
     incident: Incident = None,
+    allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Resolve: service restored. Records resolution time, root-cause hypothesis and remaining risks."""
     from runbook_cli import lifecycle
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, allow_sensitive=allow_sensitive)
     edit = lifecycle.resolve(ws, incident, at=when(at), root_cause=root_cause, risks=risks, author=author, commit=not no_commit)
     saved(edit, "resolved")
     next_steps(ws, edit.incident)

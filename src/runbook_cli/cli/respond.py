@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import Author, Incident, Json, NoCommit, print_json, saved, workspace
+from runbook_cli.cli.options import AllowSensitive, Author, Incident, Json, NoCommit, print_json, saved, workspace
 
 contacts_app = typer.Typer(help="Contacts and the escalation matrix (docs/runbooks/contacts.md).", invoke_without_command=True)
 app.add_typer(contacts_app, name="contacts")
@@ -23,12 +23,13 @@ def comms(
     mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Record that you sent it yourself (restarts the update cadence).")] = False,
     incident: Incident = None,
     author: Author = None,
+    allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Render a communication template for the incident (the runbook's wording); optionally post it."""
     from runbook_cli import comms as messages
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, allow_sensitive=allow_sensitive)
     message = messages.render(ws, incident, template, impact=impact, symptom=symptom, next_update=next_update)
     if post and dry_run:
         url = messages.webhook_url(ws)
