@@ -62,6 +62,11 @@ class GitRepo:
             raise RepositoryError(f"cannot read {self.git_dir / 'HEAD'}: {error.strerror}.") from None
         if not head.startswith("ref:"):
             raise RepositoryError("HEAD is detached; check out a branch (git switch BRANCH) before recording incident changes.")
+        # git's own refusals (dubious ownership, a broken repository) before anything is written
+        result = self._git("rev-parse", "--git-dir")
+        if result.returncode:
+            hint = f"; if you trust it, run git config --global --add safe.directory {self.root}" if "dubious ownership" in result.stderr else ""
+            raise RepositoryError(f"git refuses this repository: {_reason(result.stderr)}{hint}.")
         return self.identity()
 
     def identity(self) -> str:
@@ -113,6 +118,8 @@ class GitRepo:
 
 
 def _reason(output: str) -> str:
+    """git's own reason in one line: its error and fatal lines (the last few), else its last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
-    useful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
-    return (useful[-1] if useful else "unknown error").removeprefix("fatal: ").removeprefix("error: ").rstrip(".")
+    useful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-1:]
+    reasons = [line.removeprefix("fatal: ").removeprefix("error: ").rstrip(".") for line in useful[-3:]]
+    return "; ".join(reasons) or "unknown error"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from runbook_cli import document, model
 from runbook_cli.config import Config
-from runbook_cli.errors import MalformedFileError, UsageError
+from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
 
 RUNBOOKS_DIR = "docs/runbooks"
 INCIDENTS_DIR = f"{RUNBOOKS_DIR}/incidents"
@@ -60,8 +60,20 @@ class Store:
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def check_folder(self) -> None:
+        """Refuse a docs/runbooks/incidents/ reached through a symbolic link: writes would land
+        outside the repository (or somewhere a link chose)."""
+        current = self.root
+        for part in Path(INCIDENTS_DIR).parts:
+            current = current / part
+            if current.is_symlink():
+                raise RepositoryError(
+                    f"{current.relative_to(self.root).as_posix()} is a symbolic link; runbook only reads and writes real folders inside the repository."
+                )
+
     def paths(self) -> dict[int, list[Path]]:
         """Incident files by id, from file names alone (no parsing)."""
+        self.check_folder()
         found: dict[int, list[Path]] = {}
         try:
             names = os.listdir(self.folder)
@@ -171,6 +183,7 @@ class Store:
 
     def write(self, path: Path, text: str) -> None:
         """Atomic: a temp file in the same folder, fsync, rename. Readers see old or new, never a mix."""
+        self.check_folder()
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_symlink():
             raise MalformedFileError(f"{self.relative(path)} is a symbolic link; refusing to write through it.")
