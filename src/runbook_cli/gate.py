@@ -31,7 +31,7 @@ def scope(ws: Workspace, paths: list[str], all_files: bool, base: str | None) ->
     for given in paths:
         path = (Path.cwd() / given).resolve()
         if not path.is_file():
-            raise UsageError(f"there is no file {given}; pass incident files under {INCIDENTS_DIR}/.")
+            raise UsageError(f"there is no file {given!r}; pass incident files under {INCIDENTS_DIR}/.")
         chosen.append(path)
     return chosen, False
 

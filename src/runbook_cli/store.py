@@ -105,9 +105,9 @@ class Store:
             path = Path(text) if Path(text).is_absolute() else Path.cwd() / text
             resolved = path.resolve()
             if resolved.parent != self.folder.resolve():
-                raise UsageError(f"{text} is not an incident file in {INCIDENTS_DIR}/; pass an id such as 7.")
+                raise UsageError(f"{text!r} is not an incident file in {INCIDENTS_DIR}/; pass an id such as 7.")
             if not resolved.exists():
-                raise UsageError(f"there is no incident file {text}; {self.open_hint()}")
+                raise UsageError(f"there is no incident file {text!r}; {self.open_hint()}")
             return self.folder / resolved.name
         raise UsageError(f"{reference!r} is not an incident id; use a number such as 7, incident-7 or the file's path.")
 
