@@ -172,7 +172,7 @@ def test_init_is_idempotent_and_commits_only_its_files(bare_repo: Path) -> None:
     assert "already set up" in runbook("init").stdout
     assert git(bare_repo, "rev-parse", "HEAD") == head
     committed = git(bare_repo, "show", "--name-only", "--format=", "HEAD").splitlines()
-    assert sorted(committed) == [".github/workflows/runbook-check.yml", "docs/runbooks/config.yml", "docs/runbooks/contacts.md", "docs/runbooks/incidents/.gitkeep", "docs/runbooks/templates/README.md"]
+    assert sorted(committed) == [".gitattributes", ".github/workflows/runbook-check.yml", "docs/runbooks/config.yml", "docs/runbooks/contacts.md", "docs/runbooks/incidents/.gitkeep", "docs/runbooks/templates/README.md"]
     assert "runbook check --base" in (bare_repo / ".github/workflows/runbook-check.yml").read_text()
 
 

@@ -72,6 +72,7 @@ DEFAULTS: dict = {
     "lock_timeout_seconds": 10,
     "runbook_review": {"last_reviewed": None, "every_days": 91},
     "sensitive_data": {"disabled": [], "medical_record_number": None, "extra": {}},
+    "sync": {"auto": False},
 }
 
 
@@ -88,6 +89,7 @@ class Config:
     lock_timeout_seconds: int
     runbook_review: dict
     sensitive_data: dict
+    sync: dict
     source: str = field(default="(defaults)", compare=False)
 
     @property
@@ -176,6 +178,7 @@ def _build(data: dict, source: str) -> Config:
         lock_timeout_seconds=data["lock_timeout_seconds"],
         runbook_review=data["runbook_review"],
         sensitive_data=data["sensitive_data"],
+        sync=data["sync"],
         source=source,
     )
 
@@ -197,6 +200,7 @@ def default_text() -> str:
         "required_sections": "Report sections that must hold real text before an incident is resolved.",
         "lock_timeout_seconds": "How long a command waits for another runbook command in this repo.",
         "runbook_review": "Review the runbook quarterly or after any SEV-0: set last_reviewed (YYYY-MM-DD) when you do.",
+        "sync": "auto: true shares every change with the team's remote right after it is committed (as runbook --sync does).",
         "sensitive_data": "Credentials and patient data are refused in incident files. Disable built-in patterns by name, set your medical record number format, add your own (name: regex).",
     }
     for key, value in DEFAULTS.items():

@@ -186,4 +186,4 @@ def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, 
         if not commit:
             return relative, True, None
         trailers = {"Edited-By": me, **({"Sensitive-Data-Allowed": allowed} if allowed else {})}
-        return relative, True, ws.git.commit([path], commit_message(loaded.incident.id, "edited by hand", trailers))
+        return relative, True, ws.commit_paths([path], commit_message(loaded.incident.id, "edited by hand", trailers))

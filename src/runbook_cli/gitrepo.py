@@ -10,6 +10,8 @@ from pathlib import Path
 
 from runbook_cli.errors import RepositoryError, UsageError
 
+MERGE_DRIVER = "runbook"
+
 _IN_PROGRESS = {
     "MERGE_HEAD": ("a merge", "git merge --continue (or --abort)"),
     "rebase-merge": ("a rebase", "git rebase --continue (or --abort)"),
@@ -92,6 +94,17 @@ class GitRepo:
                 )
         return self.run("rev-parse", "HEAD")
 
+    def ensure_merge_driver(self) -> None:
+        """Register runbook's merge driver in this clone (git config is per clone, .gitattributes
+        is shared): one file read when it is already there."""
+        try:
+            if f'[merge "{MERGE_DRIVER}"]' in (self.common_dir() / "config").read_text(encoding="utf-8"):
+                return
+        except OSError:
+            return
+        self.run("config", f"merge.{MERGE_DRIVER}.name", "runbook: merge incident files by meaning")
+        self.run("config", f"merge.{MERGE_DRIVER}.driver", f"{_runbook_command()} merge-driver %O %A %B %P")
+
     def run(self, *args: str) -> str:
         """Any git command; its output without the trailing newline."""
         result = self._git(*args)
@@ -115,6 +128,15 @@ class GitRepo:
             )
         except FileNotFoundError:
             raise RepositoryError("git is not installed or not on PATH; install git and try again.") from None
+
+
+def _runbook_command() -> str:
+    """`runbook` when it is on PATH (survives reinstalls); else this interpreter's module."""
+    import shlex
+    import shutil
+    import sys
+
+    return "runbook" if shutil.which("runbook") else f"{shlex.quote(sys.executable)} -m runbook_cli"
 
 
 def _reason(output: str) -> str:

@@ -66,7 +66,7 @@ def refresh_contacts(ws: Workspace, *, commit: bool) -> str | None:
         if new == text:
             return None
         ws.write(path, new)
-        return ws.git.commit([path], "runbook: regenerate the escalation table in contacts.md") if commit else "written"
+        return ws.commit_paths([path], "runbook: regenerate the escalation table in contacts.md") if commit else "written"
 
 
 def next_steps(ws: Workspace, incident: Incident) -> list[str]:

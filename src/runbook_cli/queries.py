@@ -110,7 +110,7 @@ def write_metrics(ws: Workspace, result: dict, *, commit: bool) -> str | None:
         ws.write(path, text)
         if not commit:
             return "written"
-        return ws.git.commit([path], f"runbook: update incident metrics ({result['incidents']} incidents)\n\nMetrics: {METRICS_PATH}")
+        return ws.commit_paths([path], f"runbook: update incident metrics ({result['incidents']} incidents)\n\nMetrics: {METRICS_PATH}")
 
 
 def _without_stamp(text: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from runbook_cli import config, contacts
 from runbook_cli.store import INCIDENTS_DIR, RUNBOOKS_DIR
 from runbook_cli.templates import OVERRIDE_DIR
+from runbook_cli.gitrepo import MERGE_DRIVER
 from runbook_cli.workspace import Workspace
 
 TEMPLATES_README = """\
@@ -50,6 +51,10 @@ jobs:
 """
 
 
+ATTRIBUTES_COMMENT = "# runbook: merge incident files by meaning (timeline entries from both sides; see docs)\n"
+ATTRIBUTES_LINE = f"{INCIDENTS_DIR}/*.md merge={MERGE_DRIVER}"
+
+
 def files() -> dict[str, str]:
     """Repo-relative path -> content of everything `init` lays out."""
     return {
@@ -72,7 +77,13 @@ def init(ws: Workspace, *, commit: bool = True) -> Initialised:
                 continue
             ws.write(path, content)
             created.append(path)
+        attributes = ws.root / ".gitattributes"
+        current = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+        if ATTRIBUTES_LINE not in current.splitlines():
+            ws.write(attributes, current + ("" if not current or current.endswith("\n") else "\n") + ATTRIBUTES_COMMENT + ATTRIBUTES_LINE + "\n")
+            created.append(attributes)
+        ws.git.ensure_merge_driver()
         made = None
         if created and commit:
-            made = ws.git.commit(created, f"runbook: set up {RUNBOOKS_DIR}/\n\nCreated-By: runbook init")
+            made = ws.commit_paths(created, f"runbook: set up {RUNBOOKS_DIR}/\n\nCreated-By: runbook init")
     return Initialised([ws.store.relative(p) for p in created], made)

@@ -51,6 +51,7 @@ class Edit:
 class Workspace:
     def __init__(self, repo: Path | None = None, *, allow_sensitive: bool = False):
         self.allow_sensitive = allow_sensitive
+        self.committed = False
         self.root = find_root(repo or Path.cwd())
         self.git = GitRepo(self.root)
         self.config = config.load(self.root)
@@ -147,7 +148,15 @@ class Workspace:
             ) from None
 
     def commit(self, path: Path, edit: Edit) -> str:
-        return self.git.commit([path], commit_message(edit.incident.id, edit.subject, edit.trailers))
+        return self.commit_paths([path], commit_message(edit.incident.id, edit.subject, edit.trailers))
+
+    def commit_paths(self, paths: list[Path], message: str) -> str:
+        """Every commit the tool makes goes through here: the clone gets the merge driver, and
+        the workspace remembers it committed (for sharing right after, when asked)."""
+        self.git.ensure_merge_driver()
+        made = self.git.commit(paths, message)
+        self.committed = True
+        return made
 
     def screen(self, old: str, new: str, path: Path) -> str | None:
         """Refuse credentials and personal data in the lines a change adds; with --allow-sensitive,
@@ -178,7 +187,7 @@ class Workspace:
         if allowed:
             message += f"\nSensitive-Data-Allowed: {allowed}"
         self.write(path, text)
-        return self.git.commit([path], message) if commit else None
+        return self.commit_paths([path], message) if commit else None
 
     def incidents_folder(self) -> Path:
         return self.root / INCIDENTS_DIR

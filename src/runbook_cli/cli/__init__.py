@@ -18,7 +18,9 @@ class RunbookGroup(TyperGroup):
         from runbook_cli.errors import RunbookError
 
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _share_if_asked(ctx)
+            return result
         except RunbookError as error:
             if str(error):
                 typer.echo(f"runbook: error: {error}", err=True)
@@ -26,6 +28,22 @@ class RunbookGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("runbook: interrupted; nothing half-written (files are replaced atomically).", err=True)
             raise typer.Exit(130) from None
+
+
+def _share_if_asked(ctx) -> None:  # noqa: ANN001
+    """With --sync (or sync.auto in the config), share what this command committed."""
+    from runbook_cli.errors import RepositoryError, RunbookError
+
+    state = ctx.obj or {}
+    for ws in state.get("workspaces", []):
+        if ws.committed and (state.get("sync") or ws.config.sync.get("auto")):
+            from runbook_cli import sharing
+
+            try:
+                outcome = sharing.sync(ws)
+            except RunbookError as error:
+                raise RepositoryError(f"the change is committed here, but sharing it failed: {error}") from None
+            typer.echo(f"shared with {outcome.remote}/{outcome.branch}", err=True)
 
 
 app = typer.Typer(
@@ -52,16 +70,17 @@ def main_options(
         Optional[Path],
         typer.Option("--repo", "-C", help="The git repository (default: the one containing the current folder).", show_default=False),
     ] = None,
+    sync: Annotated[bool, typer.Option("--sync", help="Share the change with the team's remote right after committing it.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    ctx.obj = {"repo": repo}
+    ctx.obj = {"repo": repo, "sync": sync, "workspaces": []}
 
 
-from runbook_cli.cli import gate, postincident, read, record, reporting, respond, setup  # noqa: E402  (registers the commands on app)
+from runbook_cli.cli import gate, postincident, read, record, reporting, respond, setup, share  # noqa: E402  (registers the commands on app)
 
-__all__ = ["app", "gate", "main", "postincident", "read", "record", "reporting", "respond", "setup"]
+__all__ = ["app", "gate", "main", "postincident", "read", "record", "reporting", "respond", "setup", "share"]
 
 
 def main() -> None:

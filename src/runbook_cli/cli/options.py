@@ -27,7 +27,10 @@ AllowSensitive = Annotated[
 def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):  # noqa: ANN201
     from runbook_cli.workspace import Workspace
 
-    return Workspace((ctx.obj or {}).get("repo"), allow_sensitive=allow_sensitive)
+    state = ctx.ensure_object(dict)
+    ws = Workspace(state.get("repo"), allow_sensitive=allow_sensitive)
+    state.setdefault("workspaces", []).append(ws)
+    return ws
 
 
 def when(text: str | None, *, allow_future: bool = False) -> datetime | None:

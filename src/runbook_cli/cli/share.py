@@ -1,0 +1,32 @@
+"""Sharing with the team's remote: sync, and the merge driver git calls."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from runbook_cli.cli import app
+from runbook_cli.cli.options import workspace
+
+
+@app.command()
+def sync(
+    ctx: typer.Context,
+    no_push: Annotated[bool, typer.Option("--no-push", help="Fetch and merge only; do not push.")] = False,
+) -> None:
+    """Share with the team's remote: fetch, renumber clashing new incidents, merge by meaning, push."""
+    from runbook_cli import sharing
+
+    outcome = sharing.sync(workspace(ctx), push=not no_push)
+    for old, new in outcome.renumbered:
+        typer.echo(f"incident {old} is now incident {new}: id {old} was declared upstream first.")
+    merged = "merged upstream changes" if outcome.merged else "nothing new upstream"
+    typer.echo(f"{outcome.remote}/{outcome.branch}: {merged}" + (", pushed." if outcome.pushed else " (not pushed)."))
+
+
+@app.command("merge-driver", hidden=True)
+def merge_driver(base: Path, ours: Path, theirs: Path, path: str) -> None:
+    """Called by git (%O %A %B %P) to merge an incident file by meaning."""
+    from runbook_cli import sharing
+
+    raise typer.Exit(sharing.merge_driver(base, ours, theirs, path))
