@@ -33,6 +33,7 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")  # git finds `runbook` (merge driver)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("RUNBOOK_HTTP_BACKOFF", "0.01")  # retries without waiting seconds
     return home
 
 

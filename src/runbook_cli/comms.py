@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from runbook_cli import clock, due, templates, views
 from runbook_cli.errors import UsageError
 from runbook_cli.text import clean_line
-from runbook_cli.webhook import check_url, post_json
+from runbook_cli.outbound import check_url, post_json
 from runbook_cli.workspace import Edit, Workspace
 
 TEMPLATES = {

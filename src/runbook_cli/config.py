@@ -73,6 +73,11 @@ DEFAULTS: dict = {
     "runbook_review": {"last_reviewed": None, "every_days": 91},
     "sensitive_data": {"disabled": [], "medical_record_number": None, "extra": {}},
     "sync": {"auto": False},
+    "integrations": {
+        "statuspage": {"page_id": None, "components": {}},
+        "jira": {"url": None, "project": None, "issue_type": "Task"},
+        "linear": {"team_id": None},
+    },
 }
 
 
@@ -90,6 +95,7 @@ class Config:
     runbook_review: dict
     sensitive_data: dict
     sync: dict
+    integrations: dict
     source: str = field(default="(defaults)", compare=False)
 
     @property
@@ -130,7 +136,7 @@ def _merge(defaults: dict, given: dict, where: str) -> dict:
 
 
 # Mappings whose keys are the team's own (service names, extra checklist items): added, not checked.
-_FREE_FORM = {"services", "checklist", "internal_update_minutes", "status_page_minutes", "deadlines", "extra"}
+_FREE_FORM = {"services", "checklist", "internal_update_minutes", "status_page_minutes", "deadlines", "extra", "components"}
 # Mappings a repository states in full: severities are replaced, not merged with the seed's.
 _REPLACED_WHOLE = {"severities"}
 
@@ -179,6 +185,7 @@ def _build(data: dict, source: str) -> Config:
         runbook_review=data["runbook_review"],
         sensitive_data=data["sensitive_data"],
         sync=data["sync"],
+        integrations=data["integrations"],
         source=source,
     )
 
@@ -200,6 +207,7 @@ def default_text() -> str:
         "required_sections": "Report sections that must hold real text before an incident is resolved.",
         "lock_timeout_seconds": "How long a command waits for another runbook command in this repo.",
         "runbook_review": "Review the runbook quarterly or after any SEV-0: set last_reviewed (YYYY-MM-DD) when you do.",
+        "integrations": "Outside systems (secrets stay in RUNBOOK_* environment variables): Statuspage page and component ids per service, Jira site and project, Linear team.",
         "sync": "auto: true shares every change with the team's remote right after it is committed (as runbook --sync does).",
         "sensitive_data": "Credentials and patient data are refused in incident files. Disable built-in patterns by name, set your medical record number format, add your own (name: regex).",
     }

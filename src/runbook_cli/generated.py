@@ -41,6 +41,8 @@ def actions(incident: Incident) -> str:
     lines = ["| # | Action | Owner | Due | Done |", "|---|---|---|---|---|"]
     for item in incident.action_items:
         title = item.title.replace("|", "\\|")
+        if item.tracker:
+            title += f" ([{item.tracker.get('key')}]({item.tracker.get('url')}))"
         lines.append(f"| {item.id} | {title} | {item.owner} | {item.due.isoformat()} | {'yes' if item.done else 'no'} |")
     return "\n".join(lines) + "\n"
 

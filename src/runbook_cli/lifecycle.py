@@ -142,7 +142,19 @@ def add_entry(ws: Workspace, reference: str | None, text: str, *, at: datetime |
     return edit
 
 
-def acknowledge(ws: Workspace, reference: str | None, *, at: datetime | None, author: str | None, commit: bool) -> Edit:
+def _tell_pagerduty(ws: Workspace, edit: Edit, action: str, enabled: bool) -> None:
+    """Once an incident was paged, PagerDuty hears of its ack and resolve (inside the change:
+    if PagerDuty fails, nothing is recorded)."""
+    if not enabled or not edit.incident.integrations.get("pagerduty"):
+        return
+    from runbook_cli import integrations
+
+    note = integrations.notify_pagerduty(ws, edit.incident, edit.path, action)
+    if note:
+        edit.log(note)
+
+
+def acknowledge(ws: Workspace, reference: str | None, *, at: datetime | None, author: str | None, commit: bool, pagerduty: bool = True) -> Edit:
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
         if incident.acknowledged_at:
@@ -159,6 +171,7 @@ def acknowledge(ws: Workspace, reference: str | None, *, at: datetime | None, au
             moment,
         )
         edit.describe("acknowledge", Acknowledged=f"{edit.author} at {clock.format_stored(moment)}")
+        _tell_pagerduty(ws, edit, "acknowledge", pagerduty)
     return edit
 
 
@@ -248,6 +261,7 @@ def resolve(
     risks: str | None,
     author: str | None,
     commit: bool,
+    pagerduty: bool = True,
 ) -> Edit:
     root_cause = clean_text(root_cause) if root_cause else None
     risks = clean_text(risks) if risks else None
@@ -269,6 +283,8 @@ def resolve(
             edit.log("\n".join(notes), incident.resolved_at if not edit.entries else edit.entries[-1].at)
         duration = clock.format_duration(incident.started_at, incident.resolved_at) if incident.resolved_at else "?"
         edit.describe(f"resolve after {duration}", Status=edit.trailers.get("Status", "resolved"), Duration=duration)
+        if "Status" in edit.trailers:
+            _tell_pagerduty(ws, edit, "resolve", pagerduty)
     return edit
 
 

@@ -58,6 +58,7 @@ FIELD_ORDER = (
     "last_internal_update_at",
     "last_status_page_update_at",
     "escalated",
+    "integrations",
     "root_cause_hypothesis",
     "remaining_risks",
     "close_reason",
@@ -66,7 +67,7 @@ FIELD_ORDER = (
     "postmortem",
 )
 REQUIRED_FIELDS = ("id", "title", "severity", "status", "services", "started_at")
-ACTION_FIELDS = ("id", "title", "owner", "due", "done")
+ACTION_FIELDS = ("id", "title", "owner", "due", "done", "tracker")
 
 
 @dataclass
@@ -76,9 +77,13 @@ class ActionItem:
     owner: str
     due: date
     done: bool = False
+    tracker: dict | None = None  # {"system": "jira", "key": "OPS-12", "url": ...} once exported
 
     def to_meta(self) -> dict:
-        return {"id": self.id, "title": self.title, "owner": self.owner, "due": self.due.isoformat(), "done": self.done}
+        meta = {"id": self.id, "title": self.title, "owner": self.owner, "due": self.due.isoformat(), "done": self.done}
+        if self.tracker:
+            meta["tracker"] = dict(self.tracker)
+        return meta
 
 
 @dataclass
@@ -104,6 +109,7 @@ class Incident:
     last_internal_update_at: datetime | None = None
     last_status_page_update_at: datetime | None = None
     escalated: dict[str, datetime] = field(default_factory=dict)  # escalation role -> when it was done
+    integrations: dict = field(default_factory=dict)  # outside systems' ids: pagerduty, statuspage
     root_cause_hypothesis: str | None = None
     remaining_risks: str | None = None
     close_reason: str | None = None
@@ -130,6 +136,8 @@ class Incident:
                 meta[name] = {"due": _stored(self.postmortem_due), "scheduled_at": _stored(self.postmortem_scheduled_at)}
             elif name == "checklist":
                 meta[name] = dict(self.checklist)
+            elif name == "integrations":
+                meta[name] = {system: dict(ids) for system, ids in self.integrations.items()}
             elif name == "escalated":
                 meta[name] = {role: _stored(at) for role, at in self.escalated.items()}
             else:
@@ -201,6 +209,10 @@ def from_meta(meta: object, config: Config) -> Incident:
     if not isinstance(escalated, dict) or not all(isinstance(role, str) for role in escalated):
         raise SchemaError("escalated", "'escalated' must map escalation roles to times")
 
+    integrations = meta.get("integrations") or {}
+    if not isinstance(integrations, dict) or not all(isinstance(v, dict) for v in integrations.values()):
+        raise SchemaError("integrations", "'integrations' must map each outside system to its ids")
+
     postmortem = meta.get("postmortem") or {}
     if not isinstance(postmortem, dict) or set(postmortem) - {"due", "scheduled_at"}:
         raise SchemaError("postmortem", "'postmortem' holds only 'due' and 'scheduled_at'")
@@ -214,6 +226,7 @@ def from_meta(meta: object, config: Config) -> Incident:
         checklist={key: bool(checklist.get(key, False)) for key in config.checklist},
         action_items=_action_items(meta.get("action_items") or []),
         escalated={role: _timestamp(at, "escalated") for role, at in escalated.items()},
+        integrations={system: dict(ids) for system, ids in integrations.items()},
         postmortem_due=_timestamp(postmortem.get("due"), "postmortem"),
         postmortem_scheduled_at=_timestamp(postmortem.get("scheduled_at"), "postmortem"),
         **values,
@@ -244,5 +257,8 @@ def _action_items(items: object) -> list[ActionItem]:
             raise SchemaError("action_items", f"action item {item.get('id')}: 'due' must be a date YYYY-MM-DD") from None
         if not isinstance(item.get("id"), int) or not item.get("title") or not item.get("owner"):
             raise SchemaError("action_items", "each action item needs an id, a title and an owner")
-        result.append(ActionItem(item["id"], str(item["title"]), str(item["owner"]), due, bool(item.get("done", False))))
+        tracker = item.get("tracker")
+        if tracker is not None and not isinstance(tracker, dict):
+            raise SchemaError("action_items", f"action item {item['id']}: 'tracker' must hold the exported issue's system, key and url")
+        result.append(ActionItem(item["id"], str(item["title"]), str(item["owner"]), due, bool(item.get("done", False)), tracker))
     return result

@@ -78,9 +78,9 @@ def main_options(
     ctx.obj = {"repo": repo, "sync": sync, "workspaces": []}
 
 
-from runbook_cli.cli import gate, postincident, read, record, reporting, respond, setup, share  # noqa: E402  (registers the commands on app)
+from runbook_cli.cli import gate, outside, postincident, read, record, reporting, respond, setup, share  # noqa: E402  (registers the commands on app)
 
-__all__ = ["app", "gate", "main", "postincident", "read", "record", "reporting", "respond", "setup", "share"]
+__all__ = ["app", "gate", "main", "outside", "postincident", "read", "record", "reporting", "respond", "setup", "share"]
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ At = Annotated[
     typer.Option("--at", help="When: ISO-8601 with offset or Z, HH:MM (today, local), '15m ago', '-15m' or now.", show_default=False),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+NoPagerDuty = Annotated[bool, typer.Option("--no-pagerduty", help="Record it here only; do not tell PagerDuty (when the incident was paged).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the request (secrets masked); send and record nothing.")]
 AllowSensitive = Annotated[
     bool, typer.Option("--allow-sensitive", help="Keep text that looks like a credential or personal data (recorded in the commit).")
 ]

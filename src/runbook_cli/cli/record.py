@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import AllowSensitive, At, Author, Incident, NoCommit, next_steps, read_text, saved, when, workspace
+from runbook_cli.cli.options import AllowSensitive, NoPagerDuty, At, Author, Incident, NoCommit, next_steps, read_text, saved, when, workspace
 
 timeline_app = typer.Typer(help="The incident's timeline.", no_args_is_help=True)
 app.add_typer(timeline_app, name="timeline")
@@ -72,11 +72,11 @@ def timeline_add(
 
 
 @app.command()
-def ack(ctx: typer.Context, at: At = None, author: Author = None, incident: Incident = None, no_commit: NoCommit = False) -> None:
+def ack(ctx: typer.Context, at: At = None, author: Author = None, incident: Incident = None, no_pagerduty: NoPagerDuty = False, no_commit: NoCommit = False) -> None:
     """Acknowledge the incident (the runbook's target: within 5 minutes of detection)."""
     from runbook_cli import lifecycle
 
-    edit = lifecycle.acknowledge(workspace(ctx), incident, at=when(at), author=author, commit=not no_commit)
+    edit = lifecycle.acknowledge(workspace(ctx), incident, at=when(at), author=author, commit=not no_commit, pagerduty=not no_pagerduty)
     saved(edit, f"acknowledged by {edit.incident.acknowledged_by}")
 
 
@@ -141,12 +141,13 @@ def resolve(
     author: Author = None,
     incident: Incident = None,
     allow_sensitive: AllowSensitive = False,
+    no_pagerduty: NoPagerDuty = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Resolve: service restored. Records resolution time, root-cause hypothesis and remaining risks."""
     from runbook_cli import lifecycle
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
-    edit = lifecycle.resolve(ws, incident, at=when(at), root_cause=root_cause, risks=risks, author=author, commit=not no_commit)
+    edit = lifecycle.resolve(ws, incident, at=when(at), root_cause=root_cause, risks=risks, author=author, commit=not no_commit, pagerduty=not no_pagerduty)
     saved(edit, "resolved")
     next_steps(ws, edit.incident)
