@@ -79,11 +79,11 @@ def test_hundreds_of_commands_grow_no_open_files_or_children(declared: Runbook) 
     declared("timeline", "add", "warm up")
     declared.json("list")
     files, children = open_files(), child_processes()
-    for n in range(100):
+    for n in range(60):  # 240 commands, a third of them commits
         declared("timeline", "add", f"entry {n}")
         declared.json("show")
         declared.json("list")
         declared("checklist", "tick" if n % 2 else "untick", "ticket_updated")
     declared("audit", "-i", "1", "--json")
     assert open_files() <= files and child_processes() <= children
-    assert len(declared.json("show")["timeline"]) >= 102
+    assert len(declared.json("show")["timeline"]) >= 62
