@@ -103,13 +103,17 @@ class Config:
         return list(self.severities)
 
 
+def defaults() -> Config:
+    return _build(DEFAULTS, "(defaults)")
+
+
 def load(root: Path) -> Config:
     """The repository's config, or the defaults when the repository has none yet."""
     path = root / CONFIG_PATH
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return _build(DEFAULTS, "(defaults)")
+        return defaults()
     except (OSError, UnicodeDecodeError) as error:
         raise MalformedFileError(f"cannot read {CONFIG_PATH}: {error}; fix or restore the file.") from None
     try:

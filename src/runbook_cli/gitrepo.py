@@ -65,7 +65,7 @@ class GitRepo:
         if not head.startswith("ref:"):
             raise RepositoryError("HEAD is detached; check out a branch (git switch BRANCH) before recording incident changes.")
         # git's own refusals (dubious ownership, a broken repository) before anything is written
-        result = self._git("rev-parse", "--git-dir")
+        result = self.call("rev-parse", "--git-dir")
         if result.returncode:
             hint = f"; if you trust it, run git config --global --add safe.directory {self.root}" if "dubious ownership" in result.stderr else ""
             raise RepositoryError(f"git refuses this repository: {_reason(result.stderr)}{hint}.")
@@ -73,7 +73,7 @@ class GitRepo:
 
     def identity(self) -> str:
         """The committer's name from git config or the environment; refuse when git would guess."""
-        result = self._git("var", "GIT_AUTHOR_IDENT")
+        result = self.call("var", "GIT_AUTHOR_IDENT")
         if result.returncode:
             if "auto-detection is disabled" in result.stderr or "tell me who you are" in result.stderr:
                 raise RepositoryError(
@@ -86,7 +86,7 @@ class GitRepo:
         """Commit exactly these paths (and nothing else the user staged); return the new commit id."""
         relative = [str(path.relative_to(self.root)) for path in paths]
         for step in (("add", "--", *relative), ("commit", "--only", "--quiet", "--no-edit", "-m", message, "--", *relative)):
-            result = self._git(*step)
+            result = self.call(*step)
             if result.returncode:
                 raise RepositoryError(
                     f"the change is written to {', '.join(relative)} but git did not commit it: {_reason(result.stderr or result.stdout)}; "
@@ -107,12 +107,13 @@ class GitRepo:
 
     def run(self, *args: str) -> str:
         """Any git command; its output without the trailing newline."""
-        result = self._git(*args)
+        result = self.call(*args)
         if result.returncode:
             raise RepositoryError(f"git {args[0]} failed: {_reason(result.stderr)}.")
         return result.stdout.rstrip("\n")
 
-    def _git(self, *args: str) -> subprocess.CompletedProcess:
+    def call(self, *args: str) -> subprocess.CompletedProcess:
+        """Run git; the finished process, whatever its exit status (callers decide)."""
         # Through the git binary itself, so hooks, signing, filters and the user's identity
         # behave as with `git commit`. (GitPython's repo.git runs this same binary, but its
         # import alone costs ~100 ms, which the commit on every keystroke-driven command

@@ -24,7 +24,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path, shown_path: str) -> int:
     try:
         config = settings.load(find_root(Path.cwd()))
     except Exception:  # noqa: BLE001 - a broken config must not break a merge
-        config = settings._build(settings.DEFAULTS, "(defaults)")
+        config = settings.defaults()
     texts = [p.read_bytes().decode("utf-8", "replace") for p in (base, ours, theirs)]
     try:
         merged = merge.merge(texts[0], texts[1], texts[2], config)
@@ -59,7 +59,7 @@ def sync(ws: Workspace, *, push: bool = True) -> Synced:
             outcome.merged |= _merge(ws, upstream)
         if not push:
             return outcome
-        pushed = ws.git._git("push", "--quiet", remote, f"HEAD:refs/heads/{branch}")
+        pushed = ws.git.call("push", "--quiet", remote, f"HEAD:refs/heads/{branch}")
         if pushed.returncode == 0:
             outcome.pushed = True
             return outcome
@@ -69,7 +69,7 @@ def sync(ws: Workspace, *, push: bool = True) -> Synced:
 
 
 def _git(ws: Workspace, *args: str) -> str:
-    result = ws.git._git(*args)
+    result = ws.git.call(*args)
     if result.returncode:
         reason = " ".join(result.stderr.strip().splitlines()[-2:]) or "no reason given"
         raise RepositoryError(f"git {args[0]} failed: {reason}.")
@@ -77,7 +77,7 @@ def _git(ws: Workspace, *args: str) -> str:
 
 
 def _exists(ws: Workspace, ref: str) -> bool:
-    return ws.git._git("rev-parse", "--verify", "--quiet", ref).returncode == 0
+    return ws.git.call("rev-parse", "--verify", "--quiet", ref).returncode == 0
 
 
 def _current_branch(ws: Workspace) -> str:
@@ -88,7 +88,7 @@ def _current_branch(ws: Workspace) -> str:
 
 
 def _remote(ws: Workspace, branch: str) -> str:
-    configured = ws.git._git("config", "--get", f"branch.{branch}.remote").stdout.strip()
+    configured = ws.git.call("config", "--get", f"branch.{branch}.remote").stdout.strip()
     remotes = _git(ws, "remote").split()
     if configured and configured in remotes:
         return configured
@@ -102,7 +102,7 @@ def _remote(ws: Workspace, branch: str) -> str:
 def _renumber_clashes(ws: Workspace, upstream: str) -> list[tuple[int, int]]:
     """Incidents added here since the branches split, whose id upstream also uses for another
     incident, get the next free id (file renamed, id and title line changed, one commit each)."""
-    base = ws.git._git("merge-base", "HEAD", upstream).stdout.strip()
+    base = ws.git.call("merge-base", "HEAD", upstream).stdout.strip()
     added_here = _incident_files(ws, "diff", "--name-only", "--diff-filter=A", f"{base}..HEAD", "--", INCIDENTS_DIR) if base else _incident_files(ws, "ls-tree", "--name-only", "HEAD", f"{INCIDENTS_DIR}/")
     added_there = _incident_files(ws, "diff", "--name-only", "--diff-filter=A", f"{base}..{upstream}", "--", INCIDENTS_DIR) if base else _incident_files(ws, "ls-tree", "--name-only", upstream, f"{INCIDENTS_DIR}/")
     upstream_ids = {_id(p) for p in _incident_files(ws, "ls-tree", "--name-only", upstream, f"{INCIDENTS_DIR}/")}
@@ -120,13 +120,13 @@ def _renumber_clashes(ws: Workspace, upstream: str) -> list[tuple[int, int]]:
 
 def _same_blob(ws: Workspace, relative: str, upstream: str) -> bool:
     """The same file, byte for byte, on both sides (then it is one incident, not a clash)."""
-    ours = ws.git._git("rev-parse", "--verify", "--quiet", f"HEAD:{relative}").stdout.strip()
-    theirs = ws.git._git("rev-parse", "--verify", "--quiet", f"{upstream}:{relative}").stdout.strip()
+    ours = ws.git.call("rev-parse", "--verify", "--quiet", f"HEAD:{relative}").stdout.strip()
+    theirs = ws.git.call("rev-parse", "--verify", "--quiet", f"{upstream}:{relative}").stdout.strip()
     return bool(ours) and ours == theirs
 
 
 def _incident_files(ws: Workspace, *args: str) -> list[str]:
-    output = ws.git._git(*args).stdout
+    output = ws.git.call(*args).stdout
     return [line for line in output.splitlines() if FILE_NAME.match(Path(line).name)]
 
 
@@ -154,12 +154,12 @@ def _renumber(ws: Workspace, path: Path, new_id: int) -> None:
 
 def _merge(ws: Workspace, upstream: str) -> bool:
     """Merge upstream into HEAD; True when a merge (or fast-forward) happened."""
-    if ws.git._git("merge-base", "--is-ancestor", upstream, "HEAD").returncode == 0:
+    if ws.git.call("merge-base", "--is-ancestor", upstream, "HEAD").returncode == 0:
         return False
-    result = ws.git._git("merge", "--no-edit", "--quiet", upstream)
+    result = ws.git.call("merge", "--no-edit", "--quiet", upstream)
     if result.returncode == 0:
         return True
-    conflicted = ws.git._git("diff", "--name-only", "--diff-filter=U").stdout.split()
+    conflicted = ws.git.call("diff", "--name-only", "--diff-filter=U").stdout.split()
     if conflicted:
         raise RepositoryError(
             f"the merge with {upstream.removeprefix('refs/remotes/')} stopped with conflicts in {', '.join(conflicted)} "
