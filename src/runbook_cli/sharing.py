@@ -52,7 +52,7 @@ def sync(ws: Workspace, *, push: bool = True) -> Synced:
     remote = _remote(ws, branch)
     outcome = Synced(remote, branch)
     for attempt in range(PUSH_ATTEMPTS):
-        _git(ws, "fetch", "--quiet", remote)
+        ws.git.run("fetch", "--quiet", remote)
         upstream = f"refs/remotes/{remote}/{branch}"
         if _exists(ws, upstream):
             outcome.renumbered += _renumber_clashes(ws, upstream)
@@ -68,14 +68,6 @@ def sync(ws: Workspace, *, push: bool = True) -> Synced:
     raise RepositoryError(f"{remote} kept moving: {PUSH_ATTEMPTS} pushes lost the race; run runbook sync again.")
 
 
-def _git(ws: Workspace, *args: str) -> str:
-    result = ws.git.call(*args)
-    if result.returncode:
-        reason = " ".join(result.stderr.strip().splitlines()[-2:]) or "no reason given"
-        raise RepositoryError(f"git {args[0]} failed: {reason}.")
-    return result.stdout.strip()
-
-
 def _exists(ws: Workspace, ref: str) -> bool:
     return ws.git.call("rev-parse", "--verify", "--quiet", ref).returncode == 0
 
@@ -89,7 +81,7 @@ def _current_branch(ws: Workspace) -> str:
 
 def _remote(ws: Workspace, branch: str) -> str:
     configured = ws.git.call("config", "--get", f"branch.{branch}.remote").stdout.strip()
-    remotes = _git(ws, "remote").split()
+    remotes = ws.git.run("remote").split()
     if configured and configured in remotes:
         return configured
     if "origin" in remotes:
@@ -143,10 +135,10 @@ def _renumber(ws: Workspace, path: Path, new_id: int) -> None:
         doc.meta = loaded.incident.to_meta()
         doc.body = generated.regenerate(doc.body, loaded.incident)
         target = path.with_name(file_name(loaded.incident))
-        _git(ws, "mv", "--", str(path.relative_to(ws.root)), str(target.relative_to(ws.root)))
+        ws.git.run("mv", "--", str(path.relative_to(ws.root)), str(target.relative_to(ws.root)))
         ws.write(target, doc.render())
         message = commit_message(new_id, f"renumbered from {old_id} (id {old_id} was taken upstream)", {"Renumbered": f"{old_id} -> {new_id}"})
-        _git(ws, "commit", "--quiet", "-m", message, "--", str(path.relative_to(ws.root)), str(target.relative_to(ws.root)))
+        ws.git.run("commit", "--quiet", "-m", message, "--", str(path.relative_to(ws.root)), str(target.relative_to(ws.root)))
     chosen = ws.git.git_dir / "runbook-current"
     if chosen.exists() and chosen.read_text(encoding="utf-8").strip() == str(old_id):
         chosen.write_text(f"{new_id}\n", encoding="utf-8")
