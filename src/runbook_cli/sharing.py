@@ -135,10 +135,10 @@ def _renumber(ws: Workspace, path: Path, new_id: int) -> None:
         doc.meta = loaded.incident.to_meta()
         doc.body = generated.regenerate(doc.body, loaded.incident)
         target = path.with_name(file_name(loaded.incident))
-        ws.git.run("mv", "--", str(path.relative_to(ws.root)), str(target.relative_to(ws.root)))
         ws.write(target, doc.render())
+        path.unlink()
         message = commit_message(new_id, f"renumbered from {old_id} (id {old_id} was taken upstream)", {"Renumbered": f"{old_id} -> {new_id}"})
-        ws.git.run("commit", "--quiet", "-m", message, "--", str(path.relative_to(ws.root)), str(target.relative_to(ws.root)))
+        ws.commit_paths([path, target], message)
     chosen = ws.git.git_dir / "runbook-current"
     if chosen.exists() and chosen.read_text(encoding="utf-8").strip() == str(old_id):
         chosen.write_text(f"{new_id}\n", encoding="utf-8")
