@@ -55,7 +55,50 @@ ATTRIBUTES_COMMENT = "# runbook: merge incident files by meaning (timeline entri
 ATTRIBUTES_LINE = f"{INCIDENTS_DIR}/*.md merge={MERGE_DRIVER}"
 
 
-def files() -> dict[str, str]:
+PAGES_WORKFLOW = """\
+# Written by `runbook init --pages`: publish the incident site to GitHub Pages on every push.
+name: incident site
+
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+
+permissions:
+  contents: read
+  pages: write
+  id-token: write
+
+concurrency:
+  group: pages
+  cancel-in-progress: true
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: python -m pip install runbook-cli
+      - run: runbook site --out _site
+      - uses: actions/upload-pages-artifact@v3
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    environment:
+      name: github-pages
+      url: ${{ steps.deployment.outputs.page_url }}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+
+def files(pages: bool = False) -> dict[str, str]:
     """Repo-relative path -> content of everything `init` lays out."""
     return {
         config.CONFIG_PATH: config.default_text(),
@@ -63,15 +106,16 @@ def files() -> dict[str, str]:
         f"{OVERRIDE_DIR}/README.md": TEMPLATES_README,
         contacts.CONTACTS_PATH: contacts.default_text(),
         ".github/workflows/runbook-check.yml": CHECK_WORKFLOW,
+        **({".github/workflows/runbook-site.yml": PAGES_WORKFLOW} if pages else {}),
     }
 
 
-def init(ws: Workspace, *, commit: bool = True) -> Initialised:
+def init(ws: Workspace, *, commit: bool = True, pages: bool = False) -> Initialised:
     with ws.locked():
         if commit:
             ws.git.check_can_commit()
         created: list[Path] = []
-        for relative, content in files().items():
+        for relative, content in files(pages).items():
             path = ws.root / relative
             if path.exists() or path.is_symlink():
                 continue

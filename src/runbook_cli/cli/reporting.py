@@ -2,6 +2,7 @@
 
 import csv
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -65,3 +66,17 @@ def audit(ctx: typer.Context, incident: Incident = None, json: Json = False) -> 
     from runbook_cli import render
 
     render.audit(records)
+
+
+@app.command()
+def site(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the site into (created; files that did not change are left alone).")] = Path("site"),
+) -> None:
+    """Write a self-contained static site: incident index, incident pages, metrics charts."""
+    from runbook_cli import site as static_site
+
+    ws = workspace(ctx)
+    with progress_bar("Building the site", threshold=200) as advance:
+        built = static_site.build(ws, out.resolve(), progress=advance)
+    typer.echo(f"Wrote {built.pages} pages to {built.out} (open {built.out / 'index.html'}).")

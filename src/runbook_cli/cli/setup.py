@@ -11,11 +11,15 @@ from runbook_cli.cli.options import NoCommit, workspace
 
 
 @app.command()
-def init(ctx: typer.Context, no_commit: NoCommit = False) -> None:
-    """Set up docs/runbooks/ (config, incidents/, templates/); safe to run again."""
+def init(
+    ctx: typer.Context,
+    pages: Annotated[bool, typer.Option("--pages", help="Also add a workflow that publishes the incident site to GitHub Pages.")] = False,
+    no_commit: NoCommit = False,
+) -> None:
+    """Set up docs/runbooks/ (config, contacts, incidents/, templates/), the CI check and git attributes; safe to run again."""
     from runbook_cli import scaffold
 
-    result = scaffold.init(workspace(ctx), commit=not no_commit)
+    result = scaffold.init(workspace(ctx), commit=not no_commit, pages=pages)
     if not result.created:
         typer.echo("runbook is already set up here; nothing to do.")
         return
