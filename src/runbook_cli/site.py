@@ -60,7 +60,7 @@ FILTER_JS = """
     });
     count.textContent=n;
   }
-  form.addEventListener('input',apply);form.addEventListener('submit',function(e){e.preventDefault();});
+  form.addEventListener('input',apply);form.addEventListener('change',apply);form.addEventListener('submit',function(e){e.preventDefault();});
 })();
 """
 
