@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,23 +106,23 @@ def page_name(loaded: Loaded) -> str:
     return loaded.path.stem + ".html"
 
 
-def index(incidents: list[Loaded], severities: list[str]) -> str:
-    ordered = sorted(incidents, key=lambda l: (l.incident.started_at, l.incident.id), reverse=True)
-    services = sorted({s for l in incidents for s in l.incident.services})
+def index(incidents: list[tuple[str, Incident]], severities: list[str]) -> str:
+    """The list of incidents: (page file name, incident) pairs."""
+    ordered = sorted(incidents, key=lambda pair: (pair[1].started_at, pair[1].id), reverse=True)
+    services = sorted({s for _, incident in incidents for s in incident.services})
     statuses = ["investigating", "identified", "mitigated", "resolved", "closed"]
 
     def options(values: list[str]) -> str:
         return "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in values)
 
     rows = []
-    for loaded in ordered:
-        i = loaded.incident
+    for name, i in ordered:
         text = " ".join([str(i.id), i.title, i.severity, i.status, *i.services, i.commander or ""]).lower()
         rows.append(
             f'<tr data-severity="{e(i.severity)}" data-status="{e(i.status)}" data-services="{e(" ".join(i.services))}" data-text="{e(text)}">'
             f'<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td><td>{severity_badge(i.severity)}</td>'
             f'<td class="status status-{e(i.status)}">{e(i.status)}</td>'
-            f'<td><a href="incidents/{e(page_name(loaded))}">{e(i.title)}</a></td><td>{e(", ".join(i.services))}</td>'
+            f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td><td>{e(", ".join(i.services))}</td>'
             f"<td>{e(_duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
         )
     body = (
@@ -323,27 +324,58 @@ def history_base(ws) -> str | None:  # noqa: ANN001
     return None
 
 
-def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Built:  # noqa: ANN001
+_WORKER: dict = {}
+
+
+def _start_worker(root: str, history: str | None) -> None:
+    """Each worker opens the repository once: config, contacts, the markdown renderer."""
     from runbook_cli import contacts as contact_book
+    from runbook_cli.workspace import Workspace
+
+    ws = Workspace(Path(root))
+    _WORKER.update(ws=ws, contacts=contact_book.load(ws.root), renderer=_markdown(), history=history)
+
+
+def _render_one(path: Path) -> tuple[str, str, Incident] | None:
+    """One incident's page: (file name, html, incident), or None for a file that cannot be read."""
     from runbook_cli.errors import MalformedFileError, UsageError
 
-    loaded: list[Loaded] = []
-    for paths in ws.store.paths().values():
-        for path in paths:
-            try:
-                loaded.append(ws.store.read(path))
-            except (MalformedFileError, UsageError):
-                continue
-            progress(1)
-    book = contact_book.load(ws.root)
-    renderer = _markdown()
+    ws = _WORKER["ws"]
+    try:
+        loaded = ws.store.read(path)
+    except (MalformedFileError, UsageError):
+        return None
+    relative = ws.store.relative(path)
+    history = f"{_WORKER['history']}{relative}" if _WORKER["history"] else None
+    return page_name(loaded), incident_page(loaded, relative, _WORKER["contacts"], ws.config, history, _WORKER["renderer"]), loaded.incident
+
+
+def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Built:  # noqa: ANN001
+    """Render every incident page (in parallel on a large repository; the output is the same),
+    then the index and the metrics page; files whose bytes did not change are left alone."""
+    paths = sorted(p for group in ws.store.paths().values() for p in group)
     base = history_base(ws)
+    rendered: list[tuple[str, str, Incident]] = []
+    if len(paths) > 200 and (os.cpu_count() or 1) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(initializer=_start_worker, initargs=(str(ws.root), base)) as pool:
+            for result in pool.map(_render_one, paths, chunksize=64):
+                if result:
+                    rendered.append(result)
+                progress(1)
+    else:
+        _start_worker(str(ws.root), base)
+        for path in paths:
+            result = _render_one(path)
+            if result:
+                rendered.append(result)
+            progress(1)
     (out / "incidents").mkdir(parents=True, exist_ok=True)
-    written = {"index.html": index(loaded, list(ws.config.severities)), "metrics.html": metrics_page([l.incident for l in loaded], ws.config)}
-    for item in loaded:
-        relative = ws.store.relative(item.path)
-        written[f"incidents/{page_name(item)}"] = incident_page(item, relative, book, ws.config, f"{base}{relative}" if base else None, renderer)
-        progress(1)
+    written = {f"incidents/{name}": text for name, text, _ in rendered}
+    listed = [(name, incident) for name, _, incident in rendered]
+    written["index.html"] = index(listed, list(ws.config.severities))
+    written["metrics.html"] = metrics_page([incident for _, incident in listed], ws.config)
     for name, text in written.items():
         target = out / name
         data = text.encode("utf-8")
@@ -353,4 +385,3 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     for name in stale:
         (out / "incidents" / name).unlink()
     return Built(len(written), out)
-

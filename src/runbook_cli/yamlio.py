@@ -38,12 +38,6 @@ _StrictResolver.add_implicit_resolver(
 class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
     yaml_implicit_resolvers = _StrictResolver.yaml_implicit_resolvers
 
-    def construct_object(self, node, deep=False):  # noqa: ANN001
-        if node in self.constructed_objects or node in self.recursive_objects:
-            mark = node.start_mark
-            raise YamlError(f"line {mark.line + 1}: YAML aliases (*name) are not allowed")
-        return super().construct_object(node, deep=deep)
-
     def construct_mapping(self, node, deep=False):  # noqa: ANN001
         if isinstance(node, yaml.MappingNode):
             seen: set = set()
@@ -58,10 +52,22 @@ class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
 _StrictLoader.add_constructor("tag:yaml.org,2002:merge", None)
 
 
+class _AliasRefusingLoader(_StrictLoader):
+    """Refuses a node reached twice (an alias) before building it again, so a bomb fails at once.
+    Only needed, and only paid for, when the text has a '*' at all."""
+
+    def construct_object(self, node, deep=False):  # noqa: ANN001
+        if node in self.constructed_objects or node in self.recursive_objects:
+            mark = node.start_mark
+            raise YamlError(f"line {mark.line + 1}: YAML aliases (*name) are not allowed")
+        return super().construct_object(node, deep=deep)
+
+
 def load(text: str) -> object:
     """Parse one YAML document strictly; raise YamlError with a line number on anything else."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _AliasRefusingLoader if "*" in text else _StrictLoader
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
     except YamlError:
         raise
     except yaml.MarkedYAMLError as error:
