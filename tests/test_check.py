@@ -140,3 +140,15 @@ def test_the_projects_own_example_incidents_pass() -> None:
     result = Runbook(project)("check", "--all", expect=None)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "complete" in result.stdout
+
+
+def test_a_large_repository_is_checked_on_all_cores_with_the_same_findings(resolved: Runbook, repo: Path) -> None:
+    path = incident_path(repo)
+    text = path.read_text()
+    for number in range(2, 341):  # past the point where work is spread over processes
+        copy = text.replace("id: 1\n", f"id: {number}\n", 1).replace("# Incident 1 –", f"# Incident {number} –", 1)
+        (path.parent / path.name.replace("-incident-1.md", f"-incident-{number}.md")).write_text(copy)
+    broken = path.parent / path.name.replace("-incident-1.md", "-incident-200.md")
+    broken.write_text(broken.read_text().replace("severity: SEV-2", "severity: SEV-9"))
+    found = findings(resolved, "--all")
+    assert [(f["path"].rsplit("/", 1)[-1], f["rule"]) for f in found] == [(broken.name, "schema")]

@@ -85,3 +85,18 @@ def test_init_pages_adds_the_publishing_workflow(bare_repo: Path) -> None:
     Runbook(bare_repo)("init", "--pages")
     workflow = (bare_repo / ".github/workflows/runbook-site.yml").read_text()
     assert "runbook site --out _site" in workflow and "actions/deploy-pages" in workflow
+
+
+def test_a_large_site_is_rendered_on_all_cores_identically(declared: Runbook, repo: Path, tmp_path: Path) -> None:
+    path = next((repo / "docs/runbooks/incidents").glob("*.md"))
+    text = path.read_text()
+    for number in range(2, 321):
+        copy = text.replace("id: 1\n", f"id: {number}\n", 1).replace("# Incident 1 –", f"# Incident {number} –", 1)
+        (path.parent / path.name.replace("-incident-1.md", f"-incident-{number}.md")).write_text(copy)
+    out = tmp_path / "big"
+    assert "Wrote 322 pages" in declared("site", "--out", str(out)).stdout
+    single = (out / "incidents" / path.name.replace(".md", ".html")).read_text()
+    from runbook_cli import site
+
+    site._start_worker(str(repo), None)
+    assert site._render_one(path)[1] == single  # the page a worker wrote is the page rendered here

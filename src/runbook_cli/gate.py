@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from runbook_cli import clock, rules
+from runbook_cli import clock, parallel, rules
 from runbook_cli.errors import RepositoryError, UsageError
 from runbook_cli.store import FILE_NAME, INCIDENTS_DIR
 from runbook_cli.workspace import Workspace
@@ -60,24 +60,38 @@ def changed_files(ws: Workspace, base: str) -> list[str]:
         )
 
 
-def check(ws: Workspace, files: Iterable[Path], whole_repo: bool, progress: Callable[[int], None] = lambda _: None) -> CheckResult:
+_WORKER: dict = {}
+
+
+def _start_worker(config, now) -> None:  # noqa: ANN001
     from runbook_cli.sensitive import Guard
 
+    _WORKER.update(config=config, now=now, guard=Guard(config.sensitive_data))
+
+
+def _check_one(item: tuple[Path, str]) -> tuple[str, list[rules.Finding], bool]:
+    """(relative path, findings, whether the file could be read)."""
+    path, relative = item
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return relative, [rules.Finding(relative, 1, "read", f"cannot read: {error.strerror}")], False
+    found, _ = rules.check_text(relative, raw, _WORKER["config"], _WORKER["now"], _WORKER["guard"])
+    return relative, found, True
+
+
+def check(ws: Workspace, files: Iterable[Path], whole_repo: bool, progress: Callable[[int], None] = lambda _: None) -> CheckResult:
+    """Every rule on every file (on both cores for a large repository; same findings, same order),
+    then duplicate ids across the repository."""
     now = clock.now()
-    guard = Guard(ws.config.sensitive_data)
+    items = [(path, ws.store.relative(path) if path.is_relative_to(ws.root) else str(path)) for path in files]
     findings: list[rules.Finding] = []
     checked: list[str] = []
-    for path in files:
-        relative = ws.store.relative(path) if path.is_relative_to(ws.root) else str(path)
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            findings.append(rules.Finding(relative, 1, "read", f"cannot read: {error.strerror}"))
-            continue
-        found, _ = rules.check_text(relative, raw, ws.config, now, guard)
+    for relative, found, readable in parallel.map_files(_check_one, items, setup=_start_worker, setup_args=(ws.config, now), progress=progress):
         findings += found
-        checked.append(relative)
-        progress(1)
+        if readable:
+            checked.append(relative)
     duplicates = rules.duplicate_ids({number: [ws.store.relative(p) for p in paths] for number, paths in ws.store.paths().items()})
     findings += [f for f in duplicates if whole_repo or f.path in checked]
     return CheckResult(checked, findings)
+

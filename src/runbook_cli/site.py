@@ -10,13 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from runbook_cli import clock, document, escalation, metrics
+from runbook_cli import clock, document, escalation, metrics, parallel
 from runbook_cli.contacts import Contacts
 from runbook_cli.model import Incident
 from runbook_cli.store import Loaded
@@ -355,22 +354,8 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     then the index and the metrics page; files whose bytes did not change are left alone."""
     paths = sorted(p for group in ws.store.paths().values() for p in group)
     base = history_base(ws)
-    rendered: list[tuple[str, str, Incident]] = []
-    if len(paths) > 200 and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(initializer=_start_worker, initargs=(str(ws.root), base)) as pool:
-            for result in pool.map(_render_one, paths, chunksize=64):
-                if result:
-                    rendered.append(result)
-                progress(1)
-    else:
-        _start_worker(str(ws.root), base)
-        for path in paths:
-            result = _render_one(path)
-            if result:
-                rendered.append(result)
-            progress(1)
+    pages = parallel.map_files(_render_one, paths, setup=_start_worker, setup_args=(str(ws.root), base), progress=progress)
+    rendered = [result for result in pages if result]
     (out / "incidents").mkdir(parents=True, exist_ok=True)
     written = {f"incidents/{name}": text for name, text, _ in rendered}
     listed = [(name, incident) for name, _, incident in rendered]
