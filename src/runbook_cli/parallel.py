@@ -4,7 +4,7 @@ deterministic). Small jobs run in this process: starting workers costs more than
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 Item = TypeVar("Item")

@@ -24,7 +24,7 @@ def metrics(
     no_commit: NoCommit = False,
 ) -> None:
     """Incident count, MTTA, MTTR and impact (mean, median, p90), by severity, service and month."""
-    from runbook_cli import clock, queries
+    from runbook_cli import queries
 
     ws = workspace(ctx)
     with progress_bar("Reading incidents") as advance:
