@@ -1,6 +1,5 @@
 """Options shared by many commands, and the small helpers every command uses."""
 
-import json
 import sys
 from contextlib import contextmanager
 from datetime import datetime
@@ -93,6 +92,8 @@ def progress_bar(label: str, threshold: int = 300):  # noqa: ANN201
 
 def print_json(value: object) -> None:
     """Indented on a terminal; compact in a pipe, where the C encoder is ten times faster."""
+    import json
+
     if sys.stdout.isatty():
         sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
     else:

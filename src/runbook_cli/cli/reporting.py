@@ -1,6 +1,5 @@
 """Reporting commands: metrics and audit."""
 
-import csv
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -32,6 +31,8 @@ def metrics(
     if json:
         print_json(result)
     elif as_csv:
+        import csv
+
         from runbook_cli import metrics as measures
 
         csv.writer(sys.stdout, lineterminator="\n").writerows(measures.csv_rows(chosen))

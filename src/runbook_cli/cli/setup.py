@@ -1,6 +1,5 @@
 """Commands that set things up: init, demo."""
 
-import shlex
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -33,6 +32,8 @@ def demo(
     path: Annotated[Optional[Path], typer.Option("--path", help="Folder for the scratch repository (default: a new temporary folder).")] = None,
 ) -> None:
     """Walk a full SEV-1 incident through every step in a scratch repository."""
+    import shlex
+
     from runbook_cli import demo as scenario
 
     folder = scenario.prepare(path)
