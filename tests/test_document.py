@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import Runbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Runbook
-from runbook_cli import clock, document, yamlio
+from runbook_cli.domain import clock, document, yamlio
 from runbook_cli.errors import UsageError
 
 UTC = timezone.utc

@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 
 import pytest
-
 from conftest import Runbook, git
 
 # Three incidents with hand-picked times (minutes after 10:00 on 2026-11-02):

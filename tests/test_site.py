@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import Runbook, git
 
 
@@ -96,7 +95,7 @@ def test_a_large_site_is_rendered_on_all_cores_identically(declared: Runbook, re
     out = tmp_path / "big"
     assert "Wrote 322 pages" in declared("site", "--out", str(out)).stdout
     single = (out / "incidents" / path.name.replace(".md", ".html")).read_text()
-    from runbook_cli import site
+    from runbook_cli.usecases import site
 
     site._start_worker(str(repo), None)
     assert site._render_one(path)[1] == single  # the page a worker wrote is the page rendered here

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import Runbook
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -37,7 +37,7 @@ def _share_if_asked(ctx) -> None:  # noqa: ANN001
     state = ctx.obj or {}
     for ws in state.get("workspaces", []):
         if ws.committed and (state.get("sync") or ws.config.sync.get("auto")):
-            from runbook_cli import sharing
+            from runbook_cli.usecases import sharing
 
             try:
                 outcome = sharing.sync(ws)
@@ -78,7 +78,17 @@ def main_options(
     ctx.obj = {"repo": repo, "sync": sync, "workspaces": []}
 
 
-from runbook_cli.cli import gate, outside, postincident, read, record, reporting, respond, setup, share  # noqa: E402  (registers the commands on app)
+from runbook_cli.cli import (  # noqa: E402  (registers the commands on app)
+    gate,
+    outside,
+    postincident,
+    read,
+    record,
+    reporting,
+    respond,
+    setup,
+    share,
+)
 
 __all__ = ["app", "gate", "main", "outside", "postincident", "read", "record", "reporting", "respond", "setup", "share"]
 

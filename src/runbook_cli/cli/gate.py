@@ -25,8 +25,9 @@ def check(
     output: Annotated[Format, typer.Option("--format", help="text, json, or github (annotations + step summary).")] = Format.text,
 ) -> None:
     """Fail (exit 1) when incident reports are incomplete or malformed."""
-    from runbook_cli import checkreport, gate
     from runbook_cli.errors import CheckFailed
+    from runbook_cli.rendering import checkreport
+    from runbook_cli.usecases import gate
 
     ws = workspace(ctx)
     files, whole = gate.scope(ws, paths or [], all_files, base)

@@ -26,7 +26,7 @@ AllowSensitive = Annotated[
 
 
 def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):  # noqa: ANN201
-    from runbook_cli.workspace import Workspace
+    from runbook_cli.usecases.workspace import Workspace
 
     state = ctx.ensure_object(dict)
     ws = Workspace(state.get("repo"), allow_sensitive=allow_sensitive)
@@ -37,7 +37,7 @@ def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):  # noqa: AN
 def when(text: str | None, *, allow_future: bool = False) -> datetime | None:
     if text is None:
         return None
-    from runbook_cli import clock
+    from runbook_cli.domain import clock
 
     return clock.parse_time(text, allow_future=allow_future)
 
@@ -55,7 +55,7 @@ def read_text(text: Optional[str], what: str) -> str:
 
 def next_steps(ws, incident) -> None:  # noqa: ANN001
     """After declare, severity and resolve: what the runbook asks for next, briefly."""
-    from runbook_cli import oncall
+    from runbook_cli.usecases import oncall
 
     for line in oncall.next_steps(ws, incident):
         typer.echo(f"  next: {line}")
@@ -75,7 +75,7 @@ def progress_bar(label: str, threshold: int = 300):  # noqa: ANN201
         if state["bar"] is None and state["done"] >= threshold:
             from rich.progress import Progress, SpinnerColumn, TextColumn
 
-            from runbook_cli.render import console
+            from runbook_cli.rendering.render import console
 
             bar = Progress(SpinnerColumn(), TextColumn(f"{label}… {{task.completed}} files"), console=console(stderr=True), transient=True)
             bar.start()

@@ -28,7 +28,7 @@ def page(
     no_commit: NoCommit = False,
 ) -> None:
     """Page through PagerDuty (Events API v2); later ack and resolve update the same alert."""
-    from runbook_cli import integrations
+    from runbook_cli.usecases import integrations
 
     call, edit = integrations.page(workspace(ctx), incident, to=to, dry_run=dry_run, author=author, commit=not no_commit)
     if edit is None:
@@ -40,7 +40,7 @@ def page(
 @statuspage_app.command("publish")
 def statuspage_publish(ctx: typer.Context, dry_run: DryRun = False, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
     """Create the public incident, or update it when it exists (status and the status-page text)."""
-    from runbook_cli import integrations
+    from runbook_cli.usecases import integrations
 
     call, edit = integrations.publish_status(workspace(ctx), incident, dry_run=dry_run, author=author, commit=not no_commit)
     if edit is None:
@@ -59,7 +59,7 @@ def action_export(
     no_commit: NoCommit = False,
 ) -> None:
     """Create a Jira or Linear issue for each action item that has none yet (safe to re-run)."""
-    from runbook_cli import integrations
+    from runbook_cli.usecases import integrations
 
     calls, edit = integrations.export_actions(workspace(ctx), incident, to.lower(), dry_run=dry_run, author=author, commit=not no_commit)
     if dry_run:

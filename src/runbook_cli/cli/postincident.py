@@ -5,7 +5,18 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import AllowSensitive, Author, Incident, Json, NoCommit, print_json, read_text, saved, when, workspace
+from runbook_cli.cli.options import (
+    AllowSensitive,
+    Author,
+    Incident,
+    Json,
+    NoCommit,
+    print_json,
+    read_text,
+    saved,
+    when,
+    workspace,
+)
 
 checklist_app = typer.Typer(help="The post-incident checklist.", invoke_without_command=True)
 action_app = typer.Typer(help="Preventive action items (owners and due dates).", no_args_is_help=True)
@@ -22,7 +33,7 @@ def checklist(ctx: typer.Context, incident: Incident = None, json: Json = False)
     """Show the post-incident checklist (tick items with: runbook checklist tick KEY)."""
     if ctx.invoked_subcommand:
         return
-    from runbook_cli import queries
+    from runbook_cli.usecases import queries
 
     view = queries.show(workspace(ctx), incident)
     if json:
@@ -37,7 +48,7 @@ def checklist(ctx: typer.Context, incident: Incident = None, json: Json = False)
 @checklist_app.command("tick")
 def checklist_tick(ctx: typer.Context, key: str, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
     """Mark a checklist item done."""
-    from runbook_cli import followup
+    from runbook_cli.usecases import followup
 
     saved(followup.set_checklist(workspace(ctx), incident, key, True, author=author, commit=not no_commit), f"{key} done")
 
@@ -45,7 +56,7 @@ def checklist_tick(ctx: typer.Context, key: str, incident: Incident = None, auth
 @checklist_app.command("untick")
 def checklist_untick(ctx: typer.Context, key: str, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
     """Mark a checklist item not done."""
-    from runbook_cli import followup
+    from runbook_cli.usecases import followup
 
     saved(followup.set_checklist(workspace(ctx), incident, key, False, author=author, commit=not no_commit), f"{key} not done")
 
@@ -62,7 +73,8 @@ def action_add(
     no_commit: NoCommit = False,
 ) -> None:
     """Add a preventive action item."""
-    from runbook_cli import clock, followup
+    from runbook_cli.domain import clock
+    from runbook_cli.usecases import followup
 
     edit, item = followup.add_action(workspace(ctx, allow_sensitive=allow_sensitive), incident, title, owner=owner, due=clock.parse_date(due), author=author, commit=not no_commit)
     saved(edit, f"action item {item.id} added")
@@ -71,7 +83,7 @@ def action_add(
 @action_app.command("done")
 def action_done(ctx: typer.Context, number: Annotated[int, typer.Argument(metavar="N")], incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
     """Mark action item N done."""
-    from runbook_cli import followup
+    from runbook_cli.usecases import followup
 
     edit, item = followup.finish_action(workspace(ctx), incident, number, author=author, commit=not no_commit)
     saved(edit, f"action item {item.id} done")
@@ -85,13 +97,13 @@ def action_list(
     json: Json = False,
 ) -> None:
     """Action items across all incidents, open ones first, soonest due first."""
-    from runbook_cli import followup
+    from runbook_cli.usecases import followup
 
     rows = followup.list_actions(workspace(ctx), overdue_only=overdue, owner=owner)
     if json:
         print_json([row.to_json() for row in rows])
         return
-    from runbook_cli import render
+    from runbook_cli.rendering import render
 
     render.action_table(rows)
 
@@ -105,7 +117,7 @@ def postmortem_schedule(
     no_commit: NoCommit = False,
 ) -> None:
     """Record when the post-mortem meeting is (a date past the deadline is allowed; check flags it)."""
-    from runbook_cli import followup
+    from runbook_cli.usecases import followup
 
     edit = followup.schedule_postmortem(workspace(ctx), incident, when(at, allow_future=True), author=author, commit=not no_commit)
     saved(edit, "post-mortem scheduled")
@@ -119,7 +131,7 @@ def report(ctx: typer.Context, incident: Incident = None) -> None:
     """Print the Incident Report in the runbook template's shape (for pasting elsewhere)."""
     if ctx.invoked_subcommand:
         return
-    from runbook_cli import report as report_text
+    from runbook_cli.rendering import report as report_text
 
     typer.echo(report_text.render(workspace(ctx).load(incident)), nl=False)
 
@@ -135,7 +147,7 @@ def report_set(
     no_commit: NoCommit = False,
 ) -> None:
     """Fill one report section (replaces its text; the template's guidance stays)."""
-    from runbook_cli import followup
+    from runbook_cli.usecases import followup
 
     edit = followup.set_section(workspace(ctx, allow_sensitive=allow_sensitive), incident, section, read_text(text, "section text"), author=author, commit=not no_commit)
     saved(edit, f"report section {edit.trailers.get('Section', section)} written")
@@ -144,7 +156,7 @@ def report_set(
 @app.command()
 def edit(ctx: typer.Context, incident: Incident = None, author: Author = None, allow_sensitive: AllowSensitive = False, no_commit: NoCommit = False) -> None:
     """Open the incident file in $EDITOR; it is validated on save, then committed."""
-    from runbook_cli import followup
+    from runbook_cli.usecases import followup
 
     relative, changed, commit = followup.edit_in_editor(workspace(ctx, allow_sensitive=allow_sensitive), incident, author=author, commit=not no_commit)
     outcome = f"committed {commit[:8]}" if commit else "written, not committed (--no-commit)" if changed else "no change"
@@ -162,6 +174,6 @@ def close(
     no_commit: NoCommit = False,
 ) -> None:
     """Close a resolved incident; refused (listing what is missing) until runbook check passes for it."""
-    from runbook_cli import followup
+    from runbook_cli.usecases import followup
 
     saved(followup.close(workspace(ctx, allow_sensitive=allow_sensitive), incident, force=force, reason=reason, author=author, commit=not no_commit), "closed")

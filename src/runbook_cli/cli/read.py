@@ -11,13 +11,14 @@ from runbook_cli.cli.options import Incident, Json, print_json, progress_bar, wo
 @app.command()
 def show(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
     """Show one incident: facts, roles, timeline, follow-up."""
-    from runbook_cli import clock, queries
+    from runbook_cli.domain import clock
+    from runbook_cli.usecases import queries
 
     view = queries.show(workspace(ctx), incident)
     if json:
         print_json(view)
         return
-    from runbook_cli import render
+    from runbook_cli.rendering import render
 
     render.show(view, clock.now())
 
@@ -35,7 +36,8 @@ def list_incidents(
     json: Json = False,
 ) -> None:
     """List incidents, newest first."""
-    from runbook_cli import clock, queries
+    from runbook_cli.domain import clock
+    from runbook_cli.usecases import queries
 
     with progress_bar("Reading incidents") as advance:
         views = queries.list_views(
@@ -44,7 +46,7 @@ def list_incidents(
     if json:
         print_json(views)
         return
-    from runbook_cli import render
+    from runbook_cli.rendering import render
 
     render.incident_table(views, clock.now())
 

@@ -5,7 +5,19 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import AllowSensitive, NoPagerDuty, At, Author, Incident, NoCommit, next_steps, read_text, saved, when, workspace
+from runbook_cli.cli.options import (
+    AllowSensitive,
+    At,
+    Author,
+    Incident,
+    NoCommit,
+    NoPagerDuty,
+    next_steps,
+    read_text,
+    saved,
+    when,
+    workspace,
+)
 
 timeline_app = typer.Typer(help="The incident's timeline.", no_args_is_help=True)
 app.add_typer(timeline_app, name="timeline")
@@ -28,7 +40,7 @@ def declare(
     no_commit: NoCommit = False,
 ) -> None:
     """Declare an incident: create its file from the report template and commit it."""
-    from runbook_cli import lifecycle
+    from runbook_cli.usecases import lifecycle
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
     result = lifecycle.declare(
@@ -64,7 +76,7 @@ def timeline_add(
     no_commit: NoCommit = False,
 ) -> None:
     """Add a timeline entry (kept in time order)."""
-    from runbook_cli import lifecycle
+    from runbook_cli.usecases import lifecycle
 
     text = read_text(text, "entry text")
     edit = lifecycle.add_entry(workspace(ctx, allow_sensitive=allow_sensitive), incident, text, at=when(at), author=author, commit=not no_commit)
@@ -74,7 +86,7 @@ def timeline_add(
 @app.command()
 def ack(ctx: typer.Context, at: At = None, author: Author = None, incident: Incident = None, no_pagerduty: NoPagerDuty = False, no_commit: NoCommit = False) -> None:
     """Acknowledge the incident (the runbook's target: within 5 minutes of detection)."""
-    from runbook_cli import lifecycle
+    from runbook_cli.usecases import lifecycle
 
     edit = lifecycle.acknowledge(workspace(ctx), incident, at=when(at), author=author, commit=not no_commit, pagerduty=not no_pagerduty)
     saved(edit, f"acknowledged by {edit.incident.acknowledged_by}")
@@ -90,7 +102,7 @@ def assign(
     no_commit: NoCommit = False,
 ) -> None:
     """Assign the Incident Commander and/or Communications Lead."""
-    from runbook_cli import lifecycle
+    from runbook_cli.usecases import lifecycle
 
     edit = lifecycle.assign(workspace(ctx), incident, commander=commander, comms_lead=comms_lead, author=author, commit=not no_commit)
     saved(edit, f"commander {edit.incident.commander or '-'}, comms lead {edit.incident.comms_lead or '-'}")
@@ -107,7 +119,7 @@ def severity(
     no_commit: NoCommit = False,
 ) -> None:
     """Change the severity (recorded in the timeline)."""
-    from runbook_cli import lifecycle
+    from runbook_cli.usecases import lifecycle
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
     edit, old = lifecycle.change_severity(ws, incident, level, reason=reason, author=author, commit=not no_commit)
@@ -126,7 +138,7 @@ def status(
     no_commit: NoCommit = False,
 ) -> None:
     """Move the incident along: investigating → identified → mitigated → resolved."""
-    from runbook_cli import lifecycle
+    from runbook_cli.usecases import lifecycle
 
     edit, old = lifecycle.change_status(workspace(ctx), incident, new_status, at=when(at), author=author, commit=not no_commit)
     saved(edit, f"status {old} -> {edit.incident.status}")
@@ -145,7 +157,7 @@ def resolve(
     no_commit: NoCommit = False,
 ) -> None:
     """Resolve: service restored. Records resolution time, root-cause hypothesis and remaining risks."""
-    from runbook_cli import lifecycle
+    from runbook_cli.usecases import lifecycle
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
     edit = lifecycle.resolve(ws, incident, at=when(at), root_cause=root_cause, risks=risks, author=author, commit=not no_commit, pagerduty=not no_pagerduty)

@@ -7,7 +7,14 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import Incident, Json, NoCommit, print_json, progress_bar, workspace
+from runbook_cli.cli.options import (
+    Incident,
+    Json,
+    NoCommit,
+    print_json,
+    progress_bar,
+    workspace,
+)
 
 
 @app.command()
@@ -23,7 +30,7 @@ def metrics(
     no_commit: NoCommit = False,
 ) -> None:
     """Incident count, MTTA, MTTR and impact (mean, median, p90), by severity, service and month."""
-    from runbook_cli import queries
+    from runbook_cli.usecases import queries
 
     ws = workspace(ctx)
     with progress_bar("Reading incidents") as advance:
@@ -33,11 +40,11 @@ def metrics(
     elif as_csv:
         import csv
 
-        from runbook_cli import metrics as measures
+        from runbook_cli.domain import metrics as measures
 
         csv.writer(sys.stdout, lineterminator="\n").writerows(measures.csv_rows(chosen))
     else:
-        from runbook_cli import render
+        from runbook_cli.rendering import render
 
         render.metrics(result)
     if write:
@@ -49,14 +56,13 @@ def metrics(
 @app.command()
 def audit(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
     """Every commit that changed incident files, with field-level changes; hand edits are flagged."""
-    import re
-
-    from runbook_cli import audit as trail
+    from runbook_cli.domain.layout import ID_REFERENCE
     from runbook_cli.errors import UsageError
+    from runbook_cli.usecases import audit as trail
 
     number = None
     if incident is not None:
-        match = re.fullmatch(r"(?:incident-)?([1-9][0-9]{0,8})", incident.strip())
+        match = ID_REFERENCE.fullmatch(incident.strip())
         if not match:
             raise UsageError(f"{incident!r} is not an incident id; use a number such as 7.")
         number = int(match.group(1))
@@ -64,7 +70,7 @@ def audit(ctx: typer.Context, incident: Incident = None, json: Json = False) -> 
     if json:
         print_json([record.to_json() for record in records])
         return
-    from runbook_cli import render
+    from runbook_cli.rendering import render
 
     render.audit(records)
 
@@ -75,7 +81,7 @@ def site(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the site into (created; files that did not change are left alone).")] = Path("site"),
 ) -> None:
     """Write a self-contained static site: incident index, incident pages, metrics charts."""
-    from runbook_cli import site as static_site
+    from runbook_cli.usecases import site as static_site
 
     ws = workspace(ctx)
     with progress_bar("Building the site", threshold=200) as advance:

@@ -5,7 +5,16 @@ from typing import Annotated, Optional
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import AllowSensitive, Author, Incident, Json, NoCommit, print_json, saved, workspace
+from runbook_cli.cli.options import (
+    AllowSensitive,
+    Author,
+    Incident,
+    Json,
+    NoCommit,
+    print_json,
+    saved,
+    workspace,
+)
 
 contacts_app = typer.Typer(help="Contacts and the escalation matrix (docs/runbooks/contacts.md).", invoke_without_command=True)
 app.add_typer(contacts_app, name="contacts")
@@ -27,7 +36,7 @@ def comms(
     no_commit: NoCommit = False,
 ) -> None:
     """Render a communication template for the incident (the runbook's wording); optionally post it."""
-    from runbook_cli import comms as messages
+    from runbook_cli.usecases import comms as messages
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
     message = messages.render(ws, incident, template, impact=impact, symptom=symptom, next_update=next_update)
@@ -46,13 +55,14 @@ def comms(
 @app.command("escalation")
 def escalation_matrix(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
     """The escalation matrix for an incident: each step, when it is due, whether it is reached, who and how."""
-    from runbook_cli import clock, oncall
+    from runbook_cli.domain import clock
+    from runbook_cli.usecases import oncall
 
     found, steps = oncall.escalation_steps(workspace(ctx), incident)
     if json:
         print_json([step.to_json() for step in steps])
         return
-    from runbook_cli import render
+    from runbook_cli.rendering import render
 
     render.escalation(found, steps, clock.now())
 
@@ -66,7 +76,7 @@ def escalate(
     no_commit: NoCommit = False,
 ) -> None:
     """Record that an escalation step was done (who was contacted) in the timeline."""
-    from runbook_cli import oncall
+    from runbook_cli.usecases import oncall
 
     saved(oncall.escalate(workspace(ctx), incident, to, author=author, commit=not no_commit), f"escalated to {to}")
 
@@ -78,14 +88,15 @@ def due_now(
     fail_on_overdue: Annotated[bool, typer.Option("--fail-on-overdue", help="Exit 1 when anything is overdue (cron, CI).")] = False,
 ) -> None:
     """What is due across incidents, soonest first: updates, escalations, post-mortems, action items."""
-    from runbook_cli import clock, oncall
+    from runbook_cli.domain import clock
     from runbook_cli.errors import CheckFailed
+    from runbook_cli.usecases import oncall
 
     report = oncall.due_now(workspace(ctx))
     if json:
         print_json([item.to_json() for item in report.items])
     else:
-        from runbook_cli import render
+        from runbook_cli.rendering import render
 
         render.due(report, clock.now())
     if fail_on_overdue and any(item.overdue for item in report.items):
@@ -103,7 +114,9 @@ def watch(
 
     from rich.live import Live
 
-    from runbook_cli import clock, oncall, render
+    from runbook_cli.domain import clock
+    from runbook_cli.rendering import render
+    from runbook_cli.usecases import oncall
 
     ws = workspace(ctx)
     shown = 0
@@ -124,7 +137,7 @@ def contacts(ctx: typer.Context) -> None:
     """Show the contacts and escalation matrix."""
     if ctx.invoked_subcommand:
         return
-    from runbook_cli import contacts as book
+    from runbook_cli.domain import contacts as book
 
     typer.echo(book.table(book.load(workspace(ctx).root)), nl=False)
 
@@ -132,7 +145,7 @@ def contacts(ctx: typer.Context) -> None:
 @contacts_app.command("refresh")
 def contacts_refresh(ctx: typer.Context, no_commit: NoCommit = False) -> None:
     """Regenerate the readable table in contacts.md from its front matter, and commit it."""
-    from runbook_cli import oncall
+    from runbook_cli.usecases import oncall
 
     result = oncall.refresh_contacts(workspace(ctx), commit=not no_commit)
     typer.echo("contacts.md is up to date." if result is None else f"contacts.md table regenerated ({result[:8]}).")

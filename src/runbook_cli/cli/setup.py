@@ -16,7 +16,7 @@ def init(
     no_commit: NoCommit = False,
 ) -> None:
     """Set up docs/runbooks/ (config, contacts, incidents/, templates/), the CI check and git attributes; safe to run again."""
-    from runbook_cli import scaffold
+    from runbook_cli.usecases import scaffold
 
     result = scaffold.init(workspace(ctx), commit=not no_commit, pages=pages)
     if not result.created:
@@ -34,7 +34,7 @@ def demo(
     """Walk a full SEV-1 incident through every step in a scratch repository."""
     import shlex
 
-    from runbook_cli import demo as scenario
+    from runbook_cli.usecases import demo as scenario
 
     folder = scenario.prepare(path)
     typer.echo(f"Scratch repository: {folder}\n")

@@ -15,7 +15,7 @@ def sync(
     no_push: Annotated[bool, typer.Option("--no-push", help="Fetch and merge only; do not push.")] = False,
 ) -> None:
     """Share with the team's remote: fetch, renumber clashing new incidents, merge by meaning, push."""
-    from runbook_cli import sharing
+    from runbook_cli.usecases import sharing
 
     outcome = sharing.sync(workspace(ctx), push=not no_push)
     for old, new in outcome.renumbered:
@@ -27,6 +27,6 @@ def sync(
 @app.command("merge-driver", hidden=True)
 def merge_driver(base: Path, ours: Path, theirs: Path, path: str) -> None:
     """Called by git (%O %A %B %P) to merge an incident file by meaning."""
-    from runbook_cli import sharing
+    from runbook_cli.usecases import sharing
 
     raise typer.Exit(sharing.merge_driver(base, ours, theirs, path))

@@ -1,0 +1,330 @@
+"""The incident file as text: front matter + markdown body, read and written losslessly.
+
+The body is the people's; the tool edits it surgically (one timeline line, one section, the
+generated blocks between runbook markers) and leaves every other byte as it found it.
+A file that is loaded and saved without changes comes back byte for byte, BOM and CRLF included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from runbook_cli.domain import yamlio
+from runbook_cli.domain.clock import UTC
+
+DELIMITER = "---"
+_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_ENTRY = re.compile(
+    r"^- (?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{2}:\d{2}(?::\d{2})?) ?(?:UTC|Z) (?:—|–|--|-) (?P<author>.+?) (?:—|–|--|-) (?P<text>.*)$"
+)
+ENTRY_SEPARATOR = " — "
+CONTINUATION = "  "
+
+
+class DocumentError(ValueError):
+    """The text is not an incident document; `line` says where when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    author: str
+    text: str
+
+    def to_json(self) -> dict:
+        return {"at": self.at.strftime("%Y-%m-%dT%H:%M:%SZ"), "author": self.author, "text": self.text}
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line in the Timeline section that is not an entry; `check` reports it."""
+
+    line: int  # 1-based line number in the whole file
+    text: str
+
+
+@dataclass
+class Document:
+    meta: dict
+    body: str
+    front_matter: str = ""  # the YAML text as read, reused while meta is unchanged
+    original_meta: dict | None = None
+    bom: bool = False
+    newline: str = "\n"
+    body_offset: int = 0  # file line number of the first body line, minus one
+    meta_lines: dict = field(default_factory=dict)  # top-level key -> file line number
+
+    def render(self) -> str:
+        if self.original_meta is not None and self.meta == self.original_meta:
+            front = self.front_matter
+        else:
+            front = yamlio.dump(self.meta)
+        text = f"{DELIMITER}\n{front}{DELIMITER}\n{self.body}"
+        if self.newline != "\n":
+            text = text.replace("\n", self.newline)
+        return ("\ufeff" if self.bom else "") + text
+
+    def line_of(self, key: str) -> int:
+        return self.meta_lines.get(key, 1)
+
+
+def parse(text: str) -> Document:
+    """Split front matter from body; raise DocumentError (with a line) when it cannot."""
+    bom = text.startswith("\ufeff")
+    if bom:
+        text = text[1:]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if newline == "\r\n":
+        text = text.replace("\r\n", "\n")
+    if not text.startswith(DELIMITER + "\n"):
+        raise DocumentError("the file does not start with a '---' front matter line", 1)
+    end = text.find(f"\n{DELIMITER}\n", len(DELIMITER))
+    if end == -1:
+        if text.endswith(f"\n{DELIMITER}"):
+            end = len(text) - len(DELIMITER) - 1
+        else:
+            raise DocumentError("the front matter has no closing '---' line", 1)
+    front = text[len(DELIMITER) + 1 : end + 1]
+    body = text[end + len(DELIMITER) + 2 :]
+    try:
+        meta = yamlio.load(front)
+    except yamlio.YamlError as error:
+        raise DocumentError(f"front matter: {error}", _yaml_line(str(error))) from None
+    if meta is None:
+        meta = {}
+    meta_lines = {}
+    for number, line in enumerate(front.split("\n"), start=2):
+        key = line.split(":", 1)[0]
+        if line and not line[0].isspace() and ":" in line and key not in meta_lines:
+            meta_lines[key] = number
+    return Document(
+        meta=meta,
+        body=body,
+        front_matter=front,
+        original_meta=_deep_copy(meta),
+        bom=bom,
+        newline=newline,
+        body_offset=front.count("\n") + 2,
+        meta_lines=meta_lines,
+    )
+
+
+def _yaml_line(message: str) -> int | None:
+    match = re.match(r"line (\d+)", message)
+    return int(match.group(1)) + 1 if match else None
+
+
+def _deep_copy(value):  # noqa: ANN001, ANN202
+    if isinstance(value, dict):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+# --- sections ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    heading: int  # index of the heading line in body lines
+    end: int  # index one past the section's last line
+
+
+@lru_cache(maxsize=16)
+def sections(body: str) -> tuple[Section, ...]:
+    """The body's `## ` sections, outside code fences; indexes are into body.split("\\n").
+    Cached: check, show and the timeline all ask of the same body."""
+    lines = body.split("\n")
+    found: list[Section] = []
+    fenced = False
+    starts: list[tuple[str, int]] = []
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced and (match := _HEADING.match(line)):
+            starts.append((match.group(1), index))
+    for position, (name, index) in enumerate(starts):
+        end = starts[position + 1][1] if position + 1 < len(starts) else len(lines)
+        found.append(Section(name, index, end))
+    return tuple(found)
+
+
+def find_section(body: str, name: str) -> Section | None:
+    wanted = name.casefold()
+    return next((s for s in sections(body) if s.name.casefold() == wanted), None)
+
+
+def section_text(body: str, name: str) -> str | None:
+    """A section's content as written (without its heading), or None when absent."""
+    lines = body.split("\n")
+    section = find_section(body, name)
+    if section is None:
+        return None
+    return "\n".join(lines[section.heading + 1 : section.end]).strip("\n")
+
+
+def visible_text(markdown: str) -> str:
+    """What a reader sees: the text without HTML comments (the template's guidance)."""
+    return _COMMENT.sub("", markdown).strip()
+
+
+def replace_section(body: str, name: str, content: str) -> str:
+    """Set a section's content, keeping its heading and the template's guidance comment."""
+    lines = body.split("\n")
+    section = find_section(body, name)
+    if section is None:
+        raise DocumentError(f"the report has no '## {name}' section")
+    old = "\n".join(lines[section.heading + 1 : section.end]).strip("\n")
+    guidance = [m.group(0) for m in _COMMENT.finditer(old) if old.lstrip().startswith(m.group(0))][:1]
+    inner = [*guidance, *([content.strip("\n")] if content.strip() else [])]
+    new_lines = ["", *inner, ""] if inner else [""]
+    return "\n".join(lines[: section.heading + 1] + new_lines + lines[section.end :])
+
+
+# --- generated blocks ----------------------------------------------------------------------
+
+
+def block_markers(name: str) -> tuple[str, str]:
+    return (f"<!-- runbook:{name} (generated by runbook from the front matter; do not edit) -->", f"<!-- /runbook:{name} -->")
+
+
+def read_block(body: str, name: str) -> str | None:
+    begin, end = block_markers(name)
+    start = body.find(begin)
+    stop = body.find(end, start)
+    if start == -1 or stop == -1:
+        return None
+    return body[start + len(begin) + 1 : stop]
+
+
+def write_block(body: str, name: str, content: str) -> str:
+    """Regenerate a block in place; a body without the block is returned unchanged."""
+    begin, end = block_markers(name)
+    start = body.find(begin)
+    stop = body.find(end, start)
+    if start == -1 or stop == -1:
+        return body
+    return body[: start + len(begin) + 1] + content + body[stop:]
+
+
+def set_title_line(body: str, title_line: str) -> str:
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("# "):
+            lines[index] = title_line
+            return "\n".join(lines)
+    return body
+
+
+def title_line_of(body: str) -> str | None:
+    return next((line for line in body.split("\n") if line.startswith("# ")), None)
+
+
+# --- timeline --------------------------------------------------------------------------------
+
+
+def format_entry(entry: Entry) -> list[str]:
+    """One entry as lines: the first carries time and author, later lines are indented."""
+    first, *rest = entry.text.split("\n")
+    stamp = entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return [f"- {stamp}{ENTRY_SEPARATOR}{entry.author}{ENTRY_SEPARATOR}{first}"] + [CONTINUATION + line for line in rest]
+
+
+def parse_entry_line(line: str) -> Entry | None:
+    match = _ENTRY.match(line)
+    if not match:
+        return None
+    time_text = match.group("time")
+    if len(time_text) == 5:
+        time_text += ":00"
+    try:
+        at = datetime.fromisoformat(f"{match.group('date')}T{time_text}+00:00")
+    except ValueError:
+        return None
+    return Entry(at, match.group("author"), match.group("text"))
+
+
+@dataclass(frozen=True)
+class _Span:
+    entry: Entry
+    start: int
+    end: int
+
+
+def _timeline_spans(lines: list[str], section: Section) -> tuple[list[_Span], list[tuple[int, str]]]:
+    spans: list[_Span] = []
+    bad: list[tuple[int, str]] = []
+    index = section.heading + 1
+    in_comment = False
+    while index < section.end:
+        line = lines[index]
+        if in_comment:
+            in_comment = "-->" not in line
+            index += 1
+            continue
+        stripped = line.strip()
+        if not stripped:
+            index += 1
+            continue
+        if stripped.startswith("<!--"):
+            in_comment = "-->" not in stripped
+            index += 1
+            continue
+        entry = parse_entry_line(line)
+        if entry is None:
+            bad.append((index, line))
+            index += 1
+            continue
+        stop = index + 1
+        text_lines = [entry.text]
+        while stop < section.end and lines[stop].startswith(CONTINUATION):
+            text_lines.append(lines[stop][len(CONTINUATION) :])
+            stop += 1
+        spans.append(_Span(Entry(entry.at, entry.author, "\n".join(text_lines)), index, stop))
+        index = stop
+    return spans, bad
+
+
+def timeline(doc: Document) -> tuple[list[Entry], list[BadLine]]:
+    """Entries sorted by time (stable), and the lines that are not entries."""
+    lines = doc.body.split("\n")
+    section = find_section(doc.body, "Timeline")
+    if section is None:
+        return [], []
+    spans, bad = _timeline_spans(lines, section)
+    entries = sorted((span.entry for span in spans), key=lambda entry: entry.at)
+    return entries, [BadLine(index + doc.body_offset + 1, text) for index, text in bad]
+
+
+def add_entry(body: str, entry: Entry) -> str:
+    """Insert the entry after every entry at or before its time; nothing else moves."""
+    lines = body.split("\n")
+    section = find_section(body, "Timeline")
+    if section is None:
+        raise DocumentError("the report has no '## Timeline' section; add one to add entries")
+    spans, _ = _timeline_spans(lines, section)
+    earlier = [span for span in spans if span.entry.at <= entry.at]
+    if earlier:
+        position = earlier[-1].end
+    elif spans:
+        position = spans[0].start
+    else:
+        position = section.end
+        while position > section.heading + 1 and not lines[position - 1].strip():
+            position -= 1
+    new_lines = format_entry(entry)
+    if position == section.end or (position < len(lines) and _HEADING.match(lines[position])):
+        new_lines.append("")
+    return "\n".join(lines[:position] + new_lines + lines[position:])

@@ -1,0 +1,83 @@
+"""What is due now: comms updates on cadence, escalation steps, post-mortems, action items. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from runbook_cli.domain import escalation
+from runbook_cli.domain.clock import UTC, format_stored
+from runbook_cli.domain.config import Config
+from runbook_cli.domain.contacts import Contacts
+from runbook_cli.domain.model import Incident
+
+KINDS = ("comms", "status-page", "escalation", "postmortem", "action")
+
+
+@dataclass(frozen=True)
+class Due:
+    incident: int
+    kind: str
+    due_at: datetime
+    overdue: bool
+    what: str
+
+    def to_json(self) -> dict:
+        return {"incident": self.incident, "kind": self.kind, "due_at": format_stored(self.due_at), "overdue": self.overdue, "what": self.what}
+
+
+def next_update(incident: Incident, config: Config, kind: str) -> datetime | None:
+    """When the next internal (`comms`) or `status-page` update is due, on the configured cadence,
+    counted from the last recorded update or else from detection."""
+    key, last = {
+        "comms": ("internal_update_minutes", incident.last_internal_update_at),
+        "status-page": ("status_page_minutes", incident.last_status_page_update_at),
+    }[kind]
+    minutes = (config.comms.get(key) or {}).get(incident.severity)
+    if not minutes or not incident.is_open:
+        return None
+    return (last or incident.detected_at or incident.started_at) + timedelta(minutes=minutes)
+
+
+def for_incident(incident: Incident, contacts: Contacts, config: Config, now: datetime) -> list[Due]:
+    items: list[Due] = []
+
+    def add(kind: str, at: datetime, what: str) -> None:
+        items.append(Due(incident.id, kind, at, now > at, what))
+
+    channel = config.comms.get("channel") or "the war room"
+    for kind, what in (("comms", f"post an internal update in {channel} (runbook comms --post)"), ("status-page", "update the status page (runbook comms --template status-page)")):
+        at = next_update(incident, config, kind)
+        if at:
+            add(kind, at, what)
+    if incident.is_open:
+        for step in escalation.steps(incident, contacts, config, now):
+            if not step.done:
+                names = ", ".join(p.name for p in step.people) or ", ".join(step.roles)
+                add("escalation", step.due_at, f"T+{step.after_minutes} min: notify {names} (then runbook escalate --to {step.roles[0]})")
+    if incident.postmortem_due and not incident.postmortem_scheduled_at:
+        add("postmortem", incident.postmortem_due, "schedule the post-mortem (runbook postmortem schedule --at T)")
+    for item in incident.action_items:
+        if not item.done:
+            add("action", end_of_day(item.due), f"action {item.id}: {item.title} (owner {item.owner})")
+    return items
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+def runbook_review(config: Config, incidents: list[Incident], today: date) -> str | None:
+    """The seed: update the runbook quarterly or after any SEV-0 incident."""
+    review = config.runbook_review or {}
+    last = review.get("last_reviewed")
+    if not last:
+        return "the runbook has no review date: review it and set runbook_review.last_reviewed in docs/runbooks/config.yml."
+    last_day = date.fromisoformat(str(last))
+    every = int(review.get("every_days") or 91)
+    if (today - last_day).days >= every:
+        return f"the runbook was last reviewed {last_day.isoformat()}, more than {every} days ago: review it (quarterly)."
+    sev0 = [i.id for i in incidents if i.severity == "SEV-0" and i.started_at.date() >= last_day]
+    if sev0:
+        return f"SEV-0 incident {sev0[0]} happened after the last runbook review ({last_day.isoformat()}): review the runbook."
+    return None

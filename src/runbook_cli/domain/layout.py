@@ -1,0 +1,31 @@
+"""Where runbook's files live in a repository and how incident files are named. Pure: one home
+for each path and for the incident-id grammar, read and written by no one here."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runbook_cli.domain.model import Incident
+
+RUNBOOKS_DIR = "docs/runbooks"
+INCIDENTS_DIR = f"{RUNBOOKS_DIR}/incidents"
+TEMPLATES_DIR = f"{RUNBOOKS_DIR}/templates"
+CONFIG_PATH = f"{RUNBOOKS_DIR}/config.yml"
+CONTACTS_PATH = f"{RUNBOOKS_DIR}/contacts.md"
+METRICS_PATH = f"{RUNBOOKS_DIR}/metrics.md"
+
+ID = r"[1-9][0-9]{0,8}"
+"""An incident id: a positive integer of at most nine digits."""
+ID_PATTERN = re.compile(rf"^{ID}$")
+ID_REFERENCE = re.compile(rf"(?:incident-)?({ID})")
+"""How people name an incident on the command line: `7` or `incident-7`."""
+FILE_NAME = re.compile(rf"^(?P<date>\d{{4}}-\d{{2}}-\d{{2}})-incident-(?P<id>{ID})\.md$")
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""The largest incident file the tool reads; larger ones are refused before parsing."""
+
+
+def file_name(incident: Incident) -> str:
+    """`2026-11-27-incident-7.md`: the start date and the id."""
+    return f"{incident.date.isoformat()}-incident-{incident.id}.md"

@@ -1,0 +1,273 @@
+"""The incident's structured facts (the front matter): schema, validation and key order. Pure."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from runbook_cli.domain import clock, document
+from runbook_cli.domain.config import STATUSES, Config
+from runbook_cli.domain.layout import ID_PATTERN
+
+LIFECYCLE_TIMESTAMPS = (
+    "detected_at",
+    "acknowledged_at",
+    "started_at",
+    "identified_at",
+    "mitigated_at",
+    "resolved_at",
+    "closed_at",
+)
+TIMESTAMP_FIELDS = (
+    *LIFECYCLE_TIMESTAMPS,
+    "severity_changed_at",
+    "roles_changed_at",
+    "last_internal_update_at",
+    "last_status_page_update_at",
+)
+STATUS_TIMESTAMP = {
+    "identified": "identified_at",
+    "mitigated": "mitigated_at",
+    "resolved": "resolved_at",
+    "closed": "closed_at",
+}
+
+# The order keys are written in: identity, state, people, times, resolution, follow-up.
+FIELD_ORDER = (
+    "id",
+    "title",
+    "severity",
+    "status",
+    "services",
+    "data_affected",
+    "commander",
+    "comms_lead",
+    "started_at",
+    "detected_at",
+    "acknowledged_at",
+    "acknowledged_by",
+    "identified_at",
+    "mitigated_at",
+    "resolved_at",
+    "closed_at",
+    "severity_changed_at",
+    "roles_changed_at",
+    "last_internal_update_at",
+    "last_status_page_update_at",
+    "escalated",
+    "integrations",
+    "root_cause_hypothesis",
+    "remaining_risks",
+    "close_reason",
+    "checklist",
+    "action_items",
+    "postmortem",
+)
+REQUIRED_FIELDS = ("id", "title", "severity", "status", "services", "started_at")
+ACTION_FIELDS = ("id", "title", "owner", "due", "done", "tracker")
+
+
+@dataclass
+class ActionItem:
+    id: int
+    title: str
+    owner: str
+    due: date
+    done: bool = False
+    tracker: dict | None = None  # {"system": "jira", "key": "OPS-12", "url": ...} once exported
+
+    def to_meta(self) -> dict:
+        meta = {"id": self.id, "title": self.title, "owner": self.owner, "due": self.due.isoformat(), "done": self.done}
+        if self.tracker:
+            meta["tracker"] = dict(self.tracker)
+        return meta
+
+
+@dataclass
+class Incident:
+    id: int
+    title: str
+    severity: str
+    started_at: datetime
+    services: list[str]
+    status: str = "investigating"
+    data_affected: bool = False
+    commander: str | None = None
+    comms_lead: str | None = None
+    detected_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    identified_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    severity_changed_at: datetime | None = None
+    roles_changed_at: datetime | None = None
+    last_internal_update_at: datetime | None = None
+    last_status_page_update_at: datetime | None = None
+    escalated: dict[str, datetime] = field(default_factory=dict)  # escalation role -> when it was done
+    integrations: dict = field(default_factory=dict)  # outside systems' ids: pagerduty, statuspage
+    root_cause_hypothesis: str | None = None
+    remaining_risks: str | None = None
+    close_reason: str | None = None
+    checklist: dict[str, bool] = field(default_factory=dict)
+    action_items: list[ActionItem] = field(default_factory=list)
+    postmortem_due: datetime | None = None
+    postmortem_scheduled_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in ("resolved", "closed")
+
+    @property
+    def date(self) -> date:
+        return self.started_at.date()
+
+    def to_meta(self) -> dict:
+        """The front matter, in FIELD_ORDER, timestamps as quoted ISO-8601 UTC strings."""
+        meta: dict = {}
+        for name in FIELD_ORDER:
+            if name == "action_items":
+                meta[name] = [item.to_meta() for item in self.action_items]
+            elif name == "postmortem":
+                meta[name] = {"due": _stored(self.postmortem_due), "scheduled_at": _stored(self.postmortem_scheduled_at)}
+            elif name == "checklist":
+                meta[name] = dict(self.checklist)
+            elif name == "integrations":
+                meta[name] = {system: dict(ids) for system, ids in self.integrations.items()}
+            elif name == "escalated":
+                meta[name] = {role: _stored(at) for role, at in self.escalated.items()}
+            else:
+                value = getattr(self, name)
+                meta[name] = _stored(value) if isinstance(value, datetime) else value
+                if isinstance(value, list):
+                    meta[name] = list(value)
+        return meta
+
+
+def _stored(value: datetime | None) -> str | None:
+    return clock.format_stored(value) if value else None
+
+
+class SchemaError(ValueError):
+    """The front matter breaks the schema; `field` names where (for line numbers)."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+def from_meta(meta: object, config: Config) -> Incident:
+    """Validate front matter and build the Incident; raise SchemaError on the first problem."""
+    if not isinstance(meta, dict):
+        raise SchemaError("", "the front matter must be a mapping of fields")
+    unknown = [k for k in meta if k not in FIELD_ORDER]
+    if unknown:
+        key = str(unknown[0])
+        hint = difflib.get_close_matches(key, FIELD_ORDER, n=1)
+        raise SchemaError(key, f"unknown field '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+    for name in REQUIRED_FIELDS:
+        if meta.get(name) in (None, "", []):
+            raise SchemaError(name, f"the field '{name}' is required")
+
+    incident_id = meta["id"]
+    if isinstance(incident_id, bool) or not isinstance(incident_id, int) or not ID_PATTERN.match(str(incident_id)):
+        raise SchemaError("id", f"'id' must be a positive whole number, not {incident_id!r}")
+    severity = meta["severity"]
+    if severity not in config.severities:
+        raise SchemaError("severity", f"unknown severity {severity!r} (valid: {', '.join(config.severities)})")
+    status = meta["status"]
+    if status not in STATUSES:
+        raise SchemaError("status", f"unknown status {status!r} (valid: {', '.join(STATUSES)})")
+    services = meta["services"]
+    if not isinstance(services, list) or not all(isinstance(s, str) and s for s in services):
+        raise SchemaError("services", "'services' must be a list of service names")
+
+    values: dict = {}
+    for name in ("title", "commander", "comms_lead", "acknowledged_by", "root_cause_hypothesis", "remaining_risks", "close_reason"):
+        value = meta.get(name)
+        if value is not None and not isinstance(value, str):
+            raise SchemaError(name, f"'{name}' must be text")
+        values[name] = value
+    data_affected = meta.get("data_affected", False)
+    if not isinstance(data_affected, bool):
+        raise SchemaError("data_affected", f"'data_affected' must be true or false, not {data_affected!r}")
+    for name in TIMESTAMP_FIELDS:
+        values[name] = _timestamp(meta.get(name), name)
+
+    checklist = meta.get("checklist") or {}
+    if not isinstance(checklist, dict) or not all(isinstance(v, bool) for v in checklist.values()):
+        raise SchemaError("checklist", "'checklist' must map item keys to true or false")
+    unknown_items = [k for k in checklist if k not in config.checklist]
+    if unknown_items:
+        raise SchemaError("checklist", f"unknown checklist item '{unknown_items[0]}' (valid: {', '.join(config.checklist)})")
+
+    escalated = meta.get("escalated") or {}
+    if not isinstance(escalated, dict) or not all(isinstance(role, str) for role in escalated):
+        raise SchemaError("escalated", "'escalated' must map escalation roles to times")
+
+    integrations = meta.get("integrations") or {}
+    if not isinstance(integrations, dict) or not all(isinstance(v, dict) for v in integrations.values()):
+        raise SchemaError("integrations", "'integrations' must map each outside system to its ids")
+
+    postmortem = meta.get("postmortem") or {}
+    if not isinstance(postmortem, dict) or set(postmortem) - {"due", "scheduled_at"}:
+        raise SchemaError("postmortem", "'postmortem' holds only 'due' and 'scheduled_at'")
+
+    return Incident(
+        id=incident_id,
+        severity=severity,
+        status=status,
+        services=list(services),
+        data_affected=data_affected,
+        checklist={key: bool(checklist.get(key, False)) for key in config.checklist},
+        action_items=_action_items(meta.get("action_items") or []),
+        escalated={role: _timestamp(at, "escalated") for role, at in escalated.items()},
+        integrations={system: dict(ids) for system, ids in integrations.items()},
+        postmortem_due=_timestamp(postmortem.get("due"), "postmortem"),
+        postmortem_scheduled_at=_timestamp(postmortem.get("scheduled_at"), "postmortem"),
+        **values,
+    )
+
+
+def _timestamp(value: object, name: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SchemaError(name, f"'{name}' must be a quoted ISO-8601 time such as '2026-11-26T10:02:00Z'")
+    try:
+        return clock.parse_stored(value)
+    except ValueError:
+        raise SchemaError(name, f"'{name}' is not an ISO-8601 time with a zone: {value!r}") from None
+
+
+def _action_items(items: object) -> list[ActionItem]:
+    if not isinstance(items, list):
+        raise SchemaError("action_items", "'action_items' must be a list")
+    result = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) - set(ACTION_FIELDS):
+            raise SchemaError("action_items", f"each action item holds {', '.join(ACTION_FIELDS)}")
+        try:
+            due = date.fromisoformat(str(item.get("due")))
+        except ValueError:
+            raise SchemaError("action_items", f"action item {item.get('id')}: 'due' must be a date YYYY-MM-DD") from None
+        if not isinstance(item.get("id"), int) or not item.get("title") or not item.get("owner"):
+            raise SchemaError("action_items", "each action item needs an id, a title and an owner")
+        tracker = item.get("tracker")
+        if tracker is not None and not isinstance(tracker, dict):
+            raise SchemaError("action_items", f"action item {item['id']}: 'tracker' must hold the exported issue's system, key and url")
+        result.append(ActionItem(item["id"], str(item["title"]), str(item["owner"]), due, bool(item.get("done", False)), tracker))
+    return result
+
+
+@dataclass
+class Loaded:
+    """An incident read from disk: its file, its text document and its validated facts."""
+
+    path: Path
+    doc: document.Document
+    incident: Incident
+    raw: bytes

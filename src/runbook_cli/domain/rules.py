@@ -1,0 +1,149 @@
+"""The completeness rules `runbook check` and `runbook close` apply to one incident file. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from runbook_cli.domain import clock, document, generated, layout, model
+from runbook_cli.domain.config import Config
+from runbook_cli.domain.sensitive import Guard
+
+HIGH_SEVERITIES = ("SEV-0", "SEV-1")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    rule: str
+    message: str
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "line": self.line, "rule": self.rule, "message": self.message}
+
+
+def check_text(relative: str, raw: bytes, config: Config, now: datetime, guard: Guard | None = None) -> tuple[list[Finding], model.Incident | None]:
+    """Every finding for one file's bytes, and the incident when its front matter is valid."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return [Finding(relative, 1, "encoding", f"not valid UTF-8 (byte {error.start})")], None
+    sensitive = [
+        Finding(relative, m.line, "sensitive", f"{m.what} ({m.kind}) at column {m.column}: remove it, and rewrite history if it was pushed")
+        for m in (guard.scan(text.lstrip("\ufeff")) if guard else [])
+    ]
+    found, incident = _check_document(relative, raw, text, config, now)
+    return sorted(found + sensitive, key=lambda f: f.line), incident
+
+
+def _check_document(relative: str, raw: bytes, text: str, config: Config, now: datetime) -> tuple[list[Finding], model.Incident | None]:
+    if len(raw) > layout.MAX_FILE_BYTES:
+        return [Finding(relative, 1, "size", "larger than 2 MiB")], None
+    try:
+        doc = document.parse(text)
+    except document.DocumentError as error:
+        return [Finding(relative, error.line or 1, "front-matter", str(error))], None
+    try:
+        incident = model.from_meta(doc.meta, config)
+    except model.SchemaError as error:
+        return [Finding(relative, doc.line_of(error.field), "schema", str(error))], None
+    findings = problems_for(relative, incident, doc.body, config, now=now, line_of=doc.line_of, body_offset=doc.body_offset)
+    _, bad_lines = document.timeline(doc)
+    findings += [Finding(relative, bad.line, "timeline", f"cannot read this timeline line (expected '- YYYY-MM-DD HH:MM:SS UTC — author — text'): {bad.text[:60]}") for bad in bad_lines]
+    return sorted(findings, key=lambda f: f.line), incident
+
+
+def problems_for(
+    relative: str,
+    incident: model.Incident,
+    body: str,
+    config: Config,
+    *,
+    now: datetime,
+    line_of: Callable[[str], int] = lambda _: 1,
+    body_offset: int = 0,
+) -> list[Finding]:
+    found: list[Finding] = []
+
+    def add(rule: str, field_or_line: str | int, message: str) -> None:
+        line = field_or_line if isinstance(field_or_line, int) else line_of(field_or_line)
+        found.append(Finding(relative, line, rule, message))
+
+    name = relative.rsplit("/", 1)[-1]
+    if name != layout.file_name(incident):
+        add("file-name", "id", f"the file name should be {layout.file_name(incident)} (from id and start date)")
+
+    order = [("detected_at", "acknowledged_at"), ("started_at", "mitigated_at"), ("mitigated_at", "resolved_at"), ("started_at", "resolved_at"), ("resolved_at", "closed_at"), ("started_at", "detected_at")]
+    for earlier, later in order:
+        first, second = getattr(incident, earlier), getattr(incident, later)
+        if first and second and second < first:
+            add("time-order", later, f"{later} ({clock.format_stored(second)}) is before {earlier} ({clock.format_stored(first)})")
+    needed = {"resolved": ("resolved_at",), "closed": ("resolved_at", "closed_at")}.get(incident.status, ())
+    for stamp in needed:
+        if getattr(incident, stamp) is None:
+            add("time-order", "status", f"status is {incident.status} but {stamp} is empty")
+
+    if incident.is_open and incident.severity in HIGH_SEVERITIES:
+        for role, label in (("commander", "Incident Commander"), ("comms_lead", "Communications Lead")):
+            if not getattr(incident, role):
+                add("roles", role, f"open {incident.severity} incident has no {label} (runbook assign)")
+
+    if not incident.is_open:
+        lines = body.split("\n")
+        by_name: dict[str, document.Section] = {}
+        for found_section in document.sections(body):  # one scan, first heading of a name wins
+            by_name.setdefault(found_section.name.casefold(), found_section)
+        for section in config.required_sections:
+            located = by_name.get(section.casefold())
+            if located is None:
+                add("sections", "status", f"the report has no '## {section}' section")
+                continue
+            heading_line = body_offset + located.heading + 1
+            if not _filled(section, "\n".join(lines[located.heading + 1 : located.end]), incident):
+                add("sections", heading_line, f"'{section}' is empty: write it before the incident is {incident.status} (runbook report set)")
+        due, scheduled = incident.postmortem_due, incident.postmortem_scheduled_at
+        if due and scheduled and scheduled > due:
+            add("postmortem", "postmortem", f"post-mortem scheduled {clock.format_stored(scheduled)}, after its deadline {clock.format_stored(due)}")
+        elif due and not scheduled and (now > due or incident.status == "closed"):
+            add("postmortem", "postmortem", f"post-mortem not scheduled (deadline {clock.format_stored(due)}; runbook postmortem schedule)")
+
+    if incident.status == "closed":
+        undone = [key for key, done in incident.checklist.items() if not done]
+        if undone:
+            add("checklist", "checklist", f"closed with checklist items not done: {', '.join(undone)}")
+
+    for part in generated.drift(body, incident):
+        add("drift", body_offset + 1, f"the {part} differs from the front matter (hand edit?); run any runbook command on it to regenerate")
+    return found
+
+
+def _filled(section: str, content: str, incident: model.Incident) -> bool:
+    if section == "Timeline":
+        return any(document.parse_entry_line(line) for line in content.split("\n"))
+    if section == "Preventive Actions":
+        outside = content
+        begin, end = document.block_markers(generated.ACTIONS)
+        if begin in outside and end in outside:
+            outside = outside[: outside.index(begin)] + outside[outside.index(end) + len(end) :]
+        return bool(incident.action_items) or bool(document.visible_text(outside))
+    return bool(document.visible_text(content))
+
+
+def duplicate_ids(paths_by_id: dict[int, list[str]]) -> list[Finding]:
+    found = []
+    for incident_id, paths in sorted(paths_by_id.items()):
+        if len(paths) > 1:
+            for path in paths:
+                others = ", ".join(p for p in paths if p != path)
+                found.append(Finding(path, 2, "duplicate-id", f"incident id {incident_id} is also used by {others}"))
+    return found
+
+
+@dataclass
+class CheckResult:
+    """What `runbook check` found: the files it judged and the findings in them."""
+
+    files: list[str]
+    findings: list[Finding]

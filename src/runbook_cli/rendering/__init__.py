@@ -1,0 +1,1 @@
+"""Turning incidents into text for people: the terminal, templates, JSON views, reports."""

@@ -1,0 +1,46 @@
+"""The incident as readers see it: the JSON object of `show --json` (DESIGN.md's contract)."""
+
+from __future__ import annotations
+
+from runbook_cli.domain import document
+from runbook_cli.domain.clock import format_stored
+from runbook_cli.domain.model import LIFECYCLE_TIMESTAMPS, Incident, Loaded
+
+
+def incident_json(loaded: Loaded, relative_path: str, *, with_timeline: bool = True) -> dict:
+    """`show --json`: the summary view plus the timeline."""
+    summary = document.visible_text(document.section_text(loaded.doc.body, "Summary") or "")
+    view = summary_json(loaded.incident, relative_path, summary)
+    if with_timeline:
+        entries, _ = document.timeline(loaded.doc)
+        view["timeline"] = [entry.to_json() for entry in entries]
+    return view
+
+
+def summary_json(incident: Incident, relative_path: str, summary: str) -> dict:
+    """`list --json`: every key of `show --json` but the timeline."""
+    result: dict = {
+        "id": incident.id,
+        "path": relative_path,
+        "title": incident.title,
+        "severity": incident.severity,
+        "status": incident.status,
+        "services": list(incident.services),
+        "commander": incident.commander,
+        "comms_lead": incident.comms_lead,
+        "data_affected": incident.data_affected,
+        "summary": summary,
+    }
+    for key in LIFECYCLE_TIMESTAMPS:
+        value = getattr(incident, key)
+        result[key] = format_stored(value) if value else None
+    result["acknowledged_by"] = incident.acknowledged_by
+    result["root_cause_hypothesis"] = incident.root_cause_hypothesis
+    result["remaining_risks"] = incident.remaining_risks
+    result["checklist"] = dict(incident.checklist)
+    result["action_items"] = [item.to_meta() for item in incident.action_items]
+    result["postmortem"] = {
+        "due": format_stored(incident.postmortem_due) if incident.postmortem_due else None,
+        "scheduled_at": format_stored(incident.postmortem_scheduled_at) if incident.postmortem_scheduled_at else None,
+    }
+    return result

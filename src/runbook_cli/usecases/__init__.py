@@ -1,0 +1,1 @@
+"""What the commands do: each use case opens a workspace, applies the rules and writes through the adapters."""

@@ -1,0 +1,102 @@
+"""Communication: the runbook's message templates rendered for an incident, posted to Slack,
+and recorded so the update cadence restarts from it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from runbook_cli.adapters.outbound import check_url, post_json
+from runbook_cli.domain import clock, due
+from runbook_cli.domain.text import clean_line
+from runbook_cli.errors import UsageError
+from runbook_cli.rendering import templates, views
+from runbook_cli.usecases.workspace import Edit, Workspace
+
+TEMPLATES = {
+    "slack": "slack.md.j2",
+    "status-page": "status-page.md.j2",
+    "stakeholder": "stakeholder.md.j2",
+    "resolved": "resolved.md.j2",
+}
+WEBHOOK_VARIABLE = "RUNBOOK_SLACK_WEBHOOK_URL"
+
+
+@dataclass
+class Message:
+    incident_id: int
+    template: str
+    text: str
+
+
+def render(
+    ws: Workspace,
+    reference: str | None,
+    template: str,
+    *,
+    impact: str | None = None,
+    symptom: str | None = None,
+    next_update: int | None = None,
+) -> Message:
+    if template not in TEMPLATES:
+        raise UsageError(f"unknown template {template!r}; use one of {', '.join(TEMPLATES)}.")
+    loaded = ws.load(reference)
+    incident = loaded.incident
+    view = views.incident_json(loaded, ws.store.relative(loaded.path))
+    now = clock.now()
+    cadence = ws.config.comms.get("internal_update_minutes") or {}
+    page_cadence = ws.config.comms.get("status_page_minutes") or {}
+    next_at = due.next_update(incident, ws.config, "comms")
+    text = templates.render(
+        ws.root,
+        TEMPLATES[template],
+        incident=view,
+        now=clock.format_stored(now),
+        # The templates end each sentence themselves, so a phrase must not bring its own full stop.
+        impact=(clean_line(impact, "--impact") if impact else (view["summary"] or "being assessed")).rstrip(". "),
+        symptom=(clean_line(symptom, "--symptom") if symptom else "errors or slow responses").rstrip(". "),
+        next_update=next_update or cadence.get(incident.severity, 30),
+        next_update_at=clock.format_stored(next_at) if next_at else None,
+        status_page_minutes=page_cadence.get(incident.severity, 30),
+        channel=ws.config.comms.get("channel") or "#incident-war-room",
+        severity_meaning=ws.config.severities.get(incident.severity, "").rstrip(". "),
+        duration=clock.format_duration(incident.started_at, incident.resolved_at or now),
+    )
+    return Message(incident.id, template, text.strip("\n") + "\n")
+
+
+def webhook_url(ws: Workspace) -> str:
+    url = os.environ.get(WEBHOOK_VARIABLE) or ws.config.comms.get("slack_webhook_url")
+    if not url:
+        raise UsageError(f"no Slack webhook is set; export {WEBHOOK_VARIABLE}=https://hooks.slack.com/... (or set comms.slack_webhook_url).")
+    return check_url(str(url), "the Slack webhook URL")
+
+
+def post(ws: Workspace, message: Message) -> None:
+    if message.template == "status-page":
+        raise UsageError("the status-page text belongs on the status page, not in Slack; publish it there and record it with --mark-sent.")
+    from runbook_cli.domain.sensitive import Guard
+
+    matches = Guard(ws.config.sensitive_data).scan(message.text)
+    if matches and not ws.allow_sensitive:
+        raise UsageError(
+            f"refusing to post {matches[0].what} ({matches[0].kind}) to Slack; remove it from --impact/--symptom "
+            "or the incident, or pass --allow-sensitive."
+        )
+    post_json(webhook_url(ws), {"text": message.text}, "Slack")
+
+
+def record(ws: Workspace, message: Message, *, posted: bool, author: str | None, commit: bool) -> Edit:
+    """Note the update in the timeline and restart its cadence."""
+    with ws.change(str(message.incident_id), commit=commit, author=author) as edit:
+        now = clock.now()
+        first_line = message.text.strip().split("\n", 1)[0]
+        if message.template == "status-page":
+            edit.incident.last_status_page_update_at = now
+            where = "status page updated"
+        else:
+            edit.incident.last_internal_update_at = now
+            where = f"{message.template} update {'posted to Slack' if posted else 'sent'}"
+        edit.log(f"Comms: {where}: {first_line}", now)
+        edit.describe(f"comms: {where}", Comms=message.template)
+    return edit

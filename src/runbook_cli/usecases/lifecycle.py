@@ -1,0 +1,300 @@
+"""Use cases of the incident's life: declare, record, acknowledge, assign, re-grade, move, resolve.
+
+Each takes parsed command-line values, applies the runbook's rules, and leaves the file
+written and committed through Workspace.change (or Workspace.create for a new incident).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from runbook_cli.domain import clock, deadlines, document, generated, model
+from runbook_cli.domain.config import STATUSES, Config
+from runbook_cli.domain.layout import file_name
+from runbook_cli.domain.text import clean_line, clean_name, clean_text
+from runbook_cli.errors import MalformedFileError, UsageError
+from runbook_cli.rendering import templates
+from runbook_cli.usecases.workspace import Edit, Workspace, commit_message
+
+_SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+
+
+@dataclass
+class Declared:
+    incident: model.Incident
+    path: str
+    commit: str | None
+    unknown_services: list[str]
+
+
+def normalize_severity(text: str, config: Config) -> str:
+    """'SEV-1', 'sev1', '1' all name SEV-1; anything else lists the valid severities."""
+    wanted = re.sub(r"[\s_-]", "", text.strip().upper())
+    for name in config.severities:
+        plain = re.sub(r"[\s_-]", "", name.upper())
+        if wanted in (plain, plain.removeprefix("SEV")):
+            return name
+    valid = ", ".join(f"{name} ({meaning.split(':')[0]})" for name, meaning in config.severities.items())
+    raise UsageError(f"unknown severity {text!r}; use one of {valid}.")
+
+
+def _services(names: list[str], config: Config) -> tuple[list[str], list[str]]:
+    services: list[str] = []
+    for name in names:
+        for part in name.split(","):
+            service = part.strip()
+            if not _SERVICE.match(service):
+                raise UsageError(f"{service!r} is not a service name; use letters, digits, '.', '_', '-' or '/' (e.g. appointment-service).")
+            if service not in services:
+                services.append(service)
+    if not services:
+        raise UsageError("name at least one affected service with --service (e.g. --service appointment-service).")
+    return services, [s for s in services if config.services and s not in config.services]
+
+
+def declare(
+    ws: Workspace,
+    *,
+    title: str,
+    severity: str,
+    services: list[str],
+    summary: str | None = None,
+    commander: str | None = None,
+    comms_lead: str | None = None,
+    started_at: datetime | None = None,
+    detected_at: datetime | None = None,
+    data_affected: bool = False,
+    author: str | None = None,
+    commit: bool = True,
+) -> Declared:
+    title = clean_line(title, "the title")
+    severity = normalize_severity(severity, ws.config)
+    service_list, unknown = _services(services, ws.config)
+    commander = clean_name(commander, "--commander") if commander else None
+    comms_lead = clean_name(comms_lead, "--comms-lead") if comms_lead else None
+    summary = clean_text(summary) if summary else None
+    detected = detected_at or clock.now()
+    started = started_at or detected
+    if started > detected:
+        raise UsageError("--started-at is after --detected-at; impact cannot start after it was detected.")
+
+    with ws.locked():
+        me = ws.author(author, commit)
+        incident = model.Incident(
+            id=ws.store.next_id(),
+            title=title,
+            severity=severity,
+            started_at=started,
+            detected_at=detected,
+            services=service_list,
+            data_affected=data_affected,
+            commander=commander,
+            comms_lead=comms_lead,
+            roles_changed_at=clock.now() if (commander or comms_lead) else None,
+            checklist={key: False for key in ws.config.checklist},
+        )
+        path = ws.incidents_folder() / file_name(incident)
+        body = _initial_body(ws, incident, summary)
+        note = f"Declared {severity}: {title}. Services: {', '.join(service_list)}."
+        if data_affected:
+            note += " User data affected (regulated event)."
+        body = document.add_entry(body, document.Entry(clock.now(), me, note))
+        doc = document.Document(meta=incident.to_meta(), body=body)
+        message = commit_message(incident.id, f"declare {severity} {title}"[:180], {"Severity": severity, "Services": ", ".join(service_list)})
+        made = ws.create(path, doc.render(), message, commit)
+    return Declared(incident, ws.store.relative(path), made, unknown)
+
+
+def _initial_body(ws: Workspace, incident: model.Incident, summary: str | None) -> str:
+    facts_begin, facts_end = document.block_markers(generated.FACTS)
+    actions_begin, actions_end = document.block_markers(generated.ACTIONS)
+    view = {**incident.to_meta(), "summary": summary or ""}
+    body = templates.render(
+        ws.root,
+        "incident.md.j2",
+        incident=view,
+        links=[link for service in incident.services for link in ws.config.services.get(service, {}).get("links", [])],
+        facts=generated.facts(incident),
+        facts_begin=facts_begin,
+        facts_end=facts_end,
+        actions=generated.actions(incident),
+        actions_begin=actions_begin,
+        actions_end=actions_end,
+        now=clock.format_stored(clock.now()),
+    )
+    missing = [name for name in ("Summary", "Timeline") if document.find_section(body, name) is None]
+    if missing:
+        raise MalformedFileError(f"the incident.md.j2 template has no '## {missing[0]}' section; add it to the template.")
+    return generated.regenerate(body, incident)
+
+
+def add_entry(ws: Workspace, reference: str | None, text: str, *, at: datetime | None, author: str | None, commit: bool) -> Edit:
+    cleaned = clean_text(text)
+    if not cleaned.strip():
+        raise UsageError("the timeline entry is empty; give the text as an argument or on standard input.")
+    with ws.change(reference, commit=commit, author=author) as edit:
+        moment = at or clock.now()
+        _not_before_start(edit.incident, moment, "the entry")
+        edit.log(cleaned, moment)
+        first_line = cleaned.split("\n", 1)[0]
+        edit.describe(f"timeline: {first_line[:60]}{'…' if len(first_line) > 60 else ''}", Timeline="entry added")
+    return edit
+
+
+def _tell_pagerduty(ws: Workspace, edit: Edit, action: str, enabled: bool) -> None:
+    """Once an incident was paged, PagerDuty hears of its ack and resolve (inside the change:
+    if PagerDuty fails, nothing is recorded)."""
+    if not enabled or not edit.incident.integrations.get("pagerduty"):
+        return
+    from runbook_cli.usecases import integrations
+
+    note = integrations.notify_pagerduty(ws, edit.incident, edit.path, action)
+    if note:
+        edit.log(note)
+
+
+def acknowledge(ws: Workspace, reference: str | None, *, at: datetime | None, author: str | None, commit: bool, pagerduty: bool = True) -> Edit:
+    with ws.change(reference, commit=commit, author=author) as edit:
+        incident = edit.incident
+        if incident.acknowledged_at:
+            return edit
+        moment = at or clock.now()
+        _not_before(incident.detected_at or incident.started_at, moment, "the acknowledgement", "detection")
+        incident.acknowledged_at = moment
+        incident.acknowledged_by = edit.author
+        minutes = clock.minutes_between(incident.detected_at or incident.started_at, moment)
+        late = minutes > ws.config.ack_target_minutes
+        edit.log(
+            f"Acknowledged by {edit.author}, {minutes:.0f} min after detection"
+            + (f" (target {ws.config.ack_target_minutes} min)." if late else "."),
+            moment,
+        )
+        edit.describe("acknowledge", Acknowledged=f"{edit.author} at {clock.format_stored(moment)}")
+        _tell_pagerduty(ws, edit, "acknowledge", pagerduty)
+    return edit
+
+
+def assign(ws: Workspace, reference: str | None, *, commander: str | None, comms_lead: str | None, author: str | None, commit: bool) -> Edit:
+    if not commander and not comms_lead:
+        raise UsageError("name someone with --commander and/or --comms-lead.")
+    commander = clean_name(commander, "--commander") if commander else None
+    comms_lead = clean_name(comms_lead, "--comms-lead") if comms_lead else None
+    with ws.change(reference, commit=commit, author=author) as edit:
+        incident = edit.incident
+        changes, trailers = [], {}
+        for role, label, trailer, new in (
+            ("commander", "Incident Commander", "Commander", commander),
+            ("comms_lead", "Communications Lead", "Comms-Lead", comms_lead),
+        ):
+            old = getattr(incident, role)
+            if new and new != old:
+                setattr(incident, role, new)
+                changes.append(f"{label}: {new}" + (f" (was {old})" if old else ""))
+                trailers[trailer] = f"{old or '-'} -> {new}"
+        if not changes:
+            return edit
+        incident.roles_changed_at = clock.now()
+        edit.log("; ".join(changes) + ".")
+        edit.describe("assign " + ", ".join(f"{k.lower()} {v.split(' -> ')[1]}" for k, v in trailers.items()), **trailers)
+    return edit
+
+
+def change_severity(ws: Workspace, reference: str | None, severity: str, *, reason: str | None, author: str | None, commit: bool) -> tuple[Edit, str]:
+    severity = normalize_severity(severity, ws.config)
+    reason = clean_line(reason, "--reason") if reason else None
+    with ws.change(reference, commit=commit, author=author) as edit:
+        incident = edit.incident
+        old = incident.severity
+        if old == severity:
+            return edit, old
+        incident.severity = severity
+        incident.severity_changed_at = clock.now()
+        incident.postmortem_due = deadlines.postmortem_due(incident, ws.config)
+        edit.log(f"Severity {old} → {severity}" + (f": {reason}" if reason else "."))
+        edit.describe(f"severity {old} -> {severity}", Severity=f"{old} -> {severity}")
+    return edit, old
+
+
+def change_status(ws: Workspace, reference: str | None, status: str, *, at: datetime | None, author: str | None, commit: bool) -> tuple[Edit, str]:
+    status = status.strip().lower()
+    if status not in STATUSES:
+        raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES[:4])}.")
+    if status == "closed":
+        raise UsageError("close an incident with runbook close, which checks the report is complete first.")
+    if status == "resolved":
+        return resolve(ws, reference, at=at, root_cause=None, risks=None, author=author, commit=commit), "resolved"
+    with ws.change(reference, commit=commit, author=author) as edit:
+        old = _move(edit, status, at)
+    return edit, old
+
+
+def _move(edit: Edit, status: str, at: datetime | None) -> str:
+    """Set the status and its timestamp; going back (a regression) clears the later stages."""
+    incident = edit.incident
+    old = incident.status
+    if old == status:
+        return old
+    moment = at or clock.now()
+    _not_before_start(incident, moment, f"the {status} time")
+    rank = STATUSES.index(status)
+    for later in STATUSES[rank + 1 :]:
+        if later in model.STATUS_TIMESTAMP:
+            setattr(incident, model.STATUS_TIMESTAMP[later], None)
+    if rank < STATUSES.index("resolved"):
+        incident.postmortem_due = None
+    if status in model.STATUS_TIMESTAMP:
+        setattr(incident, model.STATUS_TIMESTAMP[status], moment)
+    incident.status = status
+    regressed = rank < STATUSES.index(old)
+    edit.log(f"Status {old} → {status}" + (" (reopened)." if regressed else "."), moment)
+    edit.describe(f"status {old} -> {status}", Status=f"{old} -> {status}")
+    return old
+
+
+def resolve(
+    ws: Workspace,
+    reference: str | None,
+    *,
+    at: datetime | None,
+    root_cause: str | None,
+    risks: str | None,
+    author: str | None,
+    commit: bool,
+    pagerduty: bool = True,
+) -> Edit:
+    root_cause = clean_text(root_cause) if root_cause else None
+    risks = clean_text(risks) if risks else None
+    with ws.change(reference, commit=commit, author=author) as edit:
+        incident = edit.incident
+        if incident.status == "closed":
+            raise UsageError(f"incident {incident.id} is closed; reopen it with runbook status investigating first.")
+        if incident.status != "resolved":
+            _move(edit, "resolved", at)
+        incident.postmortem_due = deadlines.postmortem_due(incident, ws.config)
+        notes = []
+        if root_cause and root_cause != incident.root_cause_hypothesis:
+            incident.root_cause_hypothesis = root_cause
+            notes.append(f"Root-cause hypothesis: {root_cause}")
+        if risks and risks != incident.remaining_risks:
+            incident.remaining_risks = risks
+            notes.append(f"Remaining risks: {risks}")
+        if notes:
+            edit.log("\n".join(notes), incident.resolved_at if not edit.entries else edit.entries[-1].at)
+        duration = clock.format_duration(incident.started_at, incident.resolved_at) if incident.resolved_at else "?"
+        edit.describe(f"resolve after {duration}", Status=edit.trailers.get("Status", "resolved"), Duration=duration)
+        if "Status" in edit.trailers:
+            _tell_pagerduty(ws, edit, "resolve", pagerduty)
+    return edit
+
+
+def _not_before_start(incident: model.Incident, moment: datetime, what: str) -> None:
+    _not_before(incident.started_at, moment, what, "the incident started")
+
+
+def _not_before(start: datetime, moment: datetime, what: str, event: str) -> None:
+    if moment < start:
+        raise UsageError(
+            f"{what} ({clock.format_stored(moment)}) is before {event} ({clock.format_stored(start)}); check the time you gave."
+        )

@@ -1,0 +1,372 @@
+"""`runbook site`: a self-contained static site of the incidents, for people who would rather look.
+
+Every page is one HTML file with its style and script inline, allowed by hash in a
+Content-Security-Policy that forbids everything else: no request leaves the page. All user
+text is escaped. The same repository state gives byte-identical files (no "generated at").
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from runbook_cli.adapters import parallel
+from runbook_cli.domain import clock, document, escalation, metrics
+from runbook_cli.domain.contacts import Contacts
+from runbook_cli.domain.model import Incident, Loaded
+
+SEVERITY_COLOURS = {"SEV-0": "#7f1d1d", "SEV-1": "#b91c1c", "SEV-2": "#b45309", "SEV-3": "#4b5563"}
+SEVERITY_MARKS = {"SEV-0": "■■■■", "SEV-1": "■■■", "SEV-2": "■■", "SEV-3": "■"}
+
+CSS = """
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#111;background:#fafafa}
+header,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
+header{border-bottom:1px solid #ddd}header a{margin-right:1rem}
+h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.15rem;margin-top:1.5rem}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0}
+.sev{font-weight:700;white-space:nowrap}.sev-SEV-0{color:#7f1d1d}.sev-SEV-1{color:#b91c1c}.sev-SEV-2{color:#b45309}.sev-SEV-3{color:#4b5563}
+.mark{letter-spacing:-.1em;margin-right:.3em}
+.status{white-space:nowrap}.status-investigating,.status-identified{font-weight:700}
+form.filter{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0 1rem}
+form.filter input,form.filter select{font:inherit;padding:.3rem}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{font-weight:700}
+ol.timeline{list-style:none;padding-left:1rem;border-left:3px solid #bbb}
+ol.timeline li{position:relative;margin:0 0 .8rem .8rem}
+ol.timeline li::before{content:"";position:absolute;left:-1.35rem;top:.45rem;width:.7rem;height:.7rem;border-radius:50%;background:#555}
+ol.timeline time{font-weight:700;margin-right:.5rem}.who{color:#555}
+.report{background:#fff;border:1px solid #ddd;padding:0 1rem}
+.chart{display:flex;gap:1.5rem;flex-wrap:wrap;align-items:flex-start;margin-bottom:2rem}
+.chart table{width:auto}svg text{font:11px system-ui,sans-serif}
+.done{color:#166534}.todo{color:#92400e}
+"""
+
+FILTER_JS = """
+(function(){
+  var form=document.getElementById('filter');form.hidden=false;
+  var rows=[].slice.call(document.querySelectorAll('tbody tr[data-severity]'));
+  var count=document.getElementById('shown');
+  function apply(){
+    var text=form.q.value.trim().toLowerCase(),sev=form.severity.value,st=form.status.value,svc=form.service.value,n=0;
+    rows.forEach(function(row){
+      var ok=(!text||row.getAttribute('data-text').indexOf(text)>=0)&&(!sev||row.getAttribute('data-severity')===sev)
+        &&(!st||row.getAttribute('data-status')===st)&&(!svc||(' '+row.getAttribute('data-services')+' ').indexOf(' '+svc+' ')>=0);
+      row.hidden=!ok;if(ok){n++;}
+    });
+    count.textContent=n;
+  }
+  form.addEventListener('input',apply);form.addEventListener('change',apply);form.addEventListener('submit',function(e){e.preventDefault();});
+})();
+"""
+
+
+def _hash(source: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode()
+
+
+def page(title: str, body: str, *, depth: int = 0, script: str | None = None) -> str:
+    up = "../" * depth
+    policy = f"default-src 'none'; style-src '{_hash(CSS)}'; img-src data:; base-uri 'none'; form-action 'none'"
+    policy += f"; script-src '{_hash(script)}'" if script else "; script-src 'none'"
+    return (
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<header><a href=\"{up}index.html\">Incidents</a><a href=\"{up}metrics.html\">Metrics</a></header>\n"
+        f"<main>\n{body}\n</main>\n"
+        + (f"<script>{script}</script>\n" if script else "")
+        + "</body>\n</html>\n"
+    )
+
+
+def e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def severity_badge(severity: str) -> str:
+    return f'<span class="sev sev-{e(severity)}"><span class="mark" aria-hidden="true">{SEVERITY_MARKS.get(severity, "■")}</span>{e(severity)}</span>'
+
+
+def _duration(incident: Incident) -> str:
+    return clock.format_duration(incident.started_at, incident.resolved_at) if incident.resolved_at else "ongoing"
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "—"
+
+
+def page_name(loaded: Loaded) -> str:
+    return loaded.path.stem + ".html"
+
+
+def index(incidents: list[tuple[str, Incident]], severities: list[str]) -> str:
+    """The list of incidents: (page file name, incident) pairs."""
+    ordered = sorted(incidents, key=lambda pair: (pair[1].started_at, pair[1].id), reverse=True)
+    services = sorted({s for _, incident in incidents for s in incident.services})
+    statuses = ["investigating", "identified", "mitigated", "resolved", "closed"]
+
+    def options(values: list[str]) -> str:
+        return "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in values)
+
+    rows = []
+    for name, i in ordered:
+        text = " ".join([str(i.id), i.title, i.severity, i.status, *i.services, i.commander or ""]).lower()
+        rows.append(
+            f'<tr data-severity="{e(i.severity)}" data-status="{e(i.status)}" data-services="{e(" ".join(i.services))}" data-text="{e(text)}">'
+            f'<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td><td>{severity_badge(i.severity)}</td>'
+            f'<td class="status status-{e(i.status)}">{e(i.status)}</td>'
+            f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td><td>{e(", ".join(i.services))}</td>'
+            f"<td>{e(_duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
+        )
+    body = (
+        f"<h1>Incidents</h1>\n<p><span id=\"shown\">{len(ordered)}</span> of {len(ordered)} incidents, newest first.</p>\n"
+        '<form id="filter" class="filter" hidden><label>Search <input name="q" type="search" autocomplete="off"></label>'
+        f'<label>Severity <select name="severity"><option value="">any</option>{options(severities)}</select></label>'
+        f'<label>Status <select name="status"><option value="">any</option>{options(statuses)}</select></label>'
+        f'<label>Service <select name="service"><option value="">any</option>{options(services)}</select></label></form>\n'
+        "<table>\n<thead><tr><th>ID</th><th>Date</th><th>Severity</th><th>Status</th><th>Title</th><th>Services</th><th>Duration</th><th>Commander</th></tr></thead>\n"
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+    )
+    return page("Incidents", body, script=FILTER_JS)
+
+
+def _markdown():  # noqa: ANN202
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def incident_page(loaded: Loaded, relative: str, contacts: Contacts, config, history_url: str | None, renderer) -> str:  # noqa: ANN001
+    i = loaded.incident
+    entries, _ = document.timeline(loaded.doc)
+    facts = [
+        ("Severity", severity_badge(i.severity)),
+        ("Status", e(i.status)),
+        ("Services", e(", ".join(i.services))),
+        ("Incident Commander", e(i.commander or "unassigned")),
+        ("Communications Lead", e(i.comms_lead or "unassigned")),
+        ("Started", e(_when(i.started_at))),
+        ("Detected", e(_when(i.detected_at))),
+        ("Acknowledged", e(_when(i.acknowledged_at) + (f" by {i.acknowledged_by}" if i.acknowledged_by else ""))),
+        ("Mitigated", e(_when(i.mitigated_at))),
+        ("Resolved", e(_when(i.resolved_at))),
+        ("Duration", e(_duration(i))),
+        ("User data affected", "yes (regulated event)" if i.data_affected else "no"),
+        ("Post-mortem", e(f"due {_when(i.postmortem_due)}, scheduled {_when(i.postmortem_scheduled_at)}")),
+    ]
+    facts_html = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts)
+    timeline = "".join(
+        f'<li><time datetime="{clock.format_stored(entry.at)}">{entry.at:%Y-%m-%d %H:%M:%S} UTC</time>'
+        f'<span class="who">{e(entry.author)}</span><br>{e(entry.text).replace(chr(10), "<br>")}</li>'
+        for entry in entries
+    )
+    steps = escalation.steps(i, contacts, config, i.resolved_at or i.started_at)
+    escalation_rows = "".join(
+        f"<tr><td>T+{s.after_minutes} min</td><td>{e(', '.join(p.name for p in s.people) or ', '.join(s.roles))}</td>"
+        f"<td>{'<span class=done>done ' + e(_when(min(i.escalated[r] for r in s.roles if i.escalated.get(r)))) + '</span>' if s.done else '<span class=todo>not recorded</span>'}</td></tr>"
+        for s in steps
+    )
+    checklist = "".join(
+        f"<li>{'☑' if done else '☐'} {e(config.checklist.get(key, key))}</li>" for key, done in i.checklist.items()
+    )
+    actions = "".join(
+        f"<tr><td>{a.id}</td><td>{e(a.title)}</td><td>{e(a.owner)}</td><td>{a.due.isoformat()}</td><td>{'done' if a.done else 'open'}</td>"
+        f"<td>{_tracker(a.tracker)}</td></tr>"
+        for a in i.action_items
+    )
+    report = renderer.render(_report_markdown(loaded.doc.body))
+    history = f'<a href="{e(history_url)}">history of this file</a>' if history_url else f"history: <code>git log -p -- {e(relative)}</code>"
+    body = (
+        f"<h1>Incident {i.id} – {e(i.title)}</h1>\n<p>{history}</p>\n<dl class=\"facts\">{facts_html}</dl>\n"
+        f"<h2>Timeline</h2>\n<ol class=\"timeline\">{timeline}</ol>\n"
+        f"<h2>Escalation</h2>\n<table><thead><tr><th>After</th><th>Who</th><th>Done</th></tr></thead><tbody>{escalation_rows}</tbody></table>\n"
+        f"<h2>Post-incident checklist</h2>\n<ul>{checklist}</ul>\n"
+        f"<h2>Action items</h2>\n" + (f"<table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Due</th><th>State</th><th>Tracker</th></tr></thead><tbody>{actions}</tbody></table>" if actions else "<p>None yet.</p>")
+        + f"\n<h2>Report</h2>\n<div class=\"report\">{report}</div>"
+    )
+    return page(f"Incident {i.id} – {i.title}", body, depth=1)
+
+
+def _tracker(tracker: dict | None) -> str:
+    if not tracker:
+        return "—"
+    url = str(tracker.get("url") or "")
+    if url.startswith("https://"):
+        return f'<a href="{e(url)}">{e(tracker.get("key"))}</a>'
+    return e(tracker.get("key"))
+
+
+def _report_markdown(body: str) -> str:
+    """The report's sections without the guidance comments, the generated blocks and the
+    timeline (shown above as a timeline)."""
+    for name in ("facts", "actions"):
+        begin, end = document.block_markers(name)
+        if begin in body and end in body:
+            body = body[: body.index(begin)] + body[body.index(end) + len(end) :]
+    lines = body.split("\n")
+    timeline = document.find_section(body, "Timeline")
+    if timeline:
+        lines = lines[: timeline.heading] + lines[timeline.end :]
+    text = "\n".join(line for line in lines if not line.startswith("# "))
+    return document.visible_text(text)
+
+
+# --- metrics page ------------------------------------------------------------------------------
+
+
+def _axis_max(value: float) -> float:
+    for step in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000):
+        if value <= step:
+            return float(step)
+    return float(value)
+
+
+def bar_chart(title: str, months: list[str], series: dict[str, list[float]], y_label: str, colours: dict[str, str], target: float | None = None) -> str:
+    width, height, left, bottom = 640, 240, 48, 40
+    plot_w, plot_h = width - left - 16, height - bottom - 24
+    totals = [sum(values[i] for values in series.values()) for i in range(len(months))]
+    top = _axis_max(max(totals + [target or 0, 1]))
+    slot = min(plot_w / max(1, len(months)), 80.0)
+    parts = [f'<svg role="img" aria-labelledby="t-{_hash(title)[7:15]}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+             f'<title id="t-{_hash(title)[7:15]}">{e(title)}</title>']
+    for tick in range(5):
+        value = top * tick / 4
+        y = 24 + plot_h - plot_h * tick / 4
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
+    for index, month in enumerate(months):
+        base = 24 + plot_h
+        x = left + index * slot + slot * 0.15
+        for name, values in series.items():
+            h = plot_h * values[index] / top
+            if h > 0:
+                parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{colours.get(name, "#555")}"><title>{e(month)} {e(name)}: {values[index]:g}</title></rect>')
+            base -= h
+        if len(months) <= 24 or index % max(1, len(months) // 12) == 0:
+            parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{24 + plot_h + 14}" text-anchor="middle">{e(month)}</text>')
+    if target is not None:
+        y = 24 + plot_h - plot_h * target / top
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="{left + plot_w}" y="{y - 4:.1f}" text-anchor="end">target {target:g}</text>')
+    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle">month</text>')
+    parts.append(f'<text transform="translate(12 {24 + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle">{e(y_label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def metrics_page(incidents: list[Incident], config) -> str:  # noqa: ANN001
+    result = metrics.compute(incidents, config)
+    months = list(result["by_month"])
+    severities = list(config.severities)
+    counts = {name: [float(result["by_month"][m][name]) for m in months] for name in severities}
+    per_month: dict[str, list[Incident]] = {m: [] for m in months}
+    for incident in incidents:
+        per_month[incident.started_at.strftime("%Y-%m")].append(incident)
+
+    def monthly(key: str) -> list[float]:
+        values = []
+        for month in months:
+            measured = [metrics.durations(i)[key] for i in per_month[month]]
+            present = [v for v in measured if v is not None]
+            values.append(round(sum(present) / len(present), 1) if present else 0.0)
+        return values
+
+    mttr, mtta = monthly("mttr"), monthly("mtta")
+    charts = [
+        ("Incidents per month, by severity", bar_chart("Incidents per month, by severity", months, counts, "incidents", SEVERITY_COLOURS),
+         ["Month", *severities, "Total"], [[m, *(f"{counts[s][i]:g}" for s in severities), f"{sum(counts[s][i] for s in severities):g}"] for i, m in enumerate(months)]),
+        ("Mean time to resolve per month (minutes)", bar_chart("Mean time to resolve per month", months, {"MTTR": mttr}, "minutes", {"MTTR": "#1d4ed8"}),
+         ["Month", "MTTR (min)"], [[m, f"{mttr[i]:g}"] for i, m in enumerate(months)]),
+        ("Mean time to acknowledge per month, against the target (minutes)",
+         bar_chart("Mean time to acknowledge per month", months, {"MTTA": mtta}, "minutes", {"MTTA": "#047857"}, target=float(config.ack_target_minutes)),
+         ["Month", "MTTA (min)", f"Target {config.ack_target_minutes} min"], [[m, f"{mtta[i]:g}", "over" if mtta[i] > config.ack_target_minutes else "met"] for i, m in enumerate(months)]),
+    ]
+    sections = []
+    for title, svg, header, rows in charts:
+        table = "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>" + "".join(
+            "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows
+        ) + "</tbody></table>"
+        sections.append(f"<h2>{e(title)}</h2>\n<div class=\"chart\">{svg}{table}</div>")
+
+    def stat(key: str) -> str:
+        s = result[f"{key}_minutes"]
+        return "no data" if s is None else f"mean {s['mean']:g}, median {s['median']:g}, p90 {s['p90']:g} minutes"
+
+    summary = (
+        f"<p>{result['incidents']} incidents. MTTA: {e(stat('mtta'))}. MTTR: {e(stat('mttr'))}. Impact: {e(stat('impact'))}. "
+        f"Acknowledged later than {config.ack_target_minutes} minutes: {result['ack_slo_breaches']}.</p>"
+    )
+    return page("Incident metrics", "<h1>Incident metrics</h1>\n" + summary + "\n" + "\n".join(sections))
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Built:
+    pages: int
+    out: Path
+
+
+def history_base(ws) -> str | None:  # noqa: ANN001
+    """https://github.com/org/repo/commits/HEAD/ for a GitHub origin, else None."""
+    result = ws.git.call("config", "--get", "remote.origin.url")
+    url = result.stdout.strip()
+    for prefix in ("git@github.com:", "https://github.com/", "ssh://git@github.com/"):
+        if url.startswith(prefix):
+            slug = url[len(prefix):].removesuffix(".git")
+            return f"https://github.com/{slug}/commits/HEAD/"
+    return None
+
+
+_WORKER: dict = {}
+
+
+def _start_worker(root: str, history: str | None) -> None:
+    """Each worker opens the repository once: config, contacts, the markdown renderer."""
+    from runbook_cli.domain import contacts as contact_book
+    from runbook_cli.usecases.workspace import Workspace
+
+    ws = Workspace(Path(root))
+    _WORKER.update(ws=ws, contacts=contact_book.load(ws.root), renderer=_markdown(), history=history)
+
+
+def _render_one(path: Path) -> tuple[str, str, Incident] | None:
+    """One incident's page: (file name, html, incident), or None for a file that cannot be read."""
+    from runbook_cli.errors import MalformedFileError, UsageError
+
+    ws = _WORKER["ws"]
+    try:
+        loaded = ws.store.read(path)
+    except (MalformedFileError, UsageError):
+        return None
+    relative = ws.store.relative(path)
+    history = f"{_WORKER['history']}{relative}" if _WORKER["history"] else None
+    return page_name(loaded), incident_page(loaded, relative, _WORKER["contacts"], ws.config, history, _WORKER["renderer"]), loaded.incident
+
+
+def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Built:  # noqa: ANN001
+    """Render every incident page (in parallel on a large repository; the output is the same),
+    then the index and the metrics page; files whose bytes did not change are left alone."""
+    paths = sorted(p for group in ws.store.paths().values() for p in group)
+    base = history_base(ws)
+    pages = parallel.map_files(_render_one, paths, setup=_start_worker, setup_args=(str(ws.root), base), progress=progress)
+    rendered = [result for result in pages if result]
+    (out / "incidents").mkdir(parents=True, exist_ok=True)
+    written = {f"incidents/{name}": text for name, text, _ in rendered}
+    listed = [(name, incident) for name, _, incident in rendered]
+    written["index.html"] = index(listed, list(ws.config.severities))
+    written["metrics.html"] = metrics_page([incident for _, incident in listed], ws.config)
+    for name, text in written.items():
+        target = out / name
+        data = text.encode("utf-8")
+        if not target.exists() or target.read_bytes() != data:
+            target.write_bytes(data)
+    stale = {p.name for p in (out / "incidents").glob("*.html")} - {Path(n).name for n in written if n.startswith("incidents/")}
+    for name in stale:
+        (out / "incidents" / name).unlink()
+    return Built(len(written), out)

@@ -1,0 +1,195 @@
+"""A repository opened for runbook work: config, incident store, git, and the change cycle
+lock -> read -> edit -> validate -> atomic write -> commit that every writing command uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from runbook_cli.adapters.gitrepo import GitRepo, find_root
+from runbook_cli.adapters.lock import repo_lock
+from runbook_cli.adapters.store import Store, listing
+from runbook_cli.domain import clock, config, document, generated, model
+from runbook_cli.domain.layout import INCIDENTS_DIR
+from runbook_cli.domain.model import Loaded
+from runbook_cli.domain.text import clean_name, clean_text
+from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
+
+CURRENT_FILE = "runbook-current"
+
+
+def commit_message(incident_id: int, subject: str, trailers: dict[str, str]) -> str:
+    """`incident 7: <subject>`, a blank line, then `Incident-Id: 7` and the other trailers."""
+    lines = [f"{key}: {value}" for key, value in {"Incident-Id": str(incident_id), **trailers}.items()]
+    return f"incident {incident_id}: {subject}\n\n" + "\n".join(lines)
+
+
+@dataclass
+class Edit:
+    """One change to one incident, built up by a use case and saved by Workspace.change."""
+
+    incident: model.Incident
+    body: str
+    author: str
+    subject: str = ""
+    trailers: dict[str, str] = field(default_factory=dict)
+    entries: list[document.Entry] = field(default_factory=list)
+    path: str = ""  # set when saved: repo-relative path of the file
+    commit: str | None = None  # set when saved and committed
+    written: bool = False  # set when the file changed on disk
+
+    def log(self, text: str, at: datetime | None = None) -> None:
+        """Add a timeline entry by this edit's author."""
+        self.entries.append(document.Entry(at or clock.now(), self.author, clean_text(text)))
+
+    def describe(self, subject: str, **trailers: str) -> None:
+        self.subject = subject
+        self.trailers.update(trailers)
+
+
+class Workspace:
+    def __init__(self, repo: Path | None = None, *, allow_sensitive: bool = False):
+        self.allow_sensitive = allow_sensitive
+        self.committed = False
+        self.root = find_root(repo or Path.cwd())
+        self.git = GitRepo(self.root)
+        self.config = config.load(self.root)
+        self.store = Store(self.root, self.config, self.git.git_dir)
+
+    # --- choosing the incident ------------------------------------------------------------
+
+    def incident_path(self, reference: str | None) -> Path:
+        """-i/--incident if given, else the one chosen with `use`, else the only open incident."""
+        if reference:
+            return self.store.resolve(reference)
+        chosen = self._chosen()
+        if chosen:
+            try:
+                return self.store.resolve(chosen)
+            except UsageError:
+                pass  # the chosen incident was renumbered or removed: fall back to open ones
+        everything = self.store.summaries()
+        open_ones = [loaded for loaded in everything if loaded.incident.is_open]
+        if len(open_ones) == 1:
+            return open_ones[0].path
+        if not open_ones:
+            recent = [o.incident for o in everything if o.incident.status == "resolved"][-3:]
+            hint = f" (resolved, not closed: {listing(recent)})" if recent else ""
+            raise UsageError(f"there is no open incident; pass -i ID{hint}, choose one with runbook use ID, or declare one.")
+        listed = listing([o.incident for o in open_ones])
+        raise UsageError(f"{len(open_ones)} incidents are open: {listed}; pass -i ID or choose one with runbook use ID.")
+
+    def load(self, reference: str | None) -> Loaded:
+        return self.store.read(self.incident_path(reference))
+
+    def _chosen(self) -> str | None:
+        try:
+            return (self.git.git_dir / CURRENT_FILE).read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def choose(self, reference: str) -> model.Incident:
+        loaded = self.load(reference)
+        (self.git.git_dir / CURRENT_FILE).write_text(f"{loaded.incident.id}\n", encoding="utf-8")
+        return loaded.incident
+
+    # --- changing ----------------------------------------------------------------------------
+
+    def author(self, given: str | None, commit: bool) -> str:
+        """Check the repository can take a commit (when one is wanted); the entry author."""
+        me = self.git.check_can_commit() if commit else None
+        if given:
+            return clean_name(given, "--author")
+        return me or self.git.identity()
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with repo_lock(self.git.common_dir() / "runbook.lock", self.config.lock_timeout_seconds):
+            yield
+
+    @contextmanager
+    def change(self, reference: str | None, *, commit: bool = True, author: str | None = None) -> Iterator[Edit]:
+        """Lock, load, let the caller edit, then write atomically and commit that file alone."""
+        with self.locked():
+            who = self.author(author, commit)
+            loaded = self.load(reference)
+            edit = Edit(loaded.incident, loaded.doc.body, who, path=self.store.relative(loaded.path))
+            yield edit
+            self._save(loaded, edit, commit)
+
+    def _save(self, loaded: Loaded, edit: Edit, commit: bool) -> None:
+        doc = loaded.doc
+        body = edit.body
+        for entry in edit.entries:
+            try:
+                body = document.add_entry(body, entry)
+            except document.DocumentError as error:
+                raise MalformedFileError(f"{self.store.relative(loaded.path)}: {error}.") from None
+        doc.meta = edit.incident.to_meta()
+        doc.body = generated.regenerate(body, edit.incident) if doc.meta != doc.original_meta else body
+        text = doc.render()
+        if text.encode("utf-8") == loaded.raw:
+            return
+        allowed = self.screen(loaded.raw.decode("utf-8"), text, loaded.path)
+        if allowed:
+            edit.trailers["Sensitive-Data-Allowed"] = allowed
+        self.write(loaded.path, text)
+        edit.written = True
+        if commit:
+            edit.commit = self.commit(loaded.path, edit)
+
+    def write(self, path: Path, text: str) -> None:
+        try:
+            self.store.write(path, text)
+        except OSError as error:
+            raise RepositoryError(
+                f"cannot write {self.store.relative(path)}: {error.strerror}; nothing was changed (check the disk and permissions)."
+            ) from None
+
+    def commit(self, path: Path, edit: Edit) -> str:
+        return self.commit_paths([path], commit_message(edit.incident.id, edit.subject, edit.trailers))
+
+    def commit_paths(self, paths: list[Path], message: str) -> str:
+        """Every commit the tool makes goes through here: the clone gets the merge driver, and
+        the workspace remembers it committed (for sharing right after, when asked)."""
+        self.git.ensure_merge_driver()
+        made = self.git.commit(paths, message)
+        self.committed = True
+        return made
+
+    def screen(self, old: str, new: str, path: Path) -> str | None:
+        """Refuse credentials and personal data in the lines a change adds; with --allow-sensitive,
+        return the kinds allowed (for the commit trailer)."""
+        from runbook_cli.domain.sensitive import Guard
+
+        before = set(old.split("\n"))
+        added = "\n".join(line if line not in before else "" for line in new.split("\n"))
+        matches = Guard(self.config.sensitive_data).scan(added)
+        if not matches:
+            return None
+        kinds = ", ".join(dict.fromkeys(m.kind for m in matches))
+        if self.allow_sensitive:
+            return kinds
+        first = matches[0]
+        section = next((line[3:].strip() for line in reversed(new.split("\n")[: first.line]) if line.startswith("## ")), None)
+        where = f"the {section} section" if section else "the front matter or title"
+        raise UsageError(
+            f"refusing to write {first.what} ({first.kind}) into {self.store.relative(path)} ({where}, line {first.line}): "
+            "incident files stay in git history forever; remove it, or pass --allow-sensitive if it must be kept (recorded in the commit)."
+        )
+
+    def create(self, path: Path, text: str, message: str, commit: bool) -> str | None:
+        """Write a new incident file (already validated by the caller) and commit it."""
+        if path.exists():
+            raise UsageError(f"{self.store.relative(path)} already exists; refusing to overwrite it.")
+        allowed = self.screen("", text, path)
+        if allowed:
+            message += f"\nSensitive-Data-Allowed: {allowed}"
+        self.write(path, text)
+        return self.commit_paths([path], message) if commit else None
+
+    def incidents_folder(self) -> Path:
+        return self.root / INCIDENTS_DIR
