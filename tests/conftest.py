@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from helpers import IDENTITY, Runbook, git
 
-from runbook_cli.cli import app
-
-IDENTITY = ("Avery Oncall", "avery@example.invalid")
+_TEMPLATES: dict[str, Path] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -37,59 +34,34 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
-def git(repo: Path, *args: str, check: bool = True) -> str:
-    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
-    if check and result.returncode:
-        raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
-    return result.stdout.strip()
-
-
-@dataclass
-class Result:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-class Runbook:
-    """Runs `runbook --repo REPO ...` in-process, as a user would type it."""
-
-    def __init__(self, repo: Path):
-        self.repo = repo
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, input: str | None = None, expect: int | None = 0) -> Result:
-        outcome = self.runner.invoke(app, ["--repo", str(self.repo), *args], input=input)
-        result = Result(outcome.exit_code, outcome.stdout, outcome.stderr)
-        if outcome.exception and not isinstance(outcome.exception, SystemExit):
-            raise outcome.exception
-        if expect is not None:
-            assert result.exit_code == expect, f"exit {result.exit_code}, expected {expect}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-        return result
-
-    def json(self, *args: str):  # noqa: ANN201
-        import json
-
-        return json.loads(self(*args, "--json").stdout)
-
-
 @pytest.fixture
 def bare_repo(tmp_path: Path) -> Path:
     """A git repository with one commit and no runbook files."""
     repo = tmp_path / "repo"
     repo.mkdir()
+    _initial_commit(repo)
+    return repo
+
+
+def _initial_commit(repo: Path) -> None:
     git(repo, "init", "--quiet")
     (repo / "README.md").write_text("team repo\n")
     git(repo, "add", "README.md")
     git(repo, "commit", "--quiet", "-m", "initial")
-    return repo
 
 
 @pytest.fixture
-def repo(bare_repo: Path) -> Path:
-    """A repository after `runbook init`."""
-    Runbook(bare_repo)("init")
-    return bare_repo
+def repo(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository after `runbook init`: built once per test process, copied for each test."""
+    if "init" not in _TEMPLATES:
+        template = tmp_path_factory.mktemp("template") / "repo"
+        template.mkdir()
+        _initial_commit(template)
+        Runbook(template)("init")
+        _TEMPLATES["init"] = template
+    repo = tmp_path / "repo"
+    shutil.copytree(_TEMPLATES["init"], repo, symlinks=True)
+    return repo
 
 
 @pytest.fixture
@@ -104,11 +76,3 @@ def declared(runbook: Runbook) -> Runbook:
     return runbook
 
 
-def snapshot(repo: Path) -> tuple[str, str, dict[str, bytes]]:
-    """HEAD, the index/work-tree status and every file's bytes: to prove nothing changed."""
-    files = {
-        str(path.relative_to(repo)): path.read_bytes()
-        for path in sorted(repo.rglob("*"))
-        if path.is_file() and ".git" not in path.relative_to(repo).parts
-    }
-    return git(repo, "rev-parse", "HEAD"), git(repo, "status", "--porcelain"), files

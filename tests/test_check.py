@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git
+from helpers import Runbook, git
 from test_postincident import complete, incident_path
 
 

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git, snapshot
+from helpers import Runbook, git, snapshot
 
 NOW = "2026-11-26T10:40:00Z"
 

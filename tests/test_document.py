@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import Runbook
+from helpers import Runbook
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

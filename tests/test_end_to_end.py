@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 RUNBOOK = shutil.which("runbook") or str(Path(sys.executable).with_name("runbook"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git, snapshot
+from helpers import Runbook, git, snapshot
 
 
 def refused(runbook: Runbook, repo: Path, *args: str, code: int, says: str, input: str | None = None) -> str:

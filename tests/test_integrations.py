@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git, snapshot
+from helpers import Runbook, git, snapshot
 
 
 class Fake:

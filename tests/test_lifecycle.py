@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import IDENTITY, Runbook, git
+from helpers import IDENTITY, Runbook, git
 
 SHOW_KEYS = {
     "id", "path", "title", "severity", "status", "services", "commander", "comms_lead", "data_affected",

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git, snapshot
+from helpers import Runbook, git, snapshot
 
 
 def incident_path(repo: Path, number: int = 1) -> Path:

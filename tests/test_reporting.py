@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git
+from helpers import Runbook, git
 
 # Three incidents with hand-picked times (minutes after 10:00 on 2026-11-02):
 #  1 SEV-1: started 0, detected 4, ack 6 (MTTA 2), resolved 64 (MTTR 60, impact 64)

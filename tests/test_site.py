@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git
+from helpers import Runbook, git
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git, snapshot
+from helpers import Runbook, git, snapshot
 
 
 def incident(repo: Path) -> Path:

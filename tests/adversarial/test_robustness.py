@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import Runbook, git
+from helpers import Runbook, git
 
 RUNBOOK = shutil.which("runbook") or str(Path(sys.executable).with_name("runbook"))
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Runbook, git, snapshot
+from helpers import Runbook, git, snapshot
 
 SAMPLES = [
     ("aws-access-key", "rotated key AKIAIOSFODNN7EXAMPLE after the leak", "AKIAIOSFODNN7EXAMPLE"),

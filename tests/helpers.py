@@ -1,0 +1,59 @@
+"""What tests share besides fixtures: running runbook in-process, git, and snapshots."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from runbook_cli.cli import app
+
+IDENTITY = ("Avery Oncall", "avery@example.invalid")
+
+
+def git(repo: Path, *args: str, check: bool = True) -> str:
+    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    if check and result.returncode:
+        raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
+    return result.stdout.strip()
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+class Runbook:
+    """Runs `runbook --repo REPO ...` in-process, as a user would type it."""
+
+    def __init__(self, repo: Path):
+        self.repo = repo
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, expect: int | None = 0) -> Result:
+        outcome = self.runner.invoke(app, ["--repo", str(self.repo), *args], input=input)
+        result = Result(outcome.exit_code, outcome.stdout, outcome.stderr)
+        if outcome.exception and not isinstance(outcome.exception, SystemExit):
+            raise outcome.exception
+        if expect is not None:
+            assert result.exit_code == expect, f"exit {result.exit_code}, expected {expect}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+        return result
+
+    def json(self, *args: str):  # noqa: ANN201
+        import json
+
+        return json.loads(self(*args, "--json").stdout)
+
+
+def snapshot(repo: Path) -> tuple[str, str, dict[str, bytes]]:
+    """HEAD, the index/work-tree status and every file's bytes: to prove nothing changed."""
+    files = {
+        str(path.relative_to(repo)): path.read_bytes()
+        for path in sorted(repo.rglob("*"))
+        if path.is_file() and ".git" not in path.relative_to(repo).parts
+    }
+    return git(repo, "rev-parse", "HEAD"), git(repo, "status", "--porcelain"), files
