@@ -33,7 +33,9 @@ def tool(name: str) -> str:
 
 def timed(command: list[str], cwd: Path, env: dict) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+    )
     return time.perf_counter() - started
 
 
@@ -64,7 +66,13 @@ def main() -> int:
     git(incidents, "init", "--quiet", "--initial-branch=main", env=env)
     git(incidents, "commit", "--quiet", "--allow-empty", "-m", "start", env=env)
     subprocess.run([runbook, "init"], cwd=incidents, env=env, check=True, capture_output=True)
-    subprocess.run([runbook, "declare", "Bench", "-s", "SEV-1", "--service", "patient-web"], cwd=incidents, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [runbook, "declare", "Bench", "-s", "SEV-1", "--service", "patient-web"],
+        cwd=incidents,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
     news = scratch / "news"
     (news / "changes").mkdir(parents=True)
@@ -74,7 +82,9 @@ def main() -> int:
     pairs = {
         "timeline add vs towncrier create": (
             lambda n: timed([runbook, "timeline", "add", f"benchmark entry {n}"], incidents, env),
-            lambda n: timed([towncrier, "create", f"{n}.feature", "-c", f"benchmark entry {n}"], news, env),
+            lambda n: timed(
+                [towncrier, "create", f"{n}.feature", "-c", f"benchmark entry {n}"], news, env
+            ),
             1.3,
         ),
         "--help vs import typer": (
@@ -93,7 +103,9 @@ def main() -> int:
             base.append(theirs(n))
         ratio = statistics.median(mine) / statistics.median(base)
         failed |= ratio > target
-        print(f"{name:36} {statistics.median(mine) * 1000:8.1f}ms {statistics.median(base) * 1000:8.1f}ms {ratio:7.2f} {target:7.1f}{'  MISSED' if ratio > target else ''}")
+        print(
+            f"{name:36} {statistics.median(mine) * 1000:8.1f}ms {statistics.median(base) * 1000:8.1f}ms {ratio:7.2f} {target:7.1f}{'  MISSED' if ratio > target else ''}"
+        )
     shutil.rmtree(scratch, ignore_errors=True)
     return 1 if failed else 0
 

@@ -33,7 +33,13 @@ def main() -> int:
     count = parser.parse_args().incidents
     scratch = Path(tempfile.mkdtemp(prefix="runbook-bench-check-"))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(GIT_AUTHOR_NAME="Bench", GIT_AUTHOR_EMAIL="b@example.invalid", GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="b@example.invalid", HOME=str(scratch))
+    env.update(
+        GIT_AUTHOR_NAME="Bench",
+        GIT_AUTHOR_EMAIL="b@example.invalid",
+        GIT_COMMITTER_NAME="Bench",
+        GIT_COMMITTER_EMAIL="b@example.invalid",
+        HOME=str(scratch),
+    )
     runbook = str(Path(sys.executable).with_name("runbook"))
     subprocess.run(["git", "init", "-q", str(scratch / "repo")], check=True)
     repo = scratch / "repo"
@@ -44,8 +50,12 @@ def main() -> int:
     day = date(2020, 1, 1)
     for n in range(1, count + 1):
         started = day + timedelta(days=n % 2000)
-        text = template.replace("id: 1\n", f"id: {n}\n", 1).replace("2026-11-10", started.isoformat())
-        text = text.replace("2026-11-11", (started + timedelta(days=1)).isoformat()).replace("2026-11-12", (started + timedelta(days=2)).isoformat())
+        text = template.replace("id: 1\n", f"id: {n}\n", 1).replace(
+            "2026-11-10", started.isoformat()
+        )
+        text = text.replace("2026-11-11", (started + timedelta(days=1)).isoformat()).replace(
+            "2026-11-12", (started + timedelta(days=2)).isoformat()
+        )
         text = text.replace("# Incident 1 –", f"# Incident {n} –", 1)
         (folder / f"{started.isoformat()}-incident-{n}.md").write_text(text)
 
@@ -74,7 +84,9 @@ def main() -> int:
     for label, seconds, target in rows:
         ratio = seconds / naive
         missed |= bool(target and ratio > target) or (label.startswith("site") and seconds > 30)
-        print(f"{label:32} {seconds:8.2f} {ratio:8.2f} {target or '':>7}{'  MISSED' if target and ratio > target else ''}")
+        print(
+            f"{label:32} {seconds:8.2f} {ratio:8.2f} {target or '':>7}{'  MISSED' if target and ratio > target else ''}"
+        )
     return 1 if missed else 0
 
 

@@ -28,7 +28,9 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     monkeypatch.setenv("TZ", "UTC")
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")  # git finds `runbook` (merge driver)
+    monkeypatch.setenv(
+        "PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    )  # git finds `runbook` (merge driver)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("RUNBOOK_HTTP_BACKOFF", "0.01")  # retries without waiting seconds
     return home
@@ -72,7 +74,16 @@ def runbook(repo: Path) -> Runbook:
 @pytest.fixture
 def declared(runbook: Runbook) -> Runbook:
     """A repository with one open SEV-2 incident (id 1) declared 30 minutes ago."""
-    runbook("declare", "Checkout errors", "--severity", "SEV-2", "--service", "appointment-service", "--started-at", "30m ago", "--detected-at", "28m ago")
+    runbook(
+        "declare",
+        "Checkout errors",
+        "--severity",
+        "SEV-2",
+        "--service",
+        "appointment-service",
+        "--started-at",
+        "30m ago",
+        "--detected-at",
+        "28m ago",
+    )
     return runbook
-
-

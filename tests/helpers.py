@@ -40,10 +40,12 @@ class Runbook:
         if outcome.exception and not isinstance(outcome.exception, SystemExit):
             raise outcome.exception
         if expect is not None:
-            assert result.exit_code == expect, f"exit {result.exit_code}, expected {expect}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+            assert result.exit_code == expect, (
+                f"exit {result.exit_code}, expected {expect}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+            )
         return result
 
-    def json(self, *args: str):  # noqa: ANN201
+    def json(self, *args: str):
         import json
 
         return json.loads(self(*args, "--json").stdout)

@@ -51,10 +51,16 @@ def test_a_complete_resolved_incident_passes(resolved: Runbook) -> None:
         ("acknowledged_at: null", "acknowledged_at: 12:30", "schema"),
         ("- **Severity:** SEV-2", "- **Severity:** SEV-0", "drift"),
         ("## Timeline\n", "## Timeline\n\n- yesterday-ish, someone did something\n", "timeline"),
-        ("<!-- Detailed analysis. -->\nPool exhausted by retries.", "<!-- Detailed analysis. -->", "sections"),
+        (
+            "<!-- Detailed analysis. -->\nPool exhausted by retries.",
+            "<!-- Detailed analysis. -->",
+            "sections",
+        ),
     ],
 )
-def test_hand_edits_that_break_a_rule_are_found(resolved: Runbook, repo: Path, old: str, new: str, rule: str) -> None:
+def test_hand_edits_that_break_a_rule_are_found(
+    resolved: Runbook, repo: Path, old: str, new: str, rule: str
+) -> None:
     edit(repo, old, new)
     assert rule in rules_of(resolved)
 
@@ -64,7 +70,11 @@ def test_time_order(resolved: Runbook, repo: Path) -> None:
     resolved_at = text.split("resolved_at: '")[1][:20]
     edit(repo, f"resolved_at: '{resolved_at}'", "resolved_at: '2000-01-01T00:00:00Z'")
     found = findings(resolved)
-    assert any(f["rule"] == "time-order" and "resolved_at (2000-01-01T00:00:00Z) is before started_at" in f["message"] for f in found), found
+    assert any(
+        f["rule"] == "time-order"
+        and "resolved_at (2000-01-01T00:00:00Z) is before started_at" in f["message"]
+        for f in found
+    ), found
 
 
 def test_file_name_must_match_id_and_date(resolved: Runbook, repo: Path) -> None:
@@ -91,7 +101,9 @@ def test_postmortem_scheduled_after_deadline_is_flagged(resolved: Runbook) -> No
     assert "postmortem" in rules_of(resolved)
 
 
-def test_github_format_annotates_lines_and_writes_a_step_summary(resolved: Runbook, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_format_annotates_lines_and_writes_a_step_summary(
+    resolved: Runbook, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     edit(repo, "## Timeline\n", "## Timeline\n\n- garbled, line\n")
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -99,9 +111,14 @@ def test_github_format_annotates_lines_and_writes_a_step_summary(resolved: Runbo
     lines = result.stdout.splitlines()
     path = incident_path(repo).relative_to(repo).as_posix()
     line_number = incident_path(repo).read_text().splitlines().index("- garbled, line") + 1
-    assert lines[0].startswith(f"::error file={path},line={line_number},title=runbook check%3A timeline::cannot read this timeline line")
+    assert lines[0].startswith(
+        f"::error file={path},line={line_number},title=runbook check%3A timeline::cannot read this timeline line"
+    )
     assert lines[-1] == "1 problem(s) in 1 of 1 file(s)."
-    assert "## runbook check: 1 problem(s)" in summary.read_text() and f"`{path}`" in summary.read_text()
+    assert (
+        "## runbook check: 1 problem(s)" in summary.read_text()
+        and f"`{path}`" in summary.read_text()
+    )
 
 
 def test_base_scope_checks_only_files_changed_on_the_branch(resolved: Runbook, repo: Path) -> None:
@@ -114,7 +131,9 @@ def test_base_scope_checks_only_files_changed_on_the_branch(resolved: Runbook, r
     assert "timeline" in rules_of(resolved)
 
 
-def test_shallow_clone_that_cannot_reach_the_base_is_an_error(resolved: Runbook, repo: Path, tmp_path: Path) -> None:
+def test_shallow_clone_that_cannot_reach_the_base_is_an_error(
+    resolved: Runbook, repo: Path, tmp_path: Path
+) -> None:
     git(repo, "checkout", "-qb", "feature")
     for n in range(3):
         resolved("timeline", "add", f"entry {n}", "-i", "1")
@@ -122,8 +141,24 @@ def test_shallow_clone_that_cannot_reach_the_base_is_an_error(resolved: Runbook,
     for n in range(3):
         resolved("timeline", "add", f"main entry {n}", "-i", "1")
     shallow = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "feature", f"file://{repo}", str(shallow)], check=True)
-    subprocess.run(["git", "-C", str(shallow), "fetch", "-q", "--depth", "1", "origin", "main:main"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            f"file://{repo}",
+            str(shallow),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        ["git", "-C", str(shallow), "fetch", "-q", "--depth", "1", "origin", "main:main"],
+        check=True,
+    )
     result = Runbook(shallow)("check", "--base", "main", expect=3)
     assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
 
@@ -141,12 +176,18 @@ def test_the_projects_own_example_incidents_pass() -> None:
     assert "complete" in result.stdout
 
 
-def test_a_large_repository_is_checked_on_all_cores_with_the_same_findings(resolved: Runbook, repo: Path) -> None:
+def test_a_large_repository_is_checked_on_all_cores_with_the_same_findings(
+    resolved: Runbook, repo: Path
+) -> None:
     path = incident_path(repo)
     text = path.read_text()
     for number in range(2, 341):  # past the point where work is spread over processes
-        copy = text.replace("id: 1\n", f"id: {number}\n", 1).replace("# Incident 1 –", f"# Incident {number} –", 1)
-        (path.parent / path.name.replace("-incident-1.md", f"-incident-{number}.md")).write_text(copy)
+        copy = text.replace("id: 1\n", f"id: {number}\n", 1).replace(
+            "# Incident 1 –", f"# Incident {number} –", 1
+        )
+        (path.parent / path.name.replace("-incident-1.md", f"-incident-{number}.md")).write_text(
+            copy
+        )
     broken = path.parent / path.name.replace("-incident-1.md", "-incident-200.md")
     broken.write_text(broken.read_text().replace("severity: SEV-2", "severity: SEV-9"))
     found = findings(resolved, "--all")

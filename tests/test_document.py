@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,14 +13,18 @@ from hypothesis import strategies as st
 from runbook_cli.domain import clock, document, yamlio
 from runbook_cli.errors import UsageError
 
-UTC = timezone.utc
+UTC = UTC
 
 
-def test_no_op_load_save_is_byte_identical_for_tool_written_and_hand_written_files(declared: Runbook, repo: Path) -> None:
+def test_no_op_load_save_is_byte_identical_for_tool_written_and_hand_written_files(
+    declared: Runbook, repo: Path
+) -> None:
     path = next((repo / "docs/runbooks/incidents").glob("*.md"))
     text = path.read_text()
     assert document.parse(text).render() == text
-    hand = "\ufeff" + text.replace("title: Checkout errors", "title: \"Checkout errors\"  # hand-quoted").replace("\n", "\r\n")
+    hand = "\ufeff" + text.replace(
+        "title: Checkout errors", 'title: "Checkout errors"  # hand-quoted'
+    ).replace("\n", "\r\n")
     assert document.parse(hand).render() == hand
 
 
@@ -36,7 +40,12 @@ def test_crlf_and_bom_survive_a_change(declared: Runbook, repo: Path) -> None:
 def test_a_change_rewrites_only_what_changed(declared: Runbook, repo: Path) -> None:
     path = next((repo / "docs/runbooks/incidents").glob("*.md"))
     prose = "\nWe noticed it from a support ticket.  Two spaces, *odd* markdown,\n\n\n  and an indented line.\n"
-    path.write_text(path.read_text().replace("<!-- How the incident was discovered; gaps to improve. -->\n", "<!-- How the incident was discovered; gaps to improve. -->\n" + prose))
+    path.write_text(
+        path.read_text().replace(
+            "<!-- How the incident was discovered; gaps to improve. -->\n",
+            "<!-- How the incident was discovered; gaps to improve. -->\n" + prose,
+        )
+    )
     before = path.read_text()
     declared("timeline", "add", "entry")
     after = path.read_text()
@@ -48,21 +57,39 @@ def test_a_change_rewrites_only_what_changed(declared: Runbook, repo: Path) -> N
 def test_report_set_leaves_other_sections_byte_for_byte(declared: Runbook, repo: Path) -> None:
     path = next((repo / "docs/runbooks/incidents").glob("*.md"))
     prose = "Paragraph one.\n\n\n\nParagraph two after three blank lines.\n"
-    path.write_text(path.read_text().replace("<!-- Links to dashboards, logs, PRs, ADRs. -->\n", "<!-- Links to dashboards, logs, PRs, ADRs. -->\n" + prose))
+    path.write_text(
+        path.read_text().replace(
+            "<!-- Links to dashboards, logs, PRs, ADRs. -->\n",
+            "<!-- Links to dashboards, logs, PRs, ADRs. -->\n" + prose,
+        )
+    )
     declared("report", "set", "root-cause", "Pool exhausted.")
     after = path.read_text()
     assert prose in after
-    assert "## Root Cause\n\n<!-- Detailed analysis. -->\nPool exhausted.\n\n## Detection\n" in after
+    assert (
+        "## Root Cause\n\n<!-- Detailed analysis. -->\nPool exhausted.\n\n## Detection\n" in after
+    )
 
 
 def test_strict_yaml() -> None:
-    assert yamlio.load("a: no\nb: 12:30\nc: 2026-11-26T10:00:00Z\nd: true\n") == {"a": "no", "b": "12:30", "c": "2026-11-26T10:00:00Z", "d": True}
+    assert yamlio.load("a: no\nb: 12:30\nc: 2026-11-26T10:00:00Z\nd: true\n") == {
+        "a": "no",
+        "b": "12:30",
+        "c": "2026-11-26T10:00:00Z",
+        "d": True,
+    }
     with pytest.raises(yamlio.YamlError, match="appears twice"):
         yamlio.load("a: 1\na: 2\n")
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi")
+    )
     with pytest.raises(yamlio.YamlError, match="aliases"):
         yamlio.load(bomb)
-    assert yamlio.dump({"z": "yes", "t": "2026-11-26T10:02:00Z", "s": "12:30"}) == "z: 'yes'\nt: '2026-11-26T10:02:00Z'\ns: '12:30'\n"
+    assert (
+        yamlio.dump({"z": "yes", "t": "2026-11-26T10:02:00Z", "s": "12:30"})
+        == "z: 'yes'\nt: '2026-11-26T10:02:00Z'\ns: '12:30'\n"
+    )
 
 
 def test_unparseable_timeline_lines_are_reported_not_dropped() -> None:
@@ -70,14 +97,19 @@ def test_unparseable_timeline_lines_are_reported_not_dropped() -> None:
     doc = document.Document(meta={}, body=body, body_offset=10)
     entries, bad = document.timeline(doc)
     assert [(e.author, e.text) for e in entries] == [("Ana", "ok"), ("Cy", "hand typed")]
-    assert [b.text for b in bad] == ["- around ten — Bo — vague"] and bad[0].line == 18  # 10 lines of front matter, then body line 8
+    assert [b.text for b in bad] == ["- around ten — Bo — vague"] and bad[
+        0
+    ].line == 18  # 10 lines of front matter, then body line 8
 
 
 def test_entries_insert_in_time_order_without_moving_other_lines() -> None:
     body = "## Timeline\n\n- 2026-11-26 10:00:00 UTC — A — one\n- 2026-11-26 10:10:00 UTC — A — three\n\n## Root Cause\n"
     at = datetime(2026, 11, 26, 10, 5, tzinfo=UTC)
     result = document.add_entry(body, document.Entry(at, "B", "two"))
-    assert result == "## Timeline\n\n- 2026-11-26 10:00:00 UTC — A — one\n- 2026-11-26 10:05:00 UTC — B — two\n- 2026-11-26 10:10:00 UTC — A — three\n\n## Root Cause\n"
+    assert (
+        result
+        == "## Timeline\n\n- 2026-11-26 10:00:00 UTC — A — one\n- 2026-11-26 10:05:00 UTC — B — two\n- 2026-11-26 10:10:00 UTC — A — three\n\n## Root Cause\n"
+    )
 
 
 REFERENCE = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -102,28 +134,51 @@ def test_time_input(text: str, expected: datetime) -> None:
 def test_postmortem_style_future_times_need_permission() -> None:
     with pytest.raises(UsageError):
         clock.parse_time("2026-11-27T10:00:00Z", reference=REFERENCE)
-    assert clock.parse_time("2026-11-27T10:00:00Z", reference=REFERENCE, allow_future=True).day == 27
+    assert (
+        clock.parse_time("2026-11-27T10:00:00Z", reference=REFERENCE, allow_future=True).day == 27
+    )
 
 
 # Printable text: letters, marks, numbers, punctuation, symbols and spaces of any script
 # (control characters and bidi overrides are cleaned on purpose; see test_input_hygiene).
 printable = st.text(
-    alphabet=st.characters(categories=("L", "M", "N", "P", "S", "Zs"), exclude_characters="\u2028\u2029\x85"),
+    alphabet=st.characters(
+        categories=("L", "M", "N", "P", "S", "Zs"), exclude_characters="\u2028\u2029\x85"
+    ),
     min_size=1,
     max_size=200,
 ).filter(lambda text: text.strip())
-tricky = st.sampled_from(["---", "## Heading", "key: value", "- [x] done", "<!-- -->", "| a | b |", "— — —", "事故 発生", "إنذار", "🔥 on fire"])
+tricky = st.sampled_from(
+    [
+        "---",
+        "## Heading",
+        "key: value",
+        "- [x] done",
+        "<!-- -->",
+        "| a | b |",
+        "— — —",
+        "事故 発生",
+        "إنذار",
+        "🔥 on fire",
+    ]
+)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.one_of(printable, tricky, st.builds(lambda a, b: f"{a} {b}", tricky, printable)))
-def test_any_printable_entry_reads_back_verbatim_and_changes_nothing_else(declared: Runbook, text: str) -> None:
+def test_any_printable_entry_reads_back_verbatim_and_changes_nothing_else(
+    declared: Runbook, text: str
+) -> None:
     before = declared.json("show", "-i", "1")
     declared("timeline", "add", "--no-commit", "-i", "1", "--", text)
     after = declared.json("show", "-i", "1")
     assert after["timeline"][-1]["text"] == text
     assert after["timeline"][:-1] == before["timeline"]
-    assert {k: v for k, v in after.items() if k != "timeline"} == {k: v for k, v in before.items() if k != "timeline"}
+    assert {k: v for k, v in after.items() if k != "timeline"} == {
+        k: v for k, v in before.items() if k != "timeline"
+    }
 
 
 def test_input_hygiene_removes_escapes_controls_and_bidi_overrides(declared: Runbook) -> None:

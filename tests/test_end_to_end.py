@@ -15,15 +15,29 @@ from helpers import git
 RUNBOOK = shutil.which("runbook") or str(Path(sys.executable).with_name("runbook"))
 
 
-def run(repo: Path, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([RUNBOOK, *args], cwd=repo, capture_output=True, text=True, input=input, env=os.environ)
+def run(
+    repo: Path, *args: str, input: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [RUNBOOK, *args], cwd=repo, capture_output=True, text=True, input=input, env=os.environ
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
 
 
 def test_declare_timeline_resolve_in_a_subprocess(repo: Path) -> None:
-    declared = run(repo, "declare", "Payments down", "--severity", "SEV-1", "--service", "appointment-service", "--started-at", "10m ago")
+    declared = run(
+        repo,
+        "declare",
+        "Payments down",
+        "--severity",
+        "SEV-1",
+        "--service",
+        "appointment-service",
+        "--started-at",
+        "10m ago",
+    )
     assert "Declared incident 1" in declared.stdout
     run(repo, "timeline", "add", "-", input="piped from a runbook script\n")
     run(repo, "resolve", "--root-cause", "expired certificate")
@@ -36,16 +50,23 @@ def test_declare_timeline_resolve_in_a_subprocess(repo: Path) -> None:
 def test_errors_from_the_real_process_are_one_line_without_traceback(repo: Path) -> None:
     result = run(repo, "severity", "SEV-1", check=False)
     assert result.returncode == 2
-    assert result.stderr == "runbook: error: there is no open incident; pass -i ID, choose one with runbook use ID, or declare one.\n"
+    assert (
+        result.stderr
+        == "runbook: error: there is no open incident; pass -i ID, choose one with runbook use ID, or declare one.\n"
+    )
 
 
 def test_version_module_entry_point_and_no_colour_in_pipes(repo: Path) -> None:
     assert run(repo, "--version").stdout.startswith("runbook ")
-    module = subprocess.run([sys.executable, "-m", "runbook_cli", "--version"], capture_output=True, text=True)
+    module = subprocess.run(
+        [sys.executable, "-m", "runbook_cli", "--version"], capture_output=True, text=True
+    )
     assert module.returncode == 0 and module.stdout.startswith("runbook ")
     run(repo, "declare", "Colourless", "--severity", "SEV-0", "--service", "patient-web")
     environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    piped = subprocess.run([RUNBOOK, "show"], cwd=repo, capture_output=True, text=True, env=environment)
+    piped = subprocess.run(
+        [RUNBOOK, "show"], cwd=repo, capture_output=True, text=True, env=environment
+    )
     assert "SEV-0" in piped.stdout and "\x1b[" not in piped.stdout
 
 
@@ -53,7 +74,13 @@ def test_version_module_entry_point_and_no_colour_in_pipes(repo: Path) -> None:
 def test_concurrent_timeline_adds_lose_nothing(repo: Path, writers: int) -> None:
     run(repo, "declare", "Many hands", "--severity", "SEV-1", "--service", "patient-web")
     processes = [
-        subprocess.Popen([RUNBOOK, "timeline", "add", f"entry from writer {n}"], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [RUNBOOK, "timeline", "add", f"entry from writer {n}"],
+            cwd=repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(writers)
     ]
     for process in processes:
@@ -64,5 +91,7 @@ def test_concurrent_timeline_adds_lose_nothing(repo: Path, writers: int) -> None
     assert {f"entry from writer {n}" for n in range(writers)} <= texts
     subjects = git(repo, "log", "--format=%s").splitlines()
     assert sum(s.startswith("incident 1: timeline: entry from writer") for s in subjects) == writers
-    assert subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True).returncode == 0
+    assert (
+        subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True).returncode == 0
+    )
     assert git(repo, "status", "--porcelain") == ""

@@ -27,7 +27,14 @@ class Fake:
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length)) if length else None
-                fake.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "json": body})
+                fake.requests.append(
+                    {
+                        "method": self.command,
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "json": body,
+                    }
+                )
                 queue = fake.script.get(f"{self.command} {self.path}") or [(200, {}, 0.0)]
                 status, answer, delay = queue.pop(0) if len(queue) > 1 else queue[0]
                 time.sleep(delay)
@@ -38,7 +45,7 @@ class Fake:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_POST = do_PATCH = _answer  # noqa: N815
+            do_POST = do_PATCH = _answer
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -52,7 +59,7 @@ class Fake:
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def fake(monkeypatch: pytest.MonkeyPatch):
     server = Fake()
     monkeypatch.setenv("RUNBOOK_HTTP_TIMEOUT", "1")
     yield server
@@ -67,14 +74,21 @@ def pagerduty(fake: Fake, monkeypatch: pytest.MonkeyPatch) -> Fake:
     return fake
 
 
-def test_page_ack_resolve_share_one_dedup_key(declared: Runbook, pagerduty: Fake, repo: Path) -> None:
-    pagerduty.on("POST /v2/enqueue", (202, {"status": "success", "message": "Event processed", "dedup_key": "runbook/repo/x"}))
+def test_page_ack_resolve_share_one_dedup_key(
+    declared: Runbook, pagerduty: Fake, repo: Path
+) -> None:
+    pagerduty.on(
+        "POST /v2/enqueue",
+        (202, {"status": "success", "message": "Event processed", "dedup_key": "runbook/repo/x"}),
+    )
     declared("page", "--to", "oncall")
     declared("ack")
     declared("resolve")
     trigger, acknowledge, resolve = pagerduty.requests
     sent_key = trigger["json"]["dedup_key"]
-    assert sent_key.startswith("runbook/repo/") and sent_key.endswith("-incident-1")  # stable: repository, start date, id
+    assert sent_key.startswith("runbook/repo/") and sent_key.endswith(
+        "-incident-1"
+    )  # stable: repository, start date, id
     assert trigger["json"] == {
         "routing_key": "R0UTINGKEY0123456789abcdef",
         "event_action": "trigger",
@@ -83,12 +97,24 @@ def test_page_ack_resolve_share_one_dedup_key(declared: Runbook, pagerduty: Fake
             "summary": "SEV-2: Checkout errors",
             "source": "repo",
             "severity": "error",
-            "custom_details": {"file": trigger["json"]["payload"]["custom_details"]["file"], "services": ["appointment-service"], "status": "investigating", "page": "oncall"},
+            "custom_details": {
+                "file": trigger["json"]["payload"]["custom_details"]["file"],
+                "services": ["appointment-service"],
+                "status": "investigating",
+                "page": "oncall",
+            },
         },
     }
     assert trigger["headers"]["Content-Type"] == "application/json"
-    assert acknowledge["json"] == {"routing_key": "R0UTINGKEY0123456789abcdef", "event_action": "acknowledge", "dedup_key": "runbook/repo/x"}
-    assert resolve["json"]["event_action"] == "resolve" and resolve["json"]["dedup_key"] == "runbook/repo/x"
+    assert acknowledge["json"] == {
+        "routing_key": "R0UTINGKEY0123456789abcdef",
+        "event_action": "acknowledge",
+        "dedup_key": "runbook/repo/x",
+    }
+    assert (
+        resolve["json"]["event_action"] == "resolve"
+        and resolve["json"]["dedup_key"] == "runbook/repo/x"
+    )
     texts = [e["text"] for e in declared.json("show", "-i", "1")["timeline"]]
     assert "Paged via PagerDuty (oncall): dedup key runbook/repo/x." in texts
     assert "PagerDuty acknowledge sent (dedup key runbook/repo/x)." in texts
@@ -96,17 +122,25 @@ def test_page_ack_resolve_share_one_dedup_key(declared: Runbook, pagerduty: Fake
     assert "R0UTINGKEY" not in git(repo, "log", "-p")
 
 
-@pytest.mark.parametrize("severity,expected", [("SEV-0", "critical"), ("SEV-1", "critical"), ("SEV-3", "warning")])
+@pytest.mark.parametrize(
+    "severity,expected", [("SEV-0", "critical"), ("SEV-1", "critical"), ("SEV-3", "warning")]
+)
 def test_severity_mapping(declared: Runbook, pagerduty: Fake, severity: str, expected: str) -> None:
     declared("severity", severity)
     declared("page")
     assert pagerduty.requests[-1]["json"]["payload"]["severity"] == expected
 
 
-def test_dry_run_masks_secrets_and_sends_nothing(declared: Runbook, pagerduty: Fake, repo: Path) -> None:
+def test_dry_run_masks_secrets_and_sends_nothing(
+    declared: Runbook, pagerduty: Fake, repo: Path
+) -> None:
     before = snapshot(repo)
     out = declared("page", "--dry-run").stdout
-    assert "R0UTINGKEY" not in out and '"routing_key": "***"' in out and '"event_action": "trigger"' in out
+    assert (
+        "R0UTINGKEY" not in out
+        and '"routing_key": "***"' in out
+        and '"event_action": "trigger"' in out
+    )
     assert pagerduty.requests == [] and snapshot(repo) == before
 
 
@@ -116,35 +150,72 @@ def test_missing_credentials_exit_2_naming_the_variable(declared: Runbook, repo:
     assert "export RUNBOOK_STATUSPAGE_API_KEY" in declared("statuspage", "publish", expect=2).stderr
     declared("action", "add", "Fix it", "--owner", "Lee", "--due", "2026-12-01")
     before = snapshot(repo)
-    assert "export RUNBOOK_JIRA_EMAIL" in declared("action", "export", "--to", "jira", expect=2).stderr
-    assert "export RUNBOOK_LINEAR_API_KEY" in declared("action", "export", "--to", "linear", expect=2).stderr
+    assert (
+        "export RUNBOOK_JIRA_EMAIL" in declared("action", "export", "--to", "jira", expect=2).stderr
+    )
+    assert (
+        "export RUNBOOK_LINEAR_API_KEY"
+        in declared("action", "export", "--to", "linear", expect=2).stderr
+    )
     assert snapshot(repo) == before
 
 
 @pytest.mark.parametrize(
     ("answers", "says"),
     [
-        ([(400, {"status": "invalid event", "message": "Event object is invalid", "errors": ["Length of 'routing_key' is incorrect"]})], "PagerDuty answered HTTP 400: Event object is invalid"),
-        ([(500, {"message": "oops"}), (500, {"message": "oops"}), (500, {"message": "still down"})], "PagerDuty answered HTTP 500: still down"),
+        (
+            [
+                (
+                    400,
+                    {
+                        "status": "invalid event",
+                        "message": "Event object is invalid",
+                        "errors": ["Length of 'routing_key' is incorrect"],
+                    },
+                )
+            ],
+            "PagerDuty answered HTTP 400: Event object is invalid",
+        ),
+        (
+            [
+                (500, {"message": "oops"}),
+                (500, {"message": "oops"}),
+                (500, {"message": "still down"}),
+            ],
+            "PagerDuty answered HTTP 500: still down",
+        ),
         ([(200, {}, 3.0)], "did not answer within 1s"),
     ],
 )
-def test_service_failures_exit_5_and_record_nothing(declared: Runbook, pagerduty: Fake, repo: Path, answers: list, says: str) -> None:
+def test_service_failures_exit_5_and_record_nothing(
+    declared: Runbook, pagerduty: Fake, repo: Path, answers: list, says: str
+) -> None:
     pagerduty.on("POST /v2/enqueue", *answers)
     before = snapshot(repo)
     result = declared("page", expect=5)
-    assert says in result.stderr and "nothing was recorded" in result.stderr and "R0UTINGKEY" not in result.stderr
+    assert (
+        says in result.stderr
+        and "nothing was recorded" in result.stderr
+        and "R0UTINGKEY" not in result.stderr
+    )
     assert snapshot(repo) == before
 
 
 def test_429_and_5xx_are_retried_then_succeed(declared: Runbook, pagerduty: Fake) -> None:
-    pagerduty.on("POST /v2/enqueue", (429, {"message": "slow down"}), (503, {}), (202, {"status": "success", "dedup_key": "k"}))
+    pagerduty.on(
+        "POST /v2/enqueue",
+        (429, {"message": "slow down"}),
+        (503, {}),
+        (202, {"status": "success", "dedup_key": "k"}),
+    )
     declared("page")
     assert len(pagerduty.requests) == 3
     assert declared.json("show")["timeline"][-1]["text"] == "Paged via PagerDuty: dedup key k."
 
 
-def test_connection_refused_exits_5(declared: Runbook, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_connection_refused_exits_5(
+    declared: Runbook, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -167,10 +238,18 @@ def statuspage(fake: Fake, monkeypatch: pytest.MonkeyPatch) -> Fake:
     return fake
 
 
-def test_statuspage_creates_then_updates_and_ticks_the_checklist(declared: Runbook, statuspage: Fake, repo: Path) -> None:
+def test_statuspage_creates_then_updates_and_ticks_the_checklist(
+    declared: Runbook, statuspage: Fake, repo: Path
+) -> None:
     config = repo / "docs/runbooks/config.yml"
-    config.write_text(config.read_text().replace("    components: {}", "    components:\n      appointment-service: cmp42"))
-    statuspage.on("POST /v1/pages/pg1/incidents", (201, {"id": "inc-77", "shortlink": "https://stspg.io/x"}))
+    config.write_text(
+        config.read_text().replace(
+            "    components: {}", "    components:\n      appointment-service: cmp42"
+        )
+    )
+    statuspage.on(
+        "POST /v1/pages/pg1/incidents", (201, {"id": "inc-77", "shortlink": "https://stspg.io/x"})
+    )
     statuspage.on("PATCH /v1/pages/pg1/incidents/inc-77", (200, {"id": "inc-77"}))
     declared("statuspage", "publish")
     declared("status", "mitigated")
@@ -180,9 +259,19 @@ def test_statuspage_creates_then_updates_and_ticks_the_checklist(declared: Runbo
     create, mitigated, resolved = statuspage.requests
     assert create["method"] == "POST" and create["path"] == "/v1/pages/pg1/incidents"
     assert create["headers"]["Authorization"] == "OAuth SPKEY-secret-123"
-    assert create["json"] == {"incident": {"name": "Checkout errors", "status": "investigating", "component_ids": ["cmp42"],
-                                           "body": "We are currently investigating an issue affecting appointment-service. Users may experience errors or slow responses. Updates every 30 minutes."}}
-    assert mitigated["method"] == "PATCH" and mitigated["path"] == "/v1/pages/pg1/incidents/inc-77" and mitigated["json"]["incident"]["status"] == "monitoring"
+    assert create["json"] == {
+        "incident": {
+            "name": "Checkout errors",
+            "status": "investigating",
+            "component_ids": ["cmp42"],
+            "body": "We are currently investigating an issue affecting appointment-service. Users may experience errors or slow responses. Updates every 30 minutes.",
+        }
+    }
+    assert (
+        mitigated["method"] == "PATCH"
+        and mitigated["path"] == "/v1/pages/pg1/incidents/inc-77"
+        and mitigated["json"]["incident"]["status"] == "monitoring"
+    )
     assert resolved["json"]["incident"]["status"] == "resolved"
     view = declared.json("show", "-i", "1")
     assert view["checklist"]["status_page_resolved"] is True
@@ -198,16 +287,29 @@ def jira(fake: Fake, monkeypatch: pytest.MonkeyPatch) -> Fake:
     return fake
 
 
-def test_jira_export_creates_one_issue_per_item_and_is_idempotent(declared: Runbook, jira: Fake, repo: Path) -> None:
+def test_jira_export_creates_one_issue_per_item_and_is_idempotent(
+    declared: Runbook, jira: Fake, repo: Path
+) -> None:
     declared("action", "add", "Add retry budget", "--owner", "Lee", "--due", "2026-12-10")
     declared("action", "add", "Alert on pool saturation", "--owner", "Ana", "--due", "2026-12-12")
-    jira.on("POST /rest/api/3/issue", (201, {"id": "10001", "key": "OPS-1", "self": "x"}), (201, {"id": "10002", "key": "OPS-2", "self": "y"}))
+    jira.on(
+        "POST /rest/api/3/issue",
+        (201, {"id": "10001", "key": "OPS-1", "self": "x"}),
+        (201, {"id": "10002", "key": "OPS-2", "self": "y"}),
+    )
     declared("action", "export", "--to", "jira")
     first, second = jira.requests
     assert first["path"] == "/rest/api/3/issue"
-    assert first["headers"]["Authorization"] == "Basic " + base64.b64encode(b"sre@example.invalid:JIRATOKEN-secret").decode()
+    assert (
+        first["headers"]["Authorization"]
+        == "Basic " + base64.b64encode(b"sre@example.invalid:JIRATOKEN-secret").decode()
+    )
     fields = first["json"]["fields"]
-    assert fields["project"] == {"key": "OPS"} and fields["summary"] == "Add retry budget" and fields["duedate"] == "2026-12-10"
+    assert (
+        fields["project"] == {"key": "OPS"}
+        and fields["summary"] == "Add retry budget"
+        and fields["duedate"] == "2026-12-10"
+    )
     assert fields["issuetype"] == {"name": "Task"} and fields["description"]["type"] == "doc"
     assert "docs/runbooks/incidents/" in fields["description"]["content"][0]["content"][0]["text"]
     items = declared.json("show")["action_items"]
@@ -225,30 +327,69 @@ def test_jira_export_creates_one_issue_per_item_and_is_idempotent(declared: Runb
 def test_a_failure_midway_keeps_what_was_created(declared: Runbook, jira: Fake) -> None:
     declared("action", "add", "One", "--owner", "Lee", "--due", "2026-12-10")
     declared("action", "add", "Two", "--owner", "Lee", "--due", "2026-12-10")
-    jira.on("POST /rest/api/3/issue", (201, {"key": "OPS-1"}), (400, {"errorMessages": ["Field 'duedate' cannot be set."]}))
-    assert "Jira answered HTTP 400: Field 'duedate' cannot be set." in declared("action", "export", "--to", "jira", expect=5).stderr
-    assert [i.get("tracker", {}).get("key") for i in declared.json("show")["action_items"]] == ["OPS-1", None]
+    jira.on(
+        "POST /rest/api/3/issue",
+        (201, {"key": "OPS-1"}),
+        (400, {"errorMessages": ["Field 'duedate' cannot be set."]}),
+    )
+    assert (
+        "Jira answered HTTP 400: Field 'duedate' cannot be set."
+        in declared("action", "export", "--to", "jira", expect=5).stderr
+    )
+    assert [i.get("tracker", {}).get("key") for i in declared.json("show")["action_items"]] == [
+        "OPS-1",
+        None,
+    ]
     assert declared.json("checklist")["action_items_created"] is False
 
 
-def test_linear_export_uses_graphql_issue_create(declared: Runbook, fake: Fake, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_linear_export_uses_graphql_issue_create(
+    declared: Runbook, fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RUNBOOK_LINEAR_URL", f"{fake.url}/graphql")
     monkeypatch.setenv("RUNBOOK_LINEAR_API_KEY", "lin_api_secret")
     monkeypatch.setenv("RUNBOOK_LINEAR_TEAM_ID", "team-9")
     declared("action", "add", "Add retry budget", "--owner", "Lee", "--due", "2026-12-10")
-    fake.on("POST /graphql", (200, {"data": {"issueCreate": {"success": True, "issue": {"id": "u1", "identifier": "ENG-5", "url": "https://linear.app/x/ENG-5"}}}}))
+    fake.on(
+        "POST /graphql",
+        (
+            200,
+            {
+                "data": {
+                    "issueCreate": {
+                        "success": True,
+                        "issue": {
+                            "id": "u1",
+                            "identifier": "ENG-5",
+                            "url": "https://linear.app/x/ENG-5",
+                        },
+                    }
+                }
+            },
+        ),
+    )
     declared("action", "export", "--to", "linear")
     (request,) = fake.requests
     assert request["headers"]["Authorization"] == "lin_api_secret"
     assert "issueCreate(input: $input)" in request["json"]["query"]
-    assert request["json"]["variables"]["input"] == {"teamId": "team-9", "title": "Add retry budget", "description": request["json"]["variables"]["input"]["description"], "dueDate": "2026-12-10"}
+    assert request["json"]["variables"]["input"] == {
+        "teamId": "team-9",
+        "title": "Add retry budget",
+        "description": request["json"]["variables"]["input"]["description"],
+        "dueDate": "2026-12-10",
+    }
     assert declared.json("show")["action_items"][0]["tracker"]["key"] == "ENG-5"
 
 
-def test_linear_graphql_errors_are_failures(declared: Runbook, fake: Fake, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_linear_graphql_errors_are_failures(
+    declared: Runbook, fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RUNBOOK_LINEAR_URL", f"{fake.url}/graphql")
     monkeypatch.setenv("RUNBOOK_LINEAR_API_KEY", "lin_api_secret")
     monkeypatch.setenv("RUNBOOK_LINEAR_TEAM_ID", "team-9")
     declared("action", "add", "X", "--owner", "Lee", "--due", "2026-12-10")
     fake.on("POST /graphql", (200, {"errors": [{"message": "Entity not found: Team"}]}))
-    assert "Linear did not create the issue: Entity not found: Team" in declared("action", "export", "--to", "linear", expect=5).stderr
+    assert (
+        "Linear did not create the issue: Entity not found: Team"
+        in declared("action", "export", "--to", "linear", expect=5).stderr
+    )

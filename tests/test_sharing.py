@@ -16,7 +16,20 @@ def team(tmp_path: Path, bare_repo: Path) -> dict[str, Runbook]:
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "--quiet", "--bare", str(remote))
     Runbook(bare_repo)("init")
-    Runbook(bare_repo)("declare", "Shared incident", "-s", "SEV-1", "--service", "patient-web", "--started-at", "1h ago", "--commander", "Ana", "--comms-lead", "Bo")
+    Runbook(bare_repo)(
+        "declare",
+        "Shared incident",
+        "-s",
+        "SEV-1",
+        "--service",
+        "patient-web",
+        "--started-at",
+        "1h ago",
+        "--commander",
+        "Ana",
+        "--comms-lead",
+        "Bo",
+    )
     git(bare_repo, "remote", "add", "origin", str(remote))
     git(bare_repo, "push", "--quiet", "-u", "origin", "main")
     clones = {}
@@ -31,7 +44,9 @@ def head(runbook: Runbook) -> str:
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(["ic", "cl", "eng"]))[:3])
-def test_interleaved_work_converges_in_any_sync_order(team: dict[str, Runbook], order: tuple[str, ...]) -> None:
+def test_interleaved_work_converges_in_any_sync_order(
+    team: dict[str, Runbook], order: tuple[str, ...]
+) -> None:
     ic, cl, eng = team["ic"], team["cl"], team["eng"]
     ic("timeline", "add", "IC: rolling back", "--at", "30m ago")
     cl("timeline", "add", "CL: posted update", "--at", "29m ago")
@@ -45,12 +60,21 @@ def test_interleaved_work_converges_in_any_sync_order(team: dict[str, Runbook], 
     assert len(heads) == 1
     view = ic.json("show")
     texts = [e["text"] for e in view["timeline"]]
-    for expected in ("IC: rolling back", "CL: posted update", "ENG: pool at 100%", "ENG: second finding", "Severity SEV-1 → SEV-0: data exposure suspected"):
+    for expected in (
+        "IC: rolling back",
+        "CL: posted update",
+        "ENG: pool at 100%",
+        "ENG: second finding",
+        "Severity SEV-1 → SEV-0: data exposure suspected",
+    ):
         assert texts.count(expected) == 1
     assert [e["at"] for e in view["timeline"]] == sorted(e["at"] for e in view["timeline"])
     assert view["severity"] == "SEV-0" and view["checklist"]["ticket_updated"] is True
     for name in team:
-        assert "<<<<<<<" not in next((team[name].repo / "docs/runbooks/incidents").glob("*.md")).read_text()
+        assert (
+            "<<<<<<<"
+            not in next((team[name].repo / "docs/runbooks/incidents").glob("*.md")).read_text()
+        )
         assert git(team[name].repo, "status", "--porcelain") == ""
     assert ic("check", "--all").exit_code == 0
 
@@ -66,36 +90,55 @@ def test_offline_declares_with_clashing_ids_keep_both(team: dict[str, Runbook]) 
     titles = {v["id"]: v["title"] for v in ic.json("list")}
     assert titles == {1: "Shared incident", 2: "Payments down", 3: "Login slow"}
     assert head(ic) == head(cl)
-    assert cl.json("show", "-i", "3")["timeline"][0]["text"].startswith("Declared SEV-2: Login slow")
+    assert cl.json("show", "-i", "3")["timeline"][0]["text"].startswith(
+        "Declared SEV-2: Login slow"
+    )
     assert "Renumbered: 2 -> 3" in git(cl.repo, "log", "--format=%B")
 
 
-def test_plain_git_merge_of_two_branches_appending_entries_is_clean(repo: Path, declared: Runbook) -> None:
+def test_plain_git_merge_of_two_branches_appending_entries_is_clean(
+    repo: Path, declared: Runbook
+) -> None:
     git(repo, "checkout", "-qb", "side")
     declared("timeline", "add", "on the side", "--at", "10m ago")
     git(repo, "checkout", "-q", "main")
     declared("timeline", "add", "on main", "--at", "12m ago")
-    merged = subprocess.run(["git", "merge", "--no-edit", "side"], cwd=repo, capture_output=True, text=True)
+    merged = subprocess.run(
+        ["git", "merge", "--no-edit", "side"], cwd=repo, capture_output=True, text=True
+    )
     assert merged.returncode == 0, merged.stdout + merged.stderr
     texts = [e["text"] for e in declared.json("show")["timeline"]]
     assert texts.index("on main") < texts.index("on the side")
 
 
-def test_both_sides_changing_the_title_is_a_conflict_confined_to_it(repo: Path, declared: Runbook) -> None:
+def test_both_sides_changing_the_title_is_a_conflict_confined_to_it(
+    repo: Path, declared: Runbook
+) -> None:
     path = next((repo / "docs/runbooks/incidents").glob("*.md"))
     git(repo, "checkout", "-qb", "side")
-    path.write_text(path.read_text().replace("title: Checkout errors", "title: Checkout errors (side)"))
+    path.write_text(
+        path.read_text().replace("title: Checkout errors", "title: Checkout errors (side)")
+    )
     git(repo, "commit", "-qam", "side title")
     git(repo, "checkout", "-q", "main")
-    path.write_text(path.read_text().replace("title: Checkout errors", "title: Checkout errors (main)"))
+    path.write_text(
+        path.read_text().replace("title: Checkout errors", "title: Checkout errors (main)")
+    )
     git(repo, "commit", "-qam", "main title")
     declared("timeline", "add", "main entry")
-    merged = subprocess.run(["git", "merge", "--no-edit", "side"], cwd=repo, capture_output=True, text=True)
+    merged = subprocess.run(
+        ["git", "merge", "--no-edit", "side"], cwd=repo, capture_output=True, text=True
+    )
     assert merged.returncode != 0
     text = path.read_text()
-    assert "<<<<<<< ours\ntitle: Checkout errors (main)\n=======\ntitle: Checkout errors (side)\n>>>>>>> theirs\n" in text
+    assert (
+        "<<<<<<< ours\ntitle: Checkout errors (main)\n=======\ntitle: Checkout errors (side)\n>>>>>>> theirs\n"
+        in text
+    )
     assert text.count("<<<<<<<") == 1 and "main entry" in text
-    assert "front matter" in declared("show", "-i", "1", expect=4).stderr  # unreadable until resolved
+    assert (
+        "front matter" in declared("show", "-i", "1", expect=4).stderr
+    )  # unreadable until resolved
 
 
 def test_malformed_input_fails_safely_as_a_conflict(repo: Path, declared: Runbook) -> None:
@@ -105,7 +148,9 @@ def test_malformed_input_fails_safely_as_a_conflict(repo: Path, declared: Runboo
     git(repo, "commit", "-qam", "break it")
     git(repo, "checkout", "-q", "main")
     declared("timeline", "add", "kept on main")
-    merged = subprocess.run(["git", "merge", "--no-edit", "side"], cwd=repo, capture_output=True, text=True)
+    merged = subprocess.run(
+        ["git", "merge", "--no-edit", "side"], cwd=repo, capture_output=True, text=True
+    )
     assert merged.returncode != 0
     text = path.read_text()
     assert "kept on main" in text and "id: [broken" in text  # git's line merge: both sides kept
@@ -113,7 +158,10 @@ def test_malformed_input_fails_safely_as_a_conflict(repo: Path, declared: Runboo
 
 
 def test_sync_without_a_remote_exits_3(declared: Runbook) -> None:
-    assert "no remote to share with; add one with git remote add origin URL." in declared("sync", expect=3).stderr
+    assert (
+        "no remote to share with; add one with git remote add origin URL."
+        in declared("sync", expect=3).stderr
+    )
 
 
 def test_a_real_conflict_is_left_for_the_user_with_directions(team: dict[str, Runbook]) -> None:
@@ -124,8 +172,13 @@ def test_a_real_conflict_is_left_for_the_user_with_directions(team: dict[str, Ru
         git(runbook.repo, "commit", "-qam", f"retitle {title}")
     ic("sync")
     error = cl("sync", expect=3).stderr
-    assert "stopped with conflicts in docs/runbooks/incidents/" in error and "git merge --abort" in error
-    assert (cl.repo / ".git/MERGE_HEAD").exists()  # left for the user, who was told how to finish or abort
+    assert (
+        "stopped with conflicts in docs/runbooks/incidents/" in error
+        and "git merge --abort" in error
+    )
+    assert (
+        cl.repo / ".git/MERGE_HEAD"
+    ).exists()  # left for the user, who was told how to finish or abort
     assert "in the middle of a merge" in cl("timeline", "add", "x", expect=3).stderr
 
 

@@ -12,7 +12,9 @@ from helpers import Runbook, git
 @pytest.fixture
 def built(declared: Runbook, repo: Path, tmp_path: Path) -> Path:
     declared("timeline", "add", "<script>alert('x')</script> & <b>bold</b>")
-    declared("report", "set", "root-cause", "A *pool* ran dry.\n\n<img src=https://evil.example/x.png>")
+    declared(
+        "report", "set", "root-cause", "A *pool* ran dry.\n\n<img src=https://evil.example/x.png>"
+    )
     declared("declare", "Second <i>one</i>", "-s", "SEV-0", "--service", "doctor-hub")
     declared("ack", "-i", "2")
     declared("resolve", "-i", "2")
@@ -27,9 +29,14 @@ def pages(out: Path) -> dict[str, str]:
 
 def test_pages_exist_and_user_text_is_escaped(built: Path) -> None:
     site = pages(built)
-    assert {"index.html", "metrics.html"} <= set(site) and len([n for n in site if re.fullmatch(r"incidents/\d{4}-\d\d-\d\d-incident-[12]\.html", n)]) == 2
+    assert {"index.html", "metrics.html"} <= set(site) and len(
+        [n for n in site if re.fullmatch(r"incidents/\d{4}-\d\d-\d\d-incident-[12]\.html", n)]
+    ) == 2
     incident = next(text for name, text in site.items() if name.endswith("incident-1.html"))
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in incident
+    assert (
+        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
+        in incident
+    )
     assert "<script>alert" not in incident and "<img" not in incident
     assert "<em>pool</em>" in incident  # the report's markdown is rendered, its raw HTML is not
     assert "Second &lt;i&gt;one&lt;/i&gt;" in site["index.html"]
@@ -37,10 +44,14 @@ def test_pages_exist_and_user_text_is_escaped(built: Path) -> None:
 
 def test_no_request_leaves_the_page(built: Path) -> None:
     for name, text in pages(built).items():
-        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', text).group(1)
+        policy = re.search(
+            r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', text
+        ).group(1)
         assert policy.startswith("default-src 'none'") and "unsafe-inline" not in policy, name
-        assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)=', text), name
-        assert not re.search(r'src="https?:', text) and "@import" not in text and "url(" not in text, name
+        assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", text), name
+        assert (
+            not re.search(r'src="https?:', text) and "@import" not in text and "url(" not in text
+        ), name
     scripts = re.findall(r"<script>(.*?)</script>", pages(built)["index.html"], re.DOTALL)
     assert len(scripts) == 1 and "'sha256-" in pages(built)["index.html"]
 
@@ -56,7 +67,11 @@ def test_usable_without_javascript(built: Path) -> None:
 def test_metrics_page_has_titled_labelled_charts_with_tables(built: Path) -> None:
     metrics = pages(built)["metrics.html"]
     assert metrics.count("<svg") == 3 and metrics.count("<title id=") == 3
-    assert metrics.count(">month</text>") == 3 and ">incidents</text>" in metrics and ">minutes</text>" in metrics
+    assert (
+        metrics.count(">month</text>") == 3
+        and ">incidents</text>" in metrics
+        and ">minutes</text>" in metrics
+    )
     assert metrics.count("<table>") == 3 and "target 5" in metrics
 
 
@@ -66,10 +81,14 @@ def test_output_is_deterministic(built: Path, declared: Runbook, tmp_path: Path)
     assert pages(again) == pages(built)
     stamps = {p: p.stat().st_mtime_ns for p in built.rglob("*.html")}
     declared("site", "--out", str(built))
-    assert {p: p.stat().st_mtime_ns for p in built.rglob("*.html")} == stamps  # unchanged files are not rewritten
+    assert {
+        p: p.stat().st_mtime_ns for p in built.rglob("*.html")
+    } == stamps  # unchanged files are not rewritten
 
 
-def test_history_links_to_github_and_removed_incidents_disappear(built: Path, declared: Runbook, repo: Path) -> None:
+def test_history_links_to_github_and_removed_incidents_disappear(
+    built: Path, declared: Runbook, repo: Path
+) -> None:
     git(repo, "remote", "add", "origin", "git@github.com:acme/ops.git")
     path = next((repo / "docs/runbooks/incidents").glob("*-incident-2.md"))
     path.unlink()
@@ -86,12 +105,18 @@ def test_init_pages_adds_the_publishing_workflow(bare_repo: Path) -> None:
     assert "runbook site --out _site" in workflow and "actions/deploy-pages" in workflow
 
 
-def test_a_large_site_is_rendered_on_all_cores_identically(declared: Runbook, repo: Path, tmp_path: Path) -> None:
+def test_a_large_site_is_rendered_on_all_cores_identically(
+    declared: Runbook, repo: Path, tmp_path: Path
+) -> None:
     path = next((repo / "docs/runbooks/incidents").glob("*.md"))
     text = path.read_text()
     for number in range(2, 321):
-        copy = text.replace("id: 1\n", f"id: {number}\n", 1).replace("# Incident 1 –", f"# Incident {number} –", 1)
-        (path.parent / path.name.replace("-incident-1.md", f"-incident-{number}.md")).write_text(copy)
+        copy = text.replace("id: 1\n", f"id: {number}\n", 1).replace(
+            "# Incident 1 –", f"# Incident {number} –", 1
+        )
+        (path.parent / path.name.replace("-incident-1.md", f"-incident-{number}.md")).write_text(
+            copy
+        )
     out = tmp_path / "big"
     assert "Wrote 322 pages" in declared("site", "--out", str(out)).stdout
     single = (out / "incidents" / path.name.replace(".md", ".html")).read_text()

@@ -37,14 +37,19 @@ def refused(runbook: Runbook, repo: Path, *args: str, code: int, says: str) -> s
         (b"---\nid: 1\n---\n" + b"x" * (3 * 1024 * 1024), "larger than 2 MiB"),
     ],
 )
-def test_hostile_files_exit_4_and_stay_untouched(declared: Runbook, repo: Path, content: bytes, says: str) -> None:
+def test_hostile_files_exit_4_and_stay_untouched(
+    declared: Runbook, repo: Path, content: bytes, says: str
+) -> None:
     incident(repo).write_bytes(content)
     refused(declared, repo, "timeline", "add", "x", "-i", "1", code=4, says=says)
     assert incident(repo).read_bytes() == content
 
 
 def test_an_alias_bomb_fails_fast(declared: Runbook, repo: Path) -> None:
-    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [f"{chr(98 + n)}: &{chr(98 + n)} [" + ", ".join([f"*{chr(97 + n)}"] * 10) + "]" for n in range(8)]
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"{chr(98 + n)}: &{chr(98 + n)} [" + ", ".join([f"*{chr(97 + n)}"] * 10) + "]"
+        for n in range(8)
+    ]
     incident(repo).write_text("---\n" + "\n".join(levels) + "\n---\n")
     started = time.monotonic()
     refused(declared, repo, "show", "-i", "1", code=4, says="aliases")
@@ -58,7 +63,9 @@ def test_bom_and_crlf_are_kept_losslessly(declared: Runbook, repo: Path) -> None
     assert path.read_bytes().startswith(b"\xef\xbb\xbf---\r\nid: 1\r\n")
 
 
-def test_symlinked_incident_file_and_folder_are_refused(declared: Runbook, repo: Path, tmp_path: Path) -> None:
+def test_symlinked_incident_file_and_folder_are_refused(
+    declared: Runbook, repo: Path, tmp_path: Path
+) -> None:
     path = incident(repo)
     outside = tmp_path / "outside.md"
     outside.write_bytes(path.read_bytes())
@@ -83,7 +90,11 @@ def test_failing_gpg_signer_keeps_the_entry_uncommitted(declared: Runbook, repo:
     git(repo, "config", "gpg.program", "false")
     head = git(repo, "rev-parse", "HEAD")
     error = declared("timeline", "add", "signed or nothing", expect=3).stderr
-    assert "git did not commit it" in error and "gpg" in error.lower() and "next runbook command commits it too" in error
+    assert (
+        "git did not commit it" in error
+        and "gpg" in error.lower()
+        and "next runbook command commits it too" in error
+    )
     assert git(repo, "rev-parse", "HEAD") == head
     assert "signed or nothing" in incident(repo).read_text()
     git(repo, "config", "commit.gpgsign", "false")
@@ -118,7 +129,9 @@ def test_read_only_file_system_exits_3_and_changes_nothing(declared: Runbook, re
     if mounted.returncode:
         pytest.skip("bind mounts need root")
     try:
-        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True, capture_output=True)
+        subprocess.run(
+            ["mount", "-o", "remount,bind,ro", str(folder)], check=True, capture_output=True
+        )
         refused(declared, repo, "timeline", "add", "x", code=3, says="Read-only file system")
     finally:
         subprocess.run(["umount", str(folder)], check=True)
@@ -126,7 +139,9 @@ def test_read_only_file_system_exits_3_and_changes_nothing(declared: Runbook, re
 
 def test_a_held_lock_is_waited_for_boundedly_and_said(declared: Runbook, repo: Path) -> None:
     config = repo / "docs/runbooks/config.yml"
-    config.write_text(config.read_text().replace("lock_timeout_seconds: 10", "lock_timeout_seconds: 2"))
+    config.write_text(
+        config.read_text().replace("lock_timeout_seconds: 10", "lock_timeout_seconds: 2")
+    )
     holder = os.open(repo / ".git/runbook.lock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(holder, fcntl.LOCK_EX)
     try:

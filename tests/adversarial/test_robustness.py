@@ -23,9 +23,20 @@ def run(repo: Path, *args: str) -> subprocess.CompletedProcess:
 
 def test_concurrent_writers_on_different_incidents_lose_nothing(repo: Path) -> None:
     for n in range(3):
-        assert run(repo, "declare", f"Incident {n + 1}", "-s", "SEV-2", "--service", "patient-web").returncode == 0
+        assert (
+            run(
+                repo, "declare", f"Incident {n + 1}", "-s", "SEV-2", "--service", "patient-web"
+            ).returncode
+            == 0
+        )
     writers = [
-        subprocess.Popen([RUNBOOK, "timeline", "add", f"writer {n}", "-i", str(n % 3 + 1)], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [RUNBOOK, "timeline", "add", f"writer {n}", "-i", str(n % 3 + 1)],
+            cwd=repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for n in range(9)
     ]
     for writer in writers:
@@ -33,29 +44,47 @@ def test_concurrent_writers_on_different_incidents_lose_nothing(repo: Path) -> N
         assert writer.returncode == 0, stderr
     for number in (1, 2, 3):
         view = json.loads(run(repo, "show", "-i", str(number), "--json").stdout)
-        assert {e["text"] for e in view["timeline"]} >= {f"writer {n}" for n in range(9) if n % 3 + 1 == number}
+        assert {e["text"] for e in view["timeline"]} >= {
+            f"writer {n}" for n in range(9) if n % 3 + 1 == number
+        }
     assert git(repo, "status", "--porcelain") == ""
-    assert subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True).returncode == 0
+    assert (
+        subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True).returncode == 0
+    )
 
 
 def test_writers_killed_mid_change_leave_old_or_new_never_a_mix(repo: Path) -> None:
-    assert run(repo, "declare", "Killed writers", "-s", "SEV-1", "--service", "patient-web").returncode == 0
+    assert (
+        run(repo, "declare", "Killed writers", "-s", "SEV-1", "--service", "patient-web").returncode
+        == 0
+    )
     path = next((repo / "docs/runbooks/incidents").glob("*.md"))
     rng = random.Random(7)
     for attempt in range(12):
-        writer = subprocess.Popen([RUNBOOK, "timeline", "add", f"attempt {attempt}"], cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        writer = subprocess.Popen(
+            [RUNBOOK, "timeline", "add", f"attempt {attempt}"],
+            cwd=repo,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.0, 0.3))
         writer.send_signal(signal.SIGKILL)
         writer.wait()
         text = path.read_text()
-        assert text.startswith("---\nid: 1\n") and text.rstrip().endswith("-->")  # a whole file, old or new
+        assert text.startswith("---\nid: 1\n") and text.rstrip().endswith(
+            "-->"
+        )  # a whole file, old or new
         assert run(repo, "show", "--json").returncode == 0
         (repo / ".git/index.lock").unlink(missing_ok=True)  # as the user would, told by git
     assert run(repo, "timeline", "add", "after the storm").returncode == 0
-    assert not list(path.parent.glob(".*.tmp"))  # a killed writer's temp file is cleared by the next one
+    assert not list(
+        path.parent.glob(".*.tmp")
+    )  # a killed writer's temp file is cleared by the next one
     assert git(repo, "status", "--porcelain") == ""
     assert "after the storm" in git(repo, "show", "HEAD")
-    assert subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True).returncode == 0
+    assert (
+        subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True).returncode == 0
+    )
 
 
 def open_files() -> int:

@@ -30,7 +30,9 @@ def find_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
-    raise RepositoryError(f"{start} is not inside a git repository; run 'git init' first or pass --repo PATH.")
+    raise RepositoryError(
+        f"{start} is not inside a git repository; run 'git init' first or pass --repo PATH."
+    )
 
 
 class GitRepo:
@@ -57,17 +59,27 @@ class GitRepo:
         """Refuse unusual states before anything is written; return the author's name."""
         for marker, (what, how) in _IN_PROGRESS.items():
             if (self.git_dir / marker).exists():
-                raise RepositoryError(f"the repository is in the middle of {what}; finish it with {how}, then run runbook again.")
+                raise RepositoryError(
+                    f"the repository is in the middle of {what}; finish it with {how}, then run runbook again."
+                )
         try:
             head = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise RepositoryError(f"cannot read {self.git_dir / 'HEAD'}: {error.strerror}.") from None
+            raise RepositoryError(
+                f"cannot read {self.git_dir / 'HEAD'}: {error.strerror}."
+            ) from None
         if not head.startswith("ref:"):
-            raise RepositoryError("HEAD is detached; check out a branch (git switch BRANCH) before recording incident changes.")
+            raise RepositoryError(
+                "HEAD is detached; check out a branch (git switch BRANCH) before recording incident changes."
+            )
         # git's own refusals (dubious ownership, a broken repository) before anything is written
         result = self.call("rev-parse", "--git-dir")
         if result.returncode:
-            hint = f"; if you trust it, run git config --global --add safe.directory {self.root}" if "dubious ownership" in result.stderr else ""
+            hint = (
+                f"; if you trust it, run git config --global --add safe.directory {self.root}"
+                if "dubious ownership" in result.stderr
+                else ""
+            )
             raise RepositoryError(f"git refuses this repository: {_reason(result.stderr)}{hint}.")
         return self.identity()
 
@@ -75,7 +87,10 @@ class GitRepo:
         """The committer's name from git config or the environment; refuse when git would guess."""
         result = self.call("var", "GIT_AUTHOR_IDENT")
         if result.returncode:
-            if "auto-detection is disabled" in result.stderr or "tell me who you are" in result.stderr:
+            if (
+                "auto-detection is disabled" in result.stderr
+                or "tell me who you are" in result.stderr
+            ):
                 raise RepositoryError(
                     "git has no identity here; set it with git config user.name 'Your Name' and git config user.email you@example.com."
                 )
@@ -85,7 +100,10 @@ class GitRepo:
     def commit(self, paths: list[Path], message: str) -> str:
         """Commit exactly these paths (and nothing else the user staged); return the new commit id."""
         relative = [str(path.relative_to(self.root)) for path in paths]
-        for step in (("add", "--", *relative), ("commit", "--only", "--quiet", "--no-edit", "-m", message, "--", *relative)):
+        for step in (
+            ("add", "--", *relative),
+            ("commit", "--only", "--quiet", "--no-edit", "-m", message, "--", *relative),
+        ):
             result = self.call(*step)
             if result.returncode:
                 raise RepositoryError(
@@ -98,12 +116,18 @@ class GitRepo:
         """Register runbook's merge driver in this clone (git config is per clone, .gitattributes
         is shared): one file read when it is already there."""
         try:
-            if f'[merge "{MERGE_DRIVER}"]' in (self.common_dir() / "config").read_text(encoding="utf-8"):
+            if f'[merge "{MERGE_DRIVER}"]' in (self.common_dir() / "config").read_text(
+                encoding="utf-8"
+            ):
                 return
         except OSError:
             return
         self.run("config", f"merge.{MERGE_DRIVER}.name", "runbook: merge incident files by meaning")
-        self.run("config", f"merge.{MERGE_DRIVER}.driver", f"{_runbook_command()} merge-driver %O %A %B %P")
+        self.run(
+            "config",
+            f"merge.{MERGE_DRIVER}.driver",
+            f"{_runbook_command()} merge-driver %O %A %B %P",
+        )
 
     def run(self, *args: str) -> str:
         """Any git command; its output without the trailing newline."""
@@ -128,7 +152,9 @@ class GitRepo:
                 stdin=subprocess.DEVNULL,
             )
         except FileNotFoundError:
-            raise RepositoryError("git is not installed or not on PATH; install git and try again.") from None
+            raise RepositoryError(
+                "git is not installed or not on PATH; install git and try again."
+            ) from None
 
 
 def _runbook_command() -> str:
@@ -144,5 +170,7 @@ def _reason(output: str) -> str:
     """git's own reason in one line: its error and fatal lines (the last few), else its last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     useful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-1:]
-    reasons = [line.removeprefix("fatal: ").removeprefix("error: ").rstrip(".") for line in useful[-3:]]
+    reasons = [
+        line.removeprefix("fatal: ").removeprefix("error: ").rstrip(".") for line in useful[-3:]
+    ]
     return "; ".join(reasons) or "unknown error"

@@ -27,7 +27,9 @@ def repo_lock(path: Path, timeout: float) -> Iterator[None]:
     try:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
-        raise RepositoryError(f"cannot create the lock file {path}: {error.strerror}; check that the repository is writable.") from None
+        raise RepositoryError(
+            f"cannot create the lock file {path}: {error.strerror}; check that the repository is writable."
+        ) from None
     try:
         _acquire(descriptor, path, timeout)
         yield
@@ -56,12 +58,17 @@ def _acquire(descriptor: int, path: Path, timeout: float) -> None:
                 "(the lock is released when that process exits)."
             )
         if not announced and waited >= _QUIET_WAIT_SECONDS:
-            print(f"runbook: waiting up to {timeout:g}s for another runbook command in this repository…", file=sys.stderr)
+            print(
+                f"runbook: waiting up to {timeout:g}s for another runbook command in this repository…",
+                file=sys.stderr,
+            )
             announced = True
         time.sleep(_POLL_SECONDS)
 
 
-def _acquire_windows(descriptor: int, path: Path, timeout: float) -> None:  # pragma: no cover - not on CI
+def _acquire_windows(
+    descriptor: int, path: Path, timeout: float
+) -> None:  # pragma: no cover - not on CI
     import msvcrt
 
     deadline = time.monotonic() + timeout
@@ -71,5 +78,7 @@ def _acquire_windows(descriptor: int, path: Path, timeout: float) -> None:  # pr
             return
         except OSError:
             if time.monotonic() >= deadline:
-                raise RepositoryError(f"another runbook command has held {path} for {timeout:g}s; try again.") from None
+                raise RepositoryError(
+                    f"another runbook command has held {path} for {timeout:g}s; try again."
+                ) from None
             time.sleep(_POLL_SECONDS)

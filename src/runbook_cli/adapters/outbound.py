@@ -29,7 +29,9 @@ def check_url(url: str, what: str) -> str:
         return url
     if parts.scheme == "http" and _is_loopback(host):
         return url
-    raise UsageError(f"{what} must be an https:// URL (http:// only to localhost); check the setting.")
+    raise UsageError(
+        f"{what} must be an https:// URL (http:// only to localhost); check the setting."
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -62,9 +64,18 @@ def request(
     host = urlsplit(url).netloc.rsplit("@", 1)[-1]
     timeout = timeout_seconds()
     for attempt in range(1, attempts + 1):
-        outgoing = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", "Accept": "application/json", **(headers or {})})
+        outgoing = urllib.request.Request(
+            url,
+            data=data,
+            method=method,
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                **(headers or {}),
+            },
+        )
         try:
-            with urllib.request.urlopen(outgoing, timeout=timeout) as response:  # noqa: S310 - scheme checked
+            with urllib.request.urlopen(outgoing, timeout=timeout) as response:
                 body = response.read().decode("utf-8", "replace")
                 return _json(body)
         except urllib.error.HTTPError as error:
@@ -72,17 +83,33 @@ def request(
             if (error.code == 429 or error.code >= 500) and attempt < attempts:
                 time.sleep(_backoff(attempt, error.headers.get("Retry-After")))
                 continue
-            raise ServiceError(f"{service} answered HTTP {error.code}{': ' + detail if detail else ''}; nothing was recorded.") from None
-        except (TimeoutError, socket.timeout):
-            raise ServiceError(f"{service} ({host}) did not answer within {timeout:g}s; nothing was recorded, try again.") from None
+            raise ServiceError(
+                f"{service} answered HTTP {error.code}{': ' + detail if detail else ''}; nothing was recorded."
+            ) from None
+        except TimeoutError:
+            raise ServiceError(
+                f"{service} ({host}) did not answer within {timeout:g}s; nothing was recorded, try again."
+            ) from None
         except urllib.error.URLError as error:
-            reason = error.reason if not isinstance(error.reason, OSError) else (error.reason.strerror or str(error.reason))
+            reason = (
+                error.reason
+                if not isinstance(error.reason, OSError)
+                else (error.reason.strerror or str(error.reason))
+            )
             if isinstance(error.reason, (TimeoutError, socket.timeout)):
-                raise ServiceError(f"{service} ({host}) did not answer within {timeout:g}s; nothing was recorded, try again.") from None
-            raise ServiceError(f"cannot reach {service} at {host}: {reason}; nothing was recorded.") from None
+                raise ServiceError(
+                    f"{service} ({host}) did not answer within {timeout:g}s; nothing was recorded, try again."
+                ) from None
+            raise ServiceError(
+                f"cannot reach {service} at {host}: {reason}; nothing was recorded."
+            ) from None
         except OSError as error:
-            raise ServiceError(f"cannot reach {service} at {host}: {error.strerror or error}; nothing was recorded.") from None
-    raise ServiceError(f"{service} kept failing after {attempts} attempts; nothing was recorded.")  # pragma: no cover
+            raise ServiceError(
+                f"cannot reach {service} at {host}: {error.strerror or error}; nothing was recorded."
+            ) from None
+    raise ServiceError(
+        f"{service} kept failing after {attempts} attempts; nothing was recorded."
+    )  # pragma: no cover
 
 
 def post_json(url: str, payload: dict, service: str) -> dict:

@@ -25,7 +25,9 @@ def map_files(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(initializer=setup, initargs=setup_args) as pool:
-            for result in pool.map(work, items, chunksize=max(16, len(items) // (8 * (os.cpu_count() or 1)))):
+            for result in pool.map(
+                work, items, chunksize=max(16, len(items) // (8 * (os.cpu_count() or 1)))
+            ):
                 progress(1)
                 yield result
         return

@@ -86,17 +86,23 @@ class Store:
                 raise UsageError(f"there is no incident {incident_id}; {self.open_hint()}")
             if len(candidates) > 1:
                 names = ", ".join(self.relative(p) for p in candidates)
-                raise MalformedFileError(f"incident {incident_id} has more than one file ({names}); renumber or remove one.")
+                raise MalformedFileError(
+                    f"incident {incident_id} has more than one file ({names}); renumber or remove one."
+                )
             return candidates[0]
         if text.endswith(".md") and FILE_NAME.match(Path(text).name):
             path = Path(text) if Path(text).is_absolute() else Path.cwd() / text
             resolved = path.resolve()
             if resolved.parent != self.folder.resolve():
-                raise UsageError(f"{text!r} is not an incident file in {INCIDENTS_DIR}/; pass an id such as 7.")
+                raise UsageError(
+                    f"{text!r} is not an incident file in {INCIDENTS_DIR}/; pass an id such as 7."
+                )
             if not resolved.exists():
                 raise UsageError(f"there is no incident file {text!r}; {self.open_hint()}")
             return self.folder / resolved.name
-        raise UsageError(f"{reference!r} is not an incident id; use a number such as 7, incident-7 or the file's path.")
+        raise UsageError(
+            f"{reference!r} is not an incident id; use a number such as 7, incident-7 or the file's path."
+        )
 
     def open_hint(self) -> str:
         open_ones = [each.incident for each in self.summaries() if each.incident.is_open]
@@ -107,7 +113,9 @@ class Store:
     def read(self, path: Path) -> Loaded:
         relative = self.relative(path)
         if path.is_symlink():
-            raise MalformedFileError(f"{relative} is a symbolic link; incident files must be regular files.")
+            raise MalformedFileError(
+                f"{relative} is a symbolic link; incident files must be regular files."
+            )
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -119,19 +127,27 @@ class Store:
     def parse(self, path: Path, raw: bytes) -> Loaded:
         relative = self.relative(path)
         if len(raw) > MAX_FILE_BYTES:
-            raise MalformedFileError(f"{relative} is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; split out attachments and link to them.")
+            raise MalformedFileError(
+                f"{relative} is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; split out attachments and link to them."
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise MalformedFileError(f"{relative} is not valid UTF-8 (byte {error.start}); fix its encoding.") from None
+            raise MalformedFileError(
+                f"{relative} is not valid UTF-8 (byte {error.start}); fix its encoding."
+            ) from None
         try:
             doc = document.parse(text)
         except document.DocumentError as error:
-            raise MalformedFileError(f"{relative}:{error.line or 1}: {error}; fix the file by hand.") from None
+            raise MalformedFileError(
+                f"{relative}:{error.line or 1}: {error}; fix the file by hand."
+            ) from None
         try:
             incident = model.from_meta(doc.meta, self.config)
         except model.SchemaError as error:
-            raise MalformedFileError(f"{relative}:{doc.line_of(error.field)}: {error}; fix the front matter.") from None
+            raise MalformedFileError(
+                f"{relative}:{doc.line_of(error.field)}: {error}; fix the front matter."
+            ) from None
         return Loaded(path, doc, incident, raw)
 
     def summaries(self, progress: Callable[[int], None] = lambda _: None) -> list[Summary]:
@@ -156,7 +172,9 @@ class Store:
                     index.put(name, stamp, entry)
                     progress(1)
                 if "meta" in entry:
-                    result.append(Summary(path, model.from_meta(entry["meta"], self.config), entry["summary"]))
+                    result.append(
+                        Summary(path, model.from_meta(entry["meta"], self.config), entry["summary"])
+                    )
         index.keep_only(seen)
         index.save()
         return result
@@ -174,13 +192,17 @@ class Store:
         self.check_folder()
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_symlink():
-            raise MalformedFileError(f"{self.relative(path)} is a symbolic link; refusing to write through it.")
+            raise MalformedFileError(
+                f"{self.relative(path)} is a symbolic link; refusing to write through it."
+            )
         data = text.encode("utf-8")
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         # Writers hold the repo lock, so a temp file left here is a killed writer's: clear it.
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
-        descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        descriptor, temp_name = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)

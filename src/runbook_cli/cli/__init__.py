@@ -14,7 +14,7 @@ from runbook_cli import __version__
 class RunbookGroup(TyperGroup):
     """Turns RunbookError into `runbook: error: ...` on stderr and its exit code, in one place."""
 
-    def invoke(self, ctx):  # noqa: ANN001, ANN201
+    def invoke(self, ctx):
         from runbook_cli.errors import RunbookError
 
         try:
@@ -26,11 +26,14 @@ class RunbookGroup(TyperGroup):
                 typer.echo(f"runbook: error: {error}", err=True)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("runbook: interrupted; nothing half-written (files are replaced atomically).", err=True)
+            typer.echo(
+                "runbook: interrupted; nothing half-written (files are replaced atomically).",
+                err=True,
+            )
             raise typer.Exit(130) from None
 
 
-def _share_if_asked(ctx) -> None:  # noqa: ANN001
+def _share_if_asked(ctx) -> None:
     """With --sync (or sync.auto in the config), share what this command committed."""
     from runbook_cli.errors import RepositoryError, RunbookError
 
@@ -42,7 +45,9 @@ def _share_if_asked(ctx) -> None:  # noqa: ANN001
             try:
                 outcome = sharing.sync(ws)
             except RunbookError as error:
-                raise RepositoryError(f"the change is committed here, but sharing it failed: {error}") from None
+                raise RepositoryError(
+                    f"the change is committed here, but sharing it failed: {error}"
+                ) from None
             typer.echo(f"shared with {outcome.remote}/{outcome.branch}", err=True)
 
 
@@ -67,12 +72,25 @@ def _version(value: bool) -> None:
 def main_options(
     ctx: typer.Context,
     repo: Annotated[
-        Optional[Path],
-        typer.Option("--repo", "-C", help="The git repository (default: the one containing the current folder).", show_default=False),
+        Path | None,
+        typer.Option(
+            "--repo",
+            "-C",
+            help="The git repository (default: the one containing the current folder).",
+            show_default=False,
+        ),
     ] = None,
-    sync: Annotated[bool, typer.Option("--sync", help="Share the change with the team's remote right after committing it.")] = False,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync", help="Share the change with the team's remote right after committing it."
+        ),
+    ] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     ctx.obj = {"repo": repo, "sync": sync, "workspaces": []}
@@ -90,12 +108,26 @@ from runbook_cli.cli import (  # noqa: E402  (registers the commands on app)
     share,
 )
 
-__all__ = ["app", "gate", "main", "outside", "postincident", "read", "record", "reporting", "respond", "setup", "share"]
+__all__ = [
+    "app",
+    "gate",
+    "main",
+    "outside",
+    "postincident",
+    "read",
+    "record",
+    "reporting",
+    "respond",
+    "setup",
+    "share",
+]
 
 
 def main() -> None:
     try:
         app(prog_name="runbook")
     except Exception as error:  # a bug: still one sentence, never a traceback
-        typer.echo(f"runbook: internal error: {type(error).__name__}: {error}; please report it.", err=True)
+        typer.echo(
+            f"runbook: internal error: {type(error).__name__}: {error}; please report it.", err=True
+        )
         sys.exit(70)

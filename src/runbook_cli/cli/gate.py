@@ -2,7 +2,7 @@
 
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,10 +19,22 @@ class Format(str, Enum):
 @app.command()
 def check(
     ctx: typer.Context,
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Incident files to check.", show_default=False)] = None,
-    all_files: Annotated[bool, typer.Option("--all", help="Check every incident in the repository.")] = False,
-    base: Annotated[Optional[str], typer.Option(help="Check incident files changed since REF (three-dot, like a pull request).", show_default=False)] = None,
-    output: Annotated[Format, typer.Option("--format", help="text, json, or github (annotations + step summary).")] = Format.text,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Incident files to check.", show_default=False)
+    ] = None,
+    all_files: Annotated[
+        bool, typer.Option("--all", help="Check every incident in the repository.")
+    ] = False,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            help="Check incident files changed since REF (three-dot, like a pull request).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Format, typer.Option("--format", help="text, json, or github (annotations + step summary).")
+    ] = Format.text,
 ) -> None:
     """Fail (exit 1) when incident reports are incomplete or malformed."""
     from runbook_cli.errors import CheckFailed
@@ -33,7 +45,11 @@ def check(
     files, whole = gate.scope(ws, paths or [], all_files, base)
     with progress_bar("Checking incidents") as advance:
         result = gate.check(ws, files, whole, progress=advance)
-    rendered = {Format.text: checkreport.text, Format.json: checkreport.as_json, Format.github: checkreport.github}[output](result)
+    rendered = {
+        Format.text: checkreport.text,
+        Format.json: checkreport.as_json,
+        Format.github: checkreport.github,
+    }[output](result)
     sys.stdout.write(rendered)
     if output == Format.github:
         checkreport.write_step_summary(result)

@@ -3,29 +3,59 @@
 import sys
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 Incident = Annotated[
-    Optional[str],
-    typer.Option("--incident", "-i", help="Incident id (7, incident-7 or the file). Default: the one chosen with 'use', else the only open one.", show_default=False),
+    str | None,
+    typer.Option(
+        "--incident",
+        "-i",
+        help="Incident id (7, incident-7 or the file). Default: the one chosen with 'use', else the only open one.",
+        show_default=False,
+    ),
 ]
-NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the file but do not commit (for review before committing).")]
-Author = Annotated[Optional[str], typer.Option("--author", help="Who did it (default: git user.name).", show_default=False)]
+NoCommit = Annotated[
+    bool,
+    typer.Option(
+        "--no-commit", help="Write the file but do not commit (for review before committing)."
+    ),
+]
+Author = Annotated[
+    str | None,
+    typer.Option("--author", help="Who did it (default: git user.name).", show_default=False),
+]
 At = Annotated[
-    Optional[str],
-    typer.Option("--at", help="When: ISO-8601 with offset or Z, HH:MM (today, local), '15m ago', '-15m' or now.", show_default=False),
+    str | None,
+    typer.Option(
+        "--at",
+        help="When: ISO-8601 with offset or Z, HH:MM (today, local), '15m ago', '-15m' or now.",
+        show_default=False,
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-NoPagerDuty = Annotated[bool, typer.Option("--no-pagerduty", help="Record it here only; do not tell PagerDuty (when the incident was paged).")]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the request (secrets masked); send and record nothing.")]
+NoPagerDuty = Annotated[
+    bool,
+    typer.Option(
+        "--no-pagerduty",
+        help="Record it here only; do not tell PagerDuty (when the incident was paged).",
+    ),
+]
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Print the request (secrets masked); send and record nothing."),
+]
 AllowSensitive = Annotated[
-    bool, typer.Option("--allow-sensitive", help="Keep text that looks like a credential or personal data (recorded in the commit).")
+    bool,
+    typer.Option(
+        "--allow-sensitive",
+        help="Keep text that looks like a credential or personal data (recorded in the commit).",
+    ),
 ]
 
 
-def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):  # noqa: ANN201
+def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):
     from runbook_cli.usecases.workspace import Workspace
 
     state = ctx.ensure_object(dict)
@@ -42,18 +72,20 @@ def when(text: str | None, *, allow_future: bool = False) -> datetime | None:
     return clock.parse_time(text, allow_future=allow_future)
 
 
-def read_text(text: Optional[str], what: str) -> str:
+def read_text(text: str | None, what: str) -> str:
     """The argument, or standard input when it is '-' or absent and input is piped."""
     if text is None or text == "-":
         if text is None and sys.stdin.isatty():
             from runbook_cli.errors import UsageError
 
-            raise UsageError(f"give the {what} as an argument, or '-' to read it from standard input.")
+            raise UsageError(
+                f"give the {what} as an argument, or '-' to read it from standard input."
+            )
         return sys.stdin.read()
     return text
 
 
-def next_steps(ws, incident) -> None:  # noqa: ANN001
+def next_steps(ws, incident) -> None:
     """After declare, severity and resolve: what the runbook asks for next, briefly."""
     from runbook_cli.usecases import oncall
 
@@ -62,7 +94,7 @@ def next_steps(ws, incident) -> None:  # noqa: ANN001
 
 
 @contextmanager
-def progress_bar(label: str, threshold: int = 300):  # noqa: ANN201
+def progress_bar(label: str, threshold: int = 300):
     """A progress callback; on a terminal it draws a bar (on stderr) once more than `threshold`
     items turn out to need work, which is when a command would take over a second."""
     if not sys.stderr.isatty():
@@ -77,7 +109,12 @@ def progress_bar(label: str, threshold: int = 300):  # noqa: ANN201
 
             from runbook_cli.rendering.render import console
 
-            bar = Progress(SpinnerColumn(), TextColumn(f"{label}… {{task.completed}} files"), console=console(stderr=True), transient=True)
+            bar = Progress(
+                SpinnerColumn(),
+                TextColumn(f"{label}… {{task.completed}} files"),
+                console=console(stderr=True),
+                transient=True,
+            )
             bar.start()
             state["bar"], state["task"] = bar, bar.add_task(label, total=None)
         if state["bar"] is not None:
@@ -100,10 +137,12 @@ def print_json(value: object) -> None:
         sys.stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
-def saved(edit, what: str) -> None:  # noqa: ANN001
+def saved(edit, what: str) -> None:
     """One line confirming a change: what, where, and the commit (or that none was made)."""
     if not edit.written:
         typer.echo(f"incident {edit.incident.id}: nothing to change ({what}).")
         return
-    where = f"committed {edit.commit[:8]}" if edit.commit else "written, not committed (--no-commit)"
+    where = (
+        f"committed {edit.commit[:8]}" if edit.commit else "written, not committed (--no-commit)"
+    )
     typer.echo(f"incident {edit.incident.id}: {what} ({edit.path}, {where})")

@@ -1,6 +1,6 @@
 """Commands for the systems the runbook names: page (PagerDuty), statuspage publish, action export."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -8,11 +8,13 @@ from runbook_cli.cli import app
 from runbook_cli.cli.options import Author, DryRun, Incident, NoCommit, saved, workspace
 from runbook_cli.cli.postincident import action_app
 
-statuspage_app = typer.Typer(help="The public status page (Atlassian Statuspage).", no_args_is_help=True)
+statuspage_app = typer.Typer(
+    help="The public status page (Atlassian Statuspage).", no_args_is_help=True
+)
 app.add_typer(statuspage_app, name="statuspage")
 
 
-def _show_dry_run(calls) -> None:  # noqa: ANN001
+def _show_dry_run(calls) -> None:
     for call in calls:
         typer.echo(f"Would send to {call.service} (dry run, nothing sent or recorded):")
         typer.echo(call.shown())
@@ -21,7 +23,13 @@ def _show_dry_run(calls) -> None:  # noqa: ANN001
 @app.command()
 def page(
     ctx: typer.Context,
-    to: Annotated[Optional[str], typer.Option("--to", help="Who is being paged (a role from the escalation matrix), for the page's details.")] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Who is being paged (a role from the escalation matrix), for the page's details.",
+        ),
+    ] = None,
     dry_run: DryRun = False,
     incident: Incident = None,
     author: Author = None,
@@ -30,7 +38,9 @@ def page(
     """Page through PagerDuty (Events API v2); later ack and resolve update the same alert."""
     from runbook_cli.usecases import integrations
 
-    call, edit = integrations.page(workspace(ctx), incident, to=to, dry_run=dry_run, author=author, commit=not no_commit)
+    call, edit = integrations.page(
+        workspace(ctx), incident, to=to, dry_run=dry_run, author=author, commit=not no_commit
+    )
     if edit is None:
         _show_dry_run([call])
         return
@@ -38,11 +48,19 @@ def page(
 
 
 @statuspage_app.command("publish")
-def statuspage_publish(ctx: typer.Context, dry_run: DryRun = False, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+def statuspage_publish(
+    ctx: typer.Context,
+    dry_run: DryRun = False,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
     """Create the public incident, or update it when it exists (status and the status-page text)."""
     from runbook_cli.usecases import integrations
 
-    call, edit = integrations.publish_status(workspace(ctx), incident, dry_run=dry_run, author=author, commit=not no_commit)
+    call, edit = integrations.publish_status(
+        workspace(ctx), incident, dry_run=dry_run, author=author, commit=not no_commit
+    )
     if edit is None:
         _show_dry_run([call])
         return
@@ -61,7 +79,9 @@ def action_export(
     """Create a Jira or Linear issue for each action item that has none yet (safe to re-run)."""
     from runbook_cli.usecases import integrations
 
-    calls, edit = integrations.export_actions(workspace(ctx), incident, to.lower(), dry_run=dry_run, author=author, commit=not no_commit)
+    calls, edit = integrations.export_actions(
+        workspace(ctx), incident, to.lower(), dry_run=dry_run, author=author, commit=not no_commit
+    )
     if dry_run:
         _show_dry_run(calls)
     elif edit is None:

@@ -1,6 +1,6 @@
 """Post-incident commands: checklist, action, postmortem, report, edit, close."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,7 +19,9 @@ from runbook_cli.cli.options import (
 )
 
 checklist_app = typer.Typer(help="The post-incident checklist.", invoke_without_command=True)
-action_app = typer.Typer(help="Preventive action items (owners and due dates).", no_args_is_help=True)
+action_app = typer.Typer(
+    help="Preventive action items (owners and due dates).", no_args_is_help=True
+)
 postmortem_app = typer.Typer(help="The post-mortem meeting.", no_args_is_help=True)
 report_app = typer.Typer(help="The Incident Report.", invoke_without_command=True)
 app.add_typer(checklist_app, name="checklist")
@@ -46,19 +48,41 @@ def checklist(ctx: typer.Context, incident: Incident = None, json: Json = False)
 
 
 @checklist_app.command("tick")
-def checklist_tick(ctx: typer.Context, key: str, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+def checklist_tick(
+    ctx: typer.Context,
+    key: str,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
     """Mark a checklist item done."""
     from runbook_cli.usecases import followup
 
-    saved(followup.set_checklist(workspace(ctx), incident, key, True, author=author, commit=not no_commit), f"{key} done")
+    saved(
+        followup.set_checklist(
+            workspace(ctx), incident, key, True, author=author, commit=not no_commit
+        ),
+        f"{key} done",
+    )
 
 
 @checklist_app.command("untick")
-def checklist_untick(ctx: typer.Context, key: str, incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+def checklist_untick(
+    ctx: typer.Context,
+    key: str,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
     """Mark a checklist item not done."""
     from runbook_cli.usecases import followup
 
-    saved(followup.set_checklist(workspace(ctx), incident, key, False, author=author, commit=not no_commit), f"{key} not done")
+    saved(
+        followup.set_checklist(
+            workspace(ctx), incident, key, False, author=author, commit=not no_commit
+        ),
+        f"{key} not done",
+    )
 
 
 @action_app.command("add")
@@ -76,24 +100,42 @@ def action_add(
     from runbook_cli.domain import clock
     from runbook_cli.usecases import followup
 
-    edit, item = followup.add_action(workspace(ctx, allow_sensitive=allow_sensitive), incident, title, owner=owner, due=clock.parse_date(due), author=author, commit=not no_commit)
+    edit, item = followup.add_action(
+        workspace(ctx, allow_sensitive=allow_sensitive),
+        incident,
+        title,
+        owner=owner,
+        due=clock.parse_date(due),
+        author=author,
+        commit=not no_commit,
+    )
     saved(edit, f"action item {item.id} added")
 
 
 @action_app.command("done")
-def action_done(ctx: typer.Context, number: Annotated[int, typer.Argument(metavar="N")], incident: Incident = None, author: Author = None, no_commit: NoCommit = False) -> None:
+def action_done(
+    ctx: typer.Context,
+    number: Annotated[int, typer.Argument(metavar="N")],
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
     """Mark action item N done."""
     from runbook_cli.usecases import followup
 
-    edit, item = followup.finish_action(workspace(ctx), incident, number, author=author, commit=not no_commit)
+    edit, item = followup.finish_action(
+        workspace(ctx), incident, number, author=author, commit=not no_commit
+    )
     saved(edit, f"action item {item.id} done")
 
 
 @action_app.command("list")
 def action_list(
     ctx: typer.Context,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only open items past their due date.")] = False,
-    owner: Annotated[Optional[str], typer.Option(help="Only this owner's items.")] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Only open items past their due date.")
+    ] = False,
+    owner: Annotated[str | None, typer.Option(help="Only this owner's items.")] = None,
     json: Json = False,
 ) -> None:
     """Action items across all incidents, open ones first, soonest due first."""
@@ -111,7 +153,14 @@ def action_list(
 @postmortem_app.command("schedule")
 def postmortem_schedule(
     ctx: typer.Context,
-    at: Annotated[str, typer.Option("--at", help="When the meeting is: ISO-8601 with offset or Z, or HH:MM today.", show_default=False)],
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at",
+            help="When the meeting is: ISO-8601 with offset or Z, or HH:MM today.",
+            show_default=False,
+        ),
+    ],
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
@@ -119,11 +168,16 @@ def postmortem_schedule(
     """Record when the post-mortem meeting is (a date past the deadline is allowed; check flags it)."""
     from runbook_cli.usecases import followup
 
-    edit = followup.schedule_postmortem(workspace(ctx), incident, when(at, allow_future=True), author=author, commit=not no_commit)
+    edit = followup.schedule_postmortem(
+        workspace(ctx), incident, when(at, allow_future=True), author=author, commit=not no_commit
+    )
     saved(edit, "post-mortem scheduled")
     due = edit.incident.postmortem_due
     if due and edit.incident.postmortem_scheduled_at > due:
-        typer.echo(f"runbook: note: that is after the deadline ({due:%Y-%m-%d %H:%M} UTC); runbook check will flag it.", err=True)
+        typer.echo(
+            f"runbook: note: that is after the deadline ({due:%Y-%m-%d %H:%M} UTC); runbook check will flag it.",
+            err=True,
+        )
 
 
 @report_app.callback()
@@ -139,8 +193,18 @@ def report(ctx: typer.Context, incident: Incident = None) -> None:
 @report_app.command("set")
 def report_set(
     ctx: typer.Context,
-    section: Annotated[str, typer.Argument(help="summary, root-cause, detection, resolution, preventive-actions or attachments.")],
-    text: Annotated[Optional[str], typer.Argument(help="The text; '-' or piped input reads standard input.", show_default=False)] = None,
+    section: Annotated[
+        str,
+        typer.Argument(
+            help="summary, root-cause, detection, resolution, preventive-actions or attachments."
+        ),
+    ],
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help="The text; '-' or piped input reads standard input.", show_default=False
+        ),
+    ] = None,
     incident: Incident = None,
     author: Author = None,
     allow_sensitive: AllowSensitive = False,
@@ -149,25 +213,54 @@ def report_set(
     """Fill one report section (replaces its text; the template's guidance stays)."""
     from runbook_cli.usecases import followup
 
-    edit = followup.set_section(workspace(ctx, allow_sensitive=allow_sensitive), incident, section, read_text(text, "section text"), author=author, commit=not no_commit)
+    edit = followup.set_section(
+        workspace(ctx, allow_sensitive=allow_sensitive),
+        incident,
+        section,
+        read_text(text, "section text"),
+        author=author,
+        commit=not no_commit,
+    )
     saved(edit, f"report section {edit.trailers.get('Section', section)} written")
 
 
 @app.command()
-def edit(ctx: typer.Context, incident: Incident = None, author: Author = None, allow_sensitive: AllowSensitive = False, no_commit: NoCommit = False) -> None:
+def edit(
+    ctx: typer.Context,
+    incident: Incident = None,
+    author: Author = None,
+    allow_sensitive: AllowSensitive = False,
+    no_commit: NoCommit = False,
+) -> None:
     """Open the incident file in $EDITOR; it is validated on save, then committed."""
     from runbook_cli.usecases import followup
 
-    relative, changed, commit = followup.edit_in_editor(workspace(ctx, allow_sensitive=allow_sensitive), incident, author=author, commit=not no_commit)
-    outcome = f"committed {commit[:8]}" if commit else "written, not committed (--no-commit)" if changed else "no change"
+    relative, changed, commit = followup.edit_in_editor(
+        workspace(ctx, allow_sensitive=allow_sensitive),
+        incident,
+        author=author,
+        commit=not no_commit,
+    )
+    outcome = (
+        f"committed {commit[:8]}"
+        if commit
+        else "written, not committed (--no-commit)"
+        if changed
+        else "no change"
+    )
     typer.echo(f"{relative}: {outcome}")
 
 
 @app.command()
 def close(
     ctx: typer.Context,
-    force: Annotated[bool, typer.Option("--force", help="Close even though the report is incomplete (needs --reason).")] = False,
-    reason: Annotated[Optional[str], typer.Option(help="Why it is closed incomplete.")] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Close even though the report is incomplete (needs --reason)."
+        ),
+    ] = False,
+    reason: Annotated[str | None, typer.Option(help="Why it is closed incomplete.")] = None,
     incident: Incident = None,
     author: Author = None,
     allow_sensitive: AllowSensitive = False,
@@ -176,4 +269,14 @@ def close(
     """Close a resolved incident; refused (listing what is missing) until runbook check passes for it."""
     from runbook_cli.usecases import followup
 
-    saved(followup.close(workspace(ctx, allow_sensitive=allow_sensitive), incident, force=force, reason=reason, author=author, commit=not no_commit), "closed")
+    saved(
+        followup.close(
+            workspace(ctx, allow_sensitive=allow_sensitive),
+            incident,
+            force=force,
+            reason=reason,
+            author=author,
+            commit=not no_commit,
+        ),
+        "closed",
+    )

@@ -1,6 +1,6 @@
 """Commands that read: show, list, use."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,13 +26,29 @@ def show(ctx: typer.Context, incident: Incident = None, json: Json = False) -> N
 @app.command("list")
 def list_incidents(
     ctx: typer.Context,
-    status: Annotated[Optional[str], typer.Option(help="Only this status.")] = None,
-    severity: Annotated[Optional[str], typer.Option(help="Only this severity.")] = None,
-    service: Annotated[Optional[str], typer.Option(help="Only incidents affecting this service.")] = None,
-    since: Annotated[Optional[str], typer.Option(help="Only incidents started on or after this date (YYYY-MM-DD) or time.")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Only incidents started on or before this date (YYYY-MM-DD) or time.")] = None,
-    grep: Annotated[Optional[str], typer.Option(help="Only incidents mentioning TEXT (title, summary, timeline, sections; any case).")] = None,
-    open_only: Annotated[bool, typer.Option("--open", help="Only open incidents (investigating, identified, mitigated).")] = False,
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Only incidents affecting this service.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Only incidents started on or after this date (YYYY-MM-DD) or time."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="Only incidents started on or before this date (YYYY-MM-DD) or time."),
+    ] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option(
+            help="Only incidents mentioning TEXT (title, summary, timeline, sections; any case)."
+        ),
+    ] = None,
+    open_only: Annotated[
+        bool,
+        typer.Option("--open", help="Only open incidents (investigating, identified, mitigated)."),
+    ] = False,
     json: Json = False,
 ) -> None:
     """List incidents, newest first."""
@@ -41,7 +57,15 @@ def list_incidents(
 
     with progress_bar("Reading incidents") as advance:
         views = queries.list_views(
-            workspace(ctx), status=status, severity=severity, service=service, since=since, until=until, grep=grep, open_only=open_only, progress=advance
+            workspace(ctx),
+            status=status,
+            severity=severity,
+            service=service,
+            since=since,
+            until=until,
+            grep=grep,
+            open_only=open_only,
+            progress=advance,
         )
     if json:
         print_json(views)
@@ -52,7 +76,10 @@ def list_incidents(
 
 
 @app.command()
-def use(ctx: typer.Context, incident: Annotated[str, typer.Argument(metavar="ID", help="Incident to work on by default.")]) -> None:
+def use(
+    ctx: typer.Context,
+    incident: Annotated[str, typer.Argument(metavar="ID", help="Incident to work on by default.")],
+) -> None:
     """Choose the incident that commands act on when -i is not given (kept in this clone only)."""
     chosen = workspace(ctx).choose(incident)
     typer.echo(f"Using incident {chosen.id}: {chosen.title}")

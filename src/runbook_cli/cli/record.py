@@ -1,6 +1,6 @@
 """Commands that record what happens: declare, timeline add, ack, assign, severity, status, resolve."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,14 +27,33 @@ app.add_typer(timeline_app, name="timeline")
 def declare(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="Short title, e.g. 'Bookings fail for most users'.")],
-    severity: Annotated[str, typer.Option("--severity", "-s", help="SEV-0 (critical) … SEV-3 (minor).", show_default=False)],
-    service: Annotated[list[str], typer.Option("--service", help="Affected service; repeat for more.", show_default=False)],
-    summary: Annotated[Optional[str], typer.Option(help="One-paragraph overview (goes into the Summary section).")] = None,
-    commander: Annotated[Optional[str], typer.Option(help="Incident Commander.")] = None,
-    comms_lead: Annotated[Optional[str], typer.Option("--comms-lead", help="Communications Lead.")] = None,
-    started_at: Annotated[Optional[str], typer.Option("--started-at", help="When impact began (default: detection time).")] = None,
-    detected_at: Annotated[Optional[str], typer.Option("--detected-at", help="When it was detected (default: now).")] = None,
-    data_affected: Annotated[bool, typer.Option("--data-affected", help="User data affected: a regulated event.")] = False,
+    severity: Annotated[
+        str,
+        typer.Option(
+            "--severity", "-s", help="SEV-0 (critical) … SEV-3 (minor).", show_default=False
+        ),
+    ],
+    service: Annotated[
+        list[str],
+        typer.Option("--service", help="Affected service; repeat for more.", show_default=False),
+    ],
+    summary: Annotated[
+        str | None, typer.Option(help="One-paragraph overview (goes into the Summary section).")
+    ] = None,
+    commander: Annotated[str | None, typer.Option(help="Incident Commander.")] = None,
+    comms_lead: Annotated[
+        str | None, typer.Option("--comms-lead", help="Communications Lead.")
+    ] = None,
+    started_at: Annotated[
+        str | None,
+        typer.Option("--started-at", help="When impact began (default: detection time)."),
+    ] = None,
+    detected_at: Annotated[
+        str | None, typer.Option("--detected-at", help="When it was detected (default: now).")
+    ] = None,
+    data_affected: Annotated[
+        bool, typer.Option("--data-affected", help="User data affected: a regulated event.")
+    ] = False,
     author: Author = None,
     allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
@@ -61,14 +80,23 @@ def declare(
     typer.echo(f"Declared incident {incident.id}: {incident.severity} {incident.title}")
     typer.echo(f"  file: {result.path}" + ("" if result.commit else " (not committed)"))
     if result.unknown_services:
-        typer.echo(f"runbook: note: {', '.join(result.unknown_services)} not in the config's services (typo?); kept as given.", err=True)
+        typer.echo(
+            f"runbook: note: {', '.join(result.unknown_services)} not in the config's services (typo?); kept as given.",
+            err=True,
+        )
     next_steps(ws, incident)
 
 
 @timeline_app.command("add")
 def timeline_add(
     ctx: typer.Context,
-    text: Annotated[Optional[str], typer.Argument(help="What happened. '-' or no text with piped input reads standard input.", show_default=False)] = None,
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            help="What happened. '-' or no text with piped input reads standard input.",
+            show_default=False,
+        ),
+    ] = None,
     at: At = None,
     author: Author = None,
     incident: Incident = None,
@@ -79,24 +107,47 @@ def timeline_add(
     from runbook_cli.usecases import lifecycle
 
     text = read_text(text, "entry text")
-    edit = lifecycle.add_entry(workspace(ctx, allow_sensitive=allow_sensitive), incident, text, at=when(at), author=author, commit=not no_commit)
+    edit = lifecycle.add_entry(
+        workspace(ctx, allow_sensitive=allow_sensitive),
+        incident,
+        text,
+        at=when(at),
+        author=author,
+        commit=not no_commit,
+    )
     saved(edit, "timeline entry added")
 
 
 @app.command()
-def ack(ctx: typer.Context, at: At = None, author: Author = None, incident: Incident = None, no_pagerduty: NoPagerDuty = False, no_commit: NoCommit = False) -> None:
+def ack(
+    ctx: typer.Context,
+    at: At = None,
+    author: Author = None,
+    incident: Incident = None,
+    no_pagerduty: NoPagerDuty = False,
+    no_commit: NoCommit = False,
+) -> None:
     """Acknowledge the incident (the runbook's target: within 5 minutes of detection)."""
     from runbook_cli.usecases import lifecycle
 
-    edit = lifecycle.acknowledge(workspace(ctx), incident, at=when(at), author=author, commit=not no_commit, pagerduty=not no_pagerduty)
+    edit = lifecycle.acknowledge(
+        workspace(ctx),
+        incident,
+        at=when(at),
+        author=author,
+        commit=not no_commit,
+        pagerduty=not no_pagerduty,
+    )
     saved(edit, f"acknowledged by {edit.incident.acknowledged_by}")
 
 
 @app.command()
 def assign(
     ctx: typer.Context,
-    commander: Annotated[Optional[str], typer.Option(help="Incident Commander (IC).")] = None,
-    comms_lead: Annotated[Optional[str], typer.Option("--comms-lead", help="Communications Lead (CL).")] = None,
+    commander: Annotated[str | None, typer.Option(help="Incident Commander (IC).")] = None,
+    comms_lead: Annotated[
+        str | None, typer.Option("--comms-lead", help="Communications Lead (CL).")
+    ] = None,
     author: Author = None,
     incident: Incident = None,
     no_commit: NoCommit = False,
@@ -104,15 +155,27 @@ def assign(
     """Assign the Incident Commander and/or Communications Lead."""
     from runbook_cli.usecases import lifecycle
 
-    edit = lifecycle.assign(workspace(ctx), incident, commander=commander, comms_lead=comms_lead, author=author, commit=not no_commit)
-    saved(edit, f"commander {edit.incident.commander or '-'}, comms lead {edit.incident.comms_lead or '-'}")
+    edit = lifecycle.assign(
+        workspace(ctx),
+        incident,
+        commander=commander,
+        comms_lead=comms_lead,
+        author=author,
+        commit=not no_commit,
+    )
+    saved(
+        edit,
+        f"commander {edit.incident.commander or '-'}, comms lead {edit.incident.comms_lead or '-'}",
+    )
 
 
 @app.command()
 def severity(
     ctx: typer.Context,
     level: Annotated[str, typer.Argument(metavar="SEV-n", help="The new severity.")],
-    reason: Annotated[Optional[str], typer.Option(help="Why it changed (goes into the timeline).")] = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why it changed (goes into the timeline).")
+    ] = None,
     author: Author = None,
     incident: Incident = None,
     allow_sensitive: AllowSensitive = False,
@@ -122,7 +185,9 @@ def severity(
     from runbook_cli.usecases import lifecycle
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
-    edit, old = lifecycle.change_severity(ws, incident, level, reason=reason, author=author, commit=not no_commit)
+    edit, old = lifecycle.change_severity(
+        ws, incident, level, reason=reason, author=author, commit=not no_commit
+    )
     saved(edit, f"severity {old} -> {edit.incident.severity}")
     if edit.written:
         next_steps(ws, edit.incident)
@@ -131,7 +196,10 @@ def severity(
 @app.command()
 def status(
     ctx: typer.Context,
-    new_status: Annotated[str, typer.Argument(metavar="STATUS", help="investigating, identified, mitigated or resolved.")],
+    new_status: Annotated[
+        str,
+        typer.Argument(metavar="STATUS", help="investigating, identified, mitigated or resolved."),
+    ],
     at: At = None,
     author: Author = None,
     incident: Incident = None,
@@ -140,7 +208,9 @@ def status(
     """Move the incident along: investigating → identified → mitigated → resolved."""
     from runbook_cli.usecases import lifecycle
 
-    edit, old = lifecycle.change_status(workspace(ctx), incident, new_status, at=when(at), author=author, commit=not no_commit)
+    edit, old = lifecycle.change_status(
+        workspace(ctx), incident, new_status, at=when(at), author=author, commit=not no_commit
+    )
     saved(edit, f"status {old} -> {edit.incident.status}")
 
 
@@ -148,8 +218,10 @@ def status(
 def resolve(
     ctx: typer.Context,
     at: At = None,
-    root_cause: Annotated[Optional[str], typer.Option("--root-cause", help="Root-cause hypothesis.")] = None,
-    risks: Annotated[Optional[str], typer.Option(help="Remaining risks.")] = None,
+    root_cause: Annotated[
+        str | None, typer.Option("--root-cause", help="Root-cause hypothesis.")
+    ] = None,
+    risks: Annotated[str | None, typer.Option(help="Remaining risks.")] = None,
     author: Author = None,
     incident: Incident = None,
     allow_sensitive: AllowSensitive = False,
@@ -160,6 +232,15 @@ def resolve(
     from runbook_cli.usecases import lifecycle
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
-    edit = lifecycle.resolve(ws, incident, at=when(at), root_cause=root_cause, risks=risks, author=author, commit=not no_commit, pagerduty=not no_pagerduty)
+    edit = lifecycle.resolve(
+        ws,
+        incident,
+        at=when(at),
+        root_cause=root_cause,
+        risks=risks,
+        author=author,
+        commit=not no_commit,
+        pagerduty=not no_pagerduty,
+    )
     saved(edit, "resolved")
     next_steps(ws, edit.incident)

@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,13 +20,23 @@ from runbook_cli.cli.options import (
 @app.command()
 def metrics(
     ctx: typer.Context,
-    since: Annotated[Optional[str], typer.Option(help="Incidents started on or after this date (YYYY-MM-DD).")] = None,
-    until: Annotated[Optional[str], typer.Option(help="Incidents started on or before this date (YYYY-MM-DD).")] = None,
-    severity: Annotated[Optional[str], typer.Option(help="Only this severity.")] = None,
-    service: Annotated[Optional[str], typer.Option(help="Only incidents affecting this service.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Incidents started on or after this date (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Incidents started on or before this date (YYYY-MM-DD).")
+    ] = None,
+    severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
+    service: Annotated[
+        str | None, typer.Option(help="Only incidents affecting this service.")
+    ] = None,
     json: Json = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="One row per incident, for spreadsheets.")] = False,
-    write: Annotated[bool, typer.Option("--write", help="Write docs/runbooks/metrics.md and commit it.")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="One row per incident, for spreadsheets.")
+    ] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Write docs/runbooks/metrics.md and commit it.")
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Incident count, MTTA, MTTR and impact (mean, median, p90), by severity, service and month."""
@@ -34,7 +44,9 @@ def metrics(
 
     ws = workspace(ctx)
     with progress_bar("Reading incidents") as advance:
-        result, chosen = queries.metrics(ws, since=since, until=until, severity=severity, service=service, progress=advance)
+        result, chosen = queries.metrics(
+            ws, since=since, until=until, severity=severity, service=service, progress=advance
+        )
     if json:
         print_json(result)
     elif as_csv:
@@ -49,7 +61,13 @@ def metrics(
         render.metrics(result)
     if write:
         made = queries.write_metrics(ws, result, commit=not no_commit)
-        outcome = "unchanged" if made is None else "written, not committed" if made == "written" else f"committed {made[:8]}"
+        outcome = (
+            "unchanged"
+            if made is None
+            else "written, not committed"
+            if made == "written"
+            else f"committed {made[:8]}"
+        )
         typer.echo(f"{queries.METRICS_PATH}: {outcome}", err=json or as_csv)
 
 
@@ -78,7 +96,13 @@ def audit(ctx: typer.Context, incident: Incident = None, json: Json = False) -> 
 @app.command()
 def site(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the site into (created; files that did not change are left alone).")] = Path("site"),
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder to write the site into (created; files that did not change are left alone).",
+        ),
+    ] = Path("site"),
 ) -> None:
     """Write a self-contained static site: incident index, incident pages, metrics charts."""
     from runbook_cli.usecases import site as static_site

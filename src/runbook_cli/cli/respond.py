@@ -1,6 +1,6 @@
 """Communication and escalation commands: comms, escalation, escalate, due, watch, contacts."""
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,20 +16,47 @@ from runbook_cli.cli.options import (
     workspace,
 )
 
-contacts_app = typer.Typer(help="Contacts and the escalation matrix (docs/runbooks/contacts.md).", invoke_without_command=True)
+contacts_app = typer.Typer(
+    help="Contacts and the escalation matrix (docs/runbooks/contacts.md).",
+    invoke_without_command=True,
+)
 app.add_typer(contacts_app, name="contacts")
 
 
 @app.command()
 def comms(
     ctx: typer.Context,
-    template: Annotated[str, typer.Option("--template", "-t", help="slack, status-page, stakeholder or resolved.")] = "slack",
-    impact: Annotated[Optional[str], typer.Option(help="Impact, in a phrase (default: the incident's summary).")] = None,
-    symptom: Annotated[Optional[str], typer.Option(help="What users may experience (status page).")] = None,
-    next_update: Annotated[Optional[int], typer.Option("--next-update", help="Minutes to the next update (default: the cadence).")] = None,
-    post: Annotated[bool, typer.Option("--post", help="Send it to the Slack webhook (RUNBOOK_SLACK_WEBHOOK_URL) and record it.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --post: show what would be sent; send and record nothing.")] = False,
-    mark_sent: Annotated[bool, typer.Option("--mark-sent", help="Record that you sent it yourself (restarts the update cadence).")] = False,
+    template: Annotated[
+        str, typer.Option("--template", "-t", help="slack, status-page, stakeholder or resolved.")
+    ] = "slack",
+    impact: Annotated[
+        str | None, typer.Option(help="Impact, in a phrase (default: the incident's summary).")
+    ] = None,
+    symptom: Annotated[
+        str | None, typer.Option(help="What users may experience (status page).")
+    ] = None,
+    next_update: Annotated[
+        int | None,
+        typer.Option("--next-update", help="Minutes to the next update (default: the cadence)."),
+    ] = None,
+    post: Annotated[
+        bool,
+        typer.Option(
+            "--post", help="Send it to the Slack webhook (RUNBOOK_SLACK_WEBHOOK_URL) and record it."
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="With --post: show what would be sent; send and record nothing."
+        ),
+    ] = False,
+    mark_sent: Annotated[
+        bool,
+        typer.Option(
+            "--mark-sent", help="Record that you sent it yourself (restarts the update cadence)."
+        ),
+    ] = False,
     incident: Incident = None,
     author: Author = None,
     allow_sensitive: AllowSensitive = False,
@@ -39,7 +66,9 @@ def comms(
     from runbook_cli.usecases import comms as messages
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
-    message = messages.render(ws, incident, template, impact=impact, symptom=symptom, next_update=next_update)
+    message = messages.render(
+        ws, incident, template, impact=impact, symptom=symptom, next_update=next_update
+    )
     if post and dry_run:
         url = messages.webhook_url(ws)
         typer.echo(f"Would POST to the Slack webhook at {url.split('/')[2]} (path hidden):")
@@ -49,7 +78,10 @@ def comms(
     if post:
         messages.post(ws, message)
     if post or mark_sent:
-        saved(messages.record(ws, message, posted=post, author=author, commit=not no_commit), "update recorded")
+        saved(
+            messages.record(ws, message, posted=post, author=author, commit=not no_commit),
+            "update recorded",
+        )
 
 
 @app.command("escalation")
@@ -70,7 +102,12 @@ def escalation_matrix(ctx: typer.Context, incident: Incident = None, json: Json 
 @app.command()
 def escalate(
     ctx: typer.Context,
-    to: Annotated[str, typer.Option("--to", help="The role contacted, e.g. head-of-engineering.", show_default=False)],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="The role contacted, e.g. head-of-engineering.", show_default=False
+        ),
+    ],
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
@@ -78,14 +115,19 @@ def escalate(
     """Record that an escalation step was done (who was contacted) in the timeline."""
     from runbook_cli.usecases import oncall
 
-    saved(oncall.escalate(workspace(ctx), incident, to, author=author, commit=not no_commit), f"escalated to {to}")
+    saved(
+        oncall.escalate(workspace(ctx), incident, to, author=author, commit=not no_commit),
+        f"escalated to {to}",
+    )
 
 
 @app.command("due")
 def due_now(
     ctx: typer.Context,
     json: Json = False,
-    fail_on_overdue: Annotated[bool, typer.Option("--fail-on-overdue", help="Exit 1 when anything is overdue (cron, CI).")] = False,
+    fail_on_overdue: Annotated[
+        bool, typer.Option("--fail-on-overdue", help="Exit 1 when anything is overdue (cron, CI).")
+    ] = False,
 ) -> None:
     """What is due across incidents, soonest first: updates, escalations, post-mortems, action items."""
     from runbook_cli.domain import clock
@@ -107,7 +149,9 @@ def due_now(
 def watch(
     ctx: typer.Context,
     interval: Annotated[float, typer.Option(help="Seconds between refreshes.")] = 15.0,
-    count: Annotated[Optional[int], typer.Option(help="Stop after this many refreshes (default: until Ctrl-C).")] = None,
+    count: Annotated[
+        int | None, typer.Option(help="Stop after this many refreshes (default: until Ctrl-C).")
+    ] = None,
 ) -> None:
     """Keep the 'due' view live on a war-room screen (Ctrl-C to leave)."""
     import time
@@ -121,7 +165,11 @@ def watch(
     ws = workspace(ctx)
     shown = 0
     try:
-        with Live(render.due_panel(oncall.due_now(ws), clock.now()), console=render.console(), auto_refresh=False) as live:
+        with Live(
+            render.due_panel(oncall.due_now(ws), clock.now()),
+            console=render.console(),
+            auto_refresh=False,
+        ) as live:
             while True:
                 shown += 1
                 if count is not None and shown >= count:
@@ -148,4 +196,8 @@ def contacts_refresh(ctx: typer.Context, no_commit: NoCommit = False) -> None:
     from runbook_cli.usecases import oncall
 
     result = oncall.refresh_contacts(workspace(ctx), commit=not no_commit)
-    typer.echo("contacts.md is up to date." if result is None else f"contacts.md table regenerated ({result[:8]}).")
+    typer.echo(
+        "contacts.md is up to date."
+        if result is None
+        else f"contacts.md table regenerated ({result[:8]})."
+    )

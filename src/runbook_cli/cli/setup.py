@@ -1,7 +1,7 @@
 """Commands that set things up: init, demo."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,12 @@ from runbook_cli.cli.options import NoCommit, workspace
 @app.command()
 def init(
     ctx: typer.Context,
-    pages: Annotated[bool, typer.Option("--pages", help="Also add a workflow that publishes the incident site to GitHub Pages.")] = False,
+    pages: Annotated[
+        bool,
+        typer.Option(
+            "--pages", help="Also add a workflow that publishes the incident site to GitHub Pages."
+        ),
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Set up docs/runbooks/ (config, contacts, incidents/, templates/), the CI check and git attributes; safe to run again."""
@@ -24,12 +29,19 @@ def init(
         return
     for path in result.created:
         typer.echo(f"  created {path}")
-    typer.echo(f"Set up docs/runbooks/ ({'committed ' + result.commit[:8] if result.commit else 'not committed'}).")
+    typer.echo(
+        f"Set up docs/runbooks/ ({'committed ' + result.commit[:8] if result.commit else 'not committed'})."
+    )
 
 
 @app.command()
 def demo(
-    path: Annotated[Optional[Path], typer.Option("--path", help="Folder for the scratch repository (default: a new temporary folder).")] = None,
+    path: Annotated[
+        Path | None,
+        typer.Option(
+            "--path", help="Folder for the scratch repository (default: a new temporary folder)."
+        ),
+    ] = None,
 ) -> None:
     """Walk a full SEV-1 incident through every step in a scratch repository."""
     import shlex

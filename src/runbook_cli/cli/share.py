@@ -12,7 +12,9 @@ from runbook_cli.cli.options import workspace
 @app.command()
 def sync(
     ctx: typer.Context,
-    no_push: Annotated[bool, typer.Option("--no-push", help="Fetch and merge only; do not push.")] = False,
+    no_push: Annotated[
+        bool, typer.Option("--no-push", help="Fetch and merge only; do not push.")
+    ] = False,
 ) -> None:
     """Share with the team's remote: fetch, renumber clashing new incidents, merge by meaning, push."""
     from runbook_cli.usecases import sharing
@@ -21,7 +23,10 @@ def sync(
     for old, new in outcome.renumbered:
         typer.echo(f"incident {old} is now incident {new}: id {old} was declared upstream first.")
     merged = "merged upstream changes" if outcome.merged else "nothing new upstream"
-    typer.echo(f"{outcome.remote}/{outcome.branch}: {merged}" + (", pushed." if outcome.pushed else " (not pushed)."))
+    typer.echo(
+        f"{outcome.remote}/{outcome.branch}: {merged}"
+        + (", pushed." if outcome.pushed else " (not pushed).")
+    )
 
 
 @app.command("merge-driver", hidden=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from runbook_cli.errors import UsageError
 
-UTC = timezone.utc
+UTC = UTC
 
 _RELATIVE = re.compile(r"^(?:-\s*)?((?:\d+\s*[smhd]\s*)+)(?:ago)?$")
 _RELATIVE_PART = re.compile(r"(\d+)\s*([smhd])")
@@ -26,7 +26,9 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def parse_time(text: str, *, reference: datetime | None = None, allow_future: bool = False) -> datetime:
+def parse_time(
+    text: str, *, reference: datetime | None = None, allow_future: bool = False
+) -> datetime:
     """Parse a time as people type it on the command line; the result is UTC, to the second."""
     reference = reference or now()
     value = text.strip().lower()
@@ -34,7 +36,9 @@ def parse_time(text: str, *, reference: datetime | None = None, allow_future: bo
         return reference
     relative = _RELATIVE.match(value)
     if relative and (value.startswith("-") or value.endswith("ago")):
-        seconds = sum(int(n) * _UNIT_SECONDS[u] for n, u in _RELATIVE_PART.findall(relative.group(1)))
+        seconds = sum(
+            int(n) * _UNIT_SECONDS[u] for n, u in _RELATIVE_PART.findall(relative.group(1))
+        )
         return reference - timedelta(seconds=seconds)
     clock = _CLOCK_TIME.match(value)
     if clock:
@@ -42,7 +46,9 @@ def parse_time(text: str, *, reference: datetime | None = None, allow_future: bo
     else:
         result = _parse_iso(text.strip())
     if not allow_future and result > reference + timedelta(minutes=1):
-        raise UsageError(f"the time {text!r} is in the future ({format_stored(result)}); give a past time.")
+        raise UsageError(
+            f"the time {text!r} is in the future ({format_stored(result)}); give a past time."
+        )
     return result
 
 
@@ -60,7 +66,9 @@ def _parse_iso(text: str) -> datetime:
     except ValueError:
         raise UsageError(f"cannot read the time {text!r}: use {TIME_HELP}.") from None
     if parsed.tzinfo is None:
-        raise UsageError(f"the time {text!r} has no time zone: add Z (UTC) or an offset such as +02:00.")
+        raise UsageError(
+            f"the time {text!r} has no time zone: add Z (UTC) or an offset such as +02:00."
+        )
     return parsed.astimezone(UTC).replace(microsecond=0)
 
 

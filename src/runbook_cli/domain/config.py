@@ -114,7 +114,9 @@ def load(root: Path) -> Config:
     except FileNotFoundError:
         return defaults()
     except (OSError, UnicodeDecodeError) as error:
-        raise MalformedFileError(f"cannot read {CONFIG_PATH}: {error}; fix or restore the file.") from None
+        raise MalformedFileError(
+            f"cannot read {CONFIG_PATH}: {error}; fix or restore the file."
+        ) from None
     try:
         data = yamlio.load(text) or {}
     except yamlio.YamlError as error:
@@ -131,22 +133,38 @@ def _merge(defaults: dict, given: dict, where: str) -> dict:
             raise MalformedFileError(_unknown_key(where, key, list(defaults)))
         if isinstance(defaults[key], dict) and key not in _REPLACED_WHOLE:
             if not isinstance(value, dict):
-                raise MalformedFileError(f"{CONFIG_PATH}: '{where}{key}' must be a mapping; fix the file.")
-            merged[key] = {**defaults[key], **value} if key in _FREE_FORM else _merge(defaults[key], value, f"{where}{key}.")
+                raise MalformedFileError(
+                    f"{CONFIG_PATH}: '{where}{key}' must be a mapping; fix the file."
+                )
+            merged[key] = (
+                {**defaults[key], **value}
+                if key in _FREE_FORM
+                else _merge(defaults[key], value, f"{where}{key}.")
+            )
         else:
             merged[key] = value
     return merged
 
 
 # Mappings whose keys are the team's own (service names, extra checklist items): added, not checked.
-_FREE_FORM = {"services", "checklist", "internal_update_minutes", "status_page_minutes", "deadlines", "extra", "components"}
+_FREE_FORM = {
+    "services",
+    "checklist",
+    "internal_update_minutes",
+    "status_page_minutes",
+    "deadlines",
+    "extra",
+    "components",
+}
 # Mappings a repository states in full: severities are replaced, not merged with the seed's.
 _REPLACED_WHOLE = {"severities"}
 
 
 def _unknown_key(where: str, key: str, known: list[str]) -> str:
     hint = difflib.get_close_matches(str(key), known, n=1)
-    suggestion = f" Did you mean '{where}{hint[0]}'?" if hint else f" Known keys: {', '.join(known)}."
+    suggestion = (
+        f" Did you mean '{where}{hint[0]}'?" if hint else f" Known keys: {', '.join(known)}."
+    )
     return f"{CONFIG_PATH}: unknown setting '{where}{key}'.{suggestion}"
 
 
@@ -158,23 +176,53 @@ def _build(data: dict, source: str) -> Config:
     severities = data["severities"]
     require(isinstance(severities, dict) and severities, "'severities' must map names to meanings")
     require(all(isinstance(k, str) and k for k in severities), "severity names must be text")
-    require(set(data["statuses"]) == set(STATUSES), f"'statuses' must describe exactly {', '.join(STATUSES)}")
+    require(
+        set(data["statuses"]) == set(STATUSES),
+        f"'statuses' must describe exactly {', '.join(STATUSES)}",
+    )
     services = data["services"]
-    require(all(isinstance(v, dict) or v is None for v in services.values()), "each service maps to settings such as squad")
-    require(isinstance(data["ack_target_minutes"], int) and data["ack_target_minutes"] > 0, "'ack_target_minutes' must be a positive whole number")
-    require(isinstance(data["lock_timeout_seconds"], int) and data["lock_timeout_seconds"] > 0, "'lock_timeout_seconds' must be a positive whole number")
+    require(
+        all(isinstance(v, dict) or v is None for v in services.values()),
+        "each service maps to settings such as squad",
+    )
+    require(
+        isinstance(data["ack_target_minutes"], int) and data["ack_target_minutes"] > 0,
+        "'ack_target_minutes' must be a positive whole number",
+    )
+    require(
+        isinstance(data["lock_timeout_seconds"], int) and data["lock_timeout_seconds"] > 0,
+        "'lock_timeout_seconds' must be a positive whole number",
+    )
     checklist = {**SEED_CHECKLIST, **(data["checklist"] or {})}
-    require(all(isinstance(k, str) and k.isidentifier() for k in checklist), "checklist keys must be simple names like ticket_updated")
+    require(
+        all(isinstance(k, str) and k.isidentifier() for k in checklist),
+        "checklist keys must be simple names like ticket_updated",
+    )
     sections = data["required_sections"]
-    require(isinstance(sections, list) and all(s in REPORT_SECTIONS for s in sections), f"'required_sections' must be a list drawn from {', '.join(REPORT_SECTIONS)}")
+    require(
+        isinstance(sections, list) and all(s in REPORT_SECTIONS for s in sections),
+        f"'required_sections' must be a list drawn from {', '.join(REPORT_SECTIONS)}",
+    )
     for kind in ("internal_update_minutes", "status_page_minutes"):
         cadence = data["comms"].get(kind) or {}
-        require(isinstance(cadence, dict) and all(isinstance(v, int) and v > 0 for v in cadence.values()), f"'comms.{kind}' must map severities to minutes")
+        require(
+            isinstance(cadence, dict)
+            and all(isinstance(v, int) and v > 0 for v in cadence.values()),
+            f"'comms.{kind}' must map severities to minutes",
+        )
     for name, settings in services.items():
         links = (settings or {}).get("links", [])
-        require(isinstance(links, list) and all(isinstance(link, str) for link in links), f"service {name}: 'links' must be a list of URLs or text")
+        require(
+            isinstance(links, list) and all(isinstance(link, str) for link in links),
+            f"service {name}: 'links' must be a list of URLs or text",
+        )
     for severity, rule in (data["postmortem"].get("deadlines") or {}).items():
-        require(isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in ("hours", "business_days"), f"postmortem deadline for {severity} must be {{hours: N}} or {{business_days: N}}")
+        require(
+            isinstance(rule, dict)
+            and len(rule) == 1
+            and next(iter(rule)) in ("hours", "business_days"),
+            f"postmortem deadline for {severity} must be {{hours: N}} or {{business_days: N}}",
+        )
     return Config(
         severities={str(k): str(v) for k, v in severities.items()},
         statuses=dict(data["statuses"]),

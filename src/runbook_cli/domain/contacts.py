@@ -20,13 +20,46 @@ TABLE = "contacts"
 
 DEFAULT_DATA: dict = {
     "people": [
-        {"name": "SRE on-call (primary)", "role": "oncall", "slack": "@sre-oncall", "pager": "PagerDuty: SRE Primary"},
-        {"name": "Patient Platform lead", "role": SQUAD_LEADS, "squad": "Patient Platform", "slack": "@patient-platform-lead", "pager": "PagerDuty: Patient Platform"},
-        {"name": "Doctor Hub lead", "role": SQUAD_LEADS, "squad": "Doctor Hub", "slack": "@doctor-hub-lead", "pager": "PagerDuty: Doctor Hub"},
-        {"name": "Admin Console lead", "role": SQUAD_LEADS, "squad": "Admin Console", "slack": "@admin-console-lead", "pager": "PagerDuty: Admin Console"},
-        {"name": "Head of Engineering", "role": "head-of-engineering", "slack": "@head-of-eng", "phone": "+00 000 000 0000"},
+        {
+            "name": "SRE on-call (primary)",
+            "role": "oncall",
+            "slack": "@sre-oncall",
+            "pager": "PagerDuty: SRE Primary",
+        },
+        {
+            "name": "Patient Platform lead",
+            "role": SQUAD_LEADS,
+            "squad": "Patient Platform",
+            "slack": "@patient-platform-lead",
+            "pager": "PagerDuty: Patient Platform",
+        },
+        {
+            "name": "Doctor Hub lead",
+            "role": SQUAD_LEADS,
+            "squad": "Doctor Hub",
+            "slack": "@doctor-hub-lead",
+            "pager": "PagerDuty: Doctor Hub",
+        },
+        {
+            "name": "Admin Console lead",
+            "role": SQUAD_LEADS,
+            "squad": "Admin Console",
+            "slack": "@admin-console-lead",
+            "pager": "PagerDuty: Admin Console",
+        },
+        {
+            "name": "Head of Engineering",
+            "role": "head-of-engineering",
+            "slack": "@head-of-eng",
+            "phone": "+00 000 000 0000",
+        },
         {"name": "CTO", "role": "cto", "slack": "@cto", "phone": "+00 000 000 0000"},
-        {"name": "Compliance Officer", "role": "compliance-officer", "slack": "@compliance", "phone": "+00 000 000 0000"},
+        {
+            "name": "Compliance Officer",
+            "role": "compliance-officer",
+            "slack": "@compliance",
+            "phone": "+00 000 000 0000",
+        },
     ],
     "escalation": [
         {"after_minutes": 0, "notify": ["oncall"]},
@@ -88,7 +121,9 @@ def table(contacts: Contacts) -> str:
             people = contacts.with_role(role) or [Person("—", role, None, "—")]
             for person in people:
                 who = person.name + (f" ({person.squad})" if person.squad else "")
-                lines.append(f"| T+{step.after_minutes} min | {role}{when} | {who} | {person.how} |")
+                lines.append(
+                    f"| T+{step.after_minutes} min | {role}{when} | {who} | {person.how} |"
+                )
     return "\n".join(lines) + "\n"
 
 
@@ -99,11 +134,15 @@ def load(root: Path) -> Contacts:
     except FileNotFoundError:
         return parse(DEFAULT_DATA)
     except (OSError, UnicodeDecodeError) as error:
-        raise MalformedFileError(f"cannot read {CONTACTS_PATH}: {error}; fix or restore it.") from None
+        raise MalformedFileError(
+            f"cannot read {CONTACTS_PATH}: {error}; fix or restore it."
+        ) from None
     try:
         data = document.parse(text).meta
     except document.DocumentError as error:
-        raise MalformedFileError(f"{CONTACTS_PATH}:{error.line or 1}: {error}; fix the file.") from None
+        raise MalformedFileError(
+            f"{CONTACTS_PATH}:{error.line or 1}: {error}; fix the file."
+        ) from None
     return parse(data, CONTACTS_PATH)
 
 
@@ -118,18 +157,31 @@ def parse(data: object, source: str = "(defaults)") -> Contacts:
         if not isinstance(entry, dict) or not entry.get("name") or not entry.get("role"):
             raise fail("each person needs a name and a role")
         how = " · ".join(
-            f"{label}{entry[key]}" for key, label in (("slack", "Slack "), ("pager", ""), ("phone", "phone ")) if entry.get(key)
+            f"{label}{entry[key]}"
+            for key, label in (("slack", "Slack "), ("pager", ""), ("phone", "phone "))
+            if entry.get(key)
         )
-        people.append(Person(str(entry["name"]), str(entry["role"]), entry.get("squad"), how or "—"))
+        people.append(
+            Person(str(entry["name"]), str(entry["role"]), entry.get("squad"), how or "—")
+        )
     steps = []
     for entry in data.get("escalation") or []:
         minutes = entry.get("after_minutes") if isinstance(entry, dict) else None
         notify = entry.get("notify") if isinstance(entry, dict) else None
-        if not isinstance(minutes, int) or minutes < 0 or not isinstance(notify, list) or not notify:
-            raise fail("each escalation step needs after_minutes (a whole number) and notify (a list of roles)")
+        if (
+            not isinstance(minutes, int)
+            or minutes < 0
+            or not isinstance(notify, list)
+            or not notify
+        ):
+            raise fail(
+                "each escalation step needs after_minutes (a whole number) and notify (a list of roles)"
+            )
         if entry.get("when") not in (None, "data_affected"):
             raise fail("an escalation step's 'when' may only be data_affected")
-        steps.append(Step(minutes, tuple(str(role) for role in notify), entry.get("when") == "data_affected"))
+        steps.append(
+            Step(minutes, tuple(str(role) for role in notify), entry.get("when") == "data_affected")
+        )
     return Contacts(tuple(people), tuple(sorted(steps, key=lambda step: step.after_minutes)))
 
 

@@ -23,7 +23,13 @@ class Due:
     what: str
 
     def to_json(self) -> dict:
-        return {"incident": self.incident, "kind": self.kind, "due_at": format_stored(self.due_at), "overdue": self.overdue, "what": self.what}
+        return {
+            "incident": self.incident,
+            "kind": self.kind,
+            "due_at": format_stored(self.due_at),
+            "overdue": self.overdue,
+            "what": self.what,
+        }
 
 
 def next_update(incident: Incident, config: Config, kind: str) -> datetime | None:
@@ -39,14 +45,19 @@ def next_update(incident: Incident, config: Config, kind: str) -> datetime | Non
     return (last or incident.detected_at or incident.started_at) + timedelta(minutes=minutes)
 
 
-def for_incident(incident: Incident, contacts: Contacts, config: Config, now: datetime) -> list[Due]:
+def for_incident(
+    incident: Incident, contacts: Contacts, config: Config, now: datetime
+) -> list[Due]:
     items: list[Due] = []
 
     def add(kind: str, at: datetime, what: str) -> None:
         items.append(Due(incident.id, kind, at, now > at, what))
 
     channel = config.comms.get("channel") or "the war room"
-    for kind, what in (("comms", f"post an internal update in {channel} (runbook comms --post)"), ("status-page", "update the status page (runbook comms --template status-page)")):
+    for kind, what in (
+        ("comms", f"post an internal update in {channel} (runbook comms --post)"),
+        ("status-page", "update the status page (runbook comms --template status-page)"),
+    ):
         at = next_update(incident, config, kind)
         if at:
             add(kind, at, what)
@@ -54,12 +65,24 @@ def for_incident(incident: Incident, contacts: Contacts, config: Config, now: da
         for step in escalation.steps(incident, contacts, config, now):
             if not step.done:
                 names = ", ".join(p.name for p in step.people) or ", ".join(step.roles)
-                add("escalation", step.due_at, f"T+{step.after_minutes} min: notify {names} (then runbook escalate --to {step.roles[0]})")
+                add(
+                    "escalation",
+                    step.due_at,
+                    f"T+{step.after_minutes} min: notify {names} (then runbook escalate --to {step.roles[0]})",
+                )
     if incident.postmortem_due and not incident.postmortem_scheduled_at:
-        add("postmortem", incident.postmortem_due, "schedule the post-mortem (runbook postmortem schedule --at T)")
+        add(
+            "postmortem",
+            incident.postmortem_due,
+            "schedule the post-mortem (runbook postmortem schedule --at T)",
+        )
     for item in incident.action_items:
         if not item.done:
-            add("action", end_of_day(item.due), f"action {item.id}: {item.title} (owner {item.owner})")
+            add(
+                "action",
+                end_of_day(item.due),
+                f"action {item.id}: {item.title} (owner {item.owner})",
+            )
     return items
 
 

@@ -28,14 +28,21 @@ class Step:
             "due_at": format_stored(self.due_at),
             "reached": self.reached,
             "roles": list(self.roles),
-            "contacts": [{"name": p.name, "role": p.role, "squad": p.squad, "how": p.how} for p in self.people],
+            "contacts": [
+                {"name": p.name, "role": p.role, "squad": p.squad, "how": p.how}
+                for p in self.people
+            ],
             "done": self.done,
             "regulated": self.regulated,
         }
 
 
 def impacted_squads(incident: Incident, config: Config) -> set[str]:
-    return {str(config.services[s]["squad"]) for s in incident.services if config.services.get(s, {}).get("squad")}
+    return {
+        str(config.services[s]["squad"])
+        for s in incident.services
+        if config.services.get(s, {}).get("squad")
+    }
 
 
 def steps(incident: Incident, contacts: Contacts, config: Config, now: datetime) -> list[Step]:
@@ -49,7 +56,17 @@ def steps(incident: Incident, contacts: Contacts, config: Config, now: datetime)
             people += contacts.with_role(role, squads if role == SQUAD_LEADS else None)
         due = incident.started_at + timedelta(minutes=step.after_minutes)
         done = all(incident.escalated.get(role) for role in step.notify)
-        result.append(Step(step.after_minutes, due, now >= due, step.notify, tuple(people), done, step.only_when_data_affected))
+        result.append(
+            Step(
+                step.after_minutes,
+                due,
+                now >= due,
+                step.notify,
+                tuple(people),
+                done,
+                step.only_when_data_affected,
+            )
+        )
     return result
 
 

@@ -31,7 +31,9 @@ def facts(incident: Incident) -> str:
         f"- **Communications Lead:** {incident.comms_lead or 'unassigned'}",
     ]
     if incident.data_affected:
-        lines.append("- **User data affected:** yes (regulated event: Compliance Officer is notified)")
+        lines.append(
+            "- **User data affected:** yes (regulated event: Compliance Officer is notified)"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -43,7 +45,9 @@ def actions(incident: Incident) -> str:
         title = item.title.replace("|", "\\|")
         if item.tracker:
             title += f" ([{item.tracker.get('key')}]({item.tracker.get('url')}))"
-        lines.append(f"| {item.id} | {title} | {item.owner} | {item.due.isoformat()} | {'yes' if item.done else 'no'} |")
+        lines.append(
+            f"| {item.id} | {title} | {item.owner} | {item.due.isoformat()} | {'yes' if item.done else 'no'} |"
+        )
     return "\n".join(lines) + "\n"
 
 

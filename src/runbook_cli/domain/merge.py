@@ -48,7 +48,9 @@ def merge_meta(base: dict, ours: dict, theirs: dict) -> tuple[dict, dict[str, ob
     keys.sort(key=lambda key: order.get(key, len(order)))
     for key in keys:
         b, o, t = base.get(key, _MISSING), ours.get(key, _MISSING), theirs.get(key, _MISSING)
-        if key in _PER_ITEM and all(isinstance(v, dict) or v is _MISSING or v is None for v in (b, o, t)):
+        if key in _PER_ITEM and all(
+            isinstance(v, dict) or v is _MISSING or v is None for v in (b, o, t)
+        ):
             value = _merge_items(key, b, o, t)
         elif key == "action_items" and all(isinstance(v, list) or v is _MISSING for v in (b, o, t)):
             value, clash = _merge_actions(b, o, t)
@@ -76,7 +78,9 @@ def _merge_items(key: str, base: object, ours: object, theirs: object) -> dict:
             value = min(oo, to)  # the step was first done at the earlier time
         elif key == "checklist" and oo is not _MISSING and to is not _MISSING and oo != to:
             value, clash = _three_way(bo, oo, to)
-            value = value if not clash else (oo or to)  # ticked on one side wins over a fresh untick
+            value = (
+                value if not clash else (oo or to)
+            )  # ticked on one side wins over a fresh untick
         else:
             value, _ = _three_way(bo, oo, to)
             if value is _MISSING:
@@ -87,12 +91,21 @@ def _merge_items(key: str, base: object, ours: object, theirs: object) -> dict:
 
 def _merge_actions(base: object, ours: object, theirs: object) -> tuple[list, bool]:
     def by_id(items: object) -> dict:
-        return {item.get("id"): item for item in items if isinstance(item, dict)} if isinstance(items, list) else {}
+        return (
+            {item.get("id"): item for item in items if isinstance(item, dict)}
+            if isinstance(items, list)
+            else {}
+        )
 
     b, o, t = by_id(base), by_id(ours), by_id(theirs)
     result, clash = [], False
-    for number in sorted(dict.fromkeys([*o, *t]), key=lambda n: (not isinstance(n, int), n if isinstance(n, int) else 0)):
-        value, conflict = _three_way(b.get(number, _MISSING), o.get(number, _MISSING), t.get(number, _MISSING))
+    for number in sorted(
+        dict.fromkeys([*o, *t]),
+        key=lambda n: (not isinstance(n, int), n if isinstance(n, int) else 0),
+    ):
+        value, conflict = _three_way(
+            b.get(number, _MISSING), o.get(number, _MISSING), t.get(number, _MISSING)
+        )
         clash |= conflict
         if value is not _MISSING:
             result.append(value)
@@ -104,14 +117,18 @@ def _entries(doc: document.Document) -> list[tuple[str, ...]]:
     return [tuple(document.format_entry(entry)) for entry in entries] + [(b.text,) for b in bad]
 
 
-def merge_timeline(base: document.Document | None, ours: document.Document, theirs: document.Document) -> list[tuple[str, ...]]:
+def merge_timeline(
+    base: document.Document | None, ours: document.Document, theirs: document.Document
+) -> list[tuple[str, ...]]:
     base_set = set(_entries(base)) if base else set()
     ours_list, theirs_list = _entries(ours), _entries(theirs)
     removed = (base_set - set(ours_list)) | (base_set - set(theirs_list))
     kept = [entry for entry in dict.fromkeys([*ours_list, *theirs_list]) if entry not in removed]
     parsed = [(document.parse_entry_line(entry[0]), entry) for entry in kept]
     good = sorted((p for p in parsed if p[0]), key=lambda p: p[0].at)
-    return [entry for _, entry in good] + [entry for parsed_entry, entry in parsed if not parsed_entry]
+    return [entry for _, entry in good] + [
+        entry for parsed_entry, entry in parsed if not parsed_entry
+    ]
 
 
 def _section_texts(doc: document.Document) -> dict[str, str]:
@@ -142,10 +159,22 @@ def merge(base_text: str, ours_text: str, theirs_text: str, config: Config) -> M
             out += _timeline_section(ours_content, merge_timeline(base, ours, theirs))
             continue
         theirs_content = theirs_sections.get(section.name, ours_content)
-        value, clash = _three_way(base_sections.get(section.name, ours_content), ours_content, theirs_content)
+        value, clash = _three_way(
+            base_sections.get(section.name, ours_content), ours_content, theirs_content
+        )
         if clash:
             conflicts.append(f"section {section.name}")
-            value = "\n".join(["", OURS, ours_content.strip("\n"), "=======", theirs_content.strip("\n"), THEIRS, ""])
+            value = "\n".join(
+                [
+                    "",
+                    OURS,
+                    ours_content.strip("\n"),
+                    "=======",
+                    theirs_content.strip("\n"),
+                    THEIRS,
+                    "",
+                ]
+            )
         out += str(value).split("\n")
     out += lines[cursor:]
     body = "\n".join(out)
@@ -157,16 +186,29 @@ def merge(base_text: str, ours_text: str, theirs_text: str, config: Config) -> M
     front = yamlio.dump(meta)
     for key, their_value in meta_conflicts.items():
         front = _mark_field(front, key, meta, their_value)
-    doc = document.Document(meta=meta, body=body, front_matter=front, original_meta=meta, bom=ours.bom, newline=ours.newline)
+    doc = document.Document(
+        meta=meta,
+        body=body,
+        front_matter=front,
+        original_meta=meta,
+        bom=ours.bom,
+        newline=ours.newline,
+    )
     return Merged(doc.render(), conflicts)
 
 
 def _timeline_section(ours_content: str, entries: list[tuple[str, ...]]) -> list[str]:
     """Keep the section's other lines (guidance) in place, entries after them."""
-    unreadable = {entry[0] for entry in entries if len(entry) == 1 and not document.parse_entry_line(entry[0])}
+    unreadable = {
+        entry[0] for entry in entries if len(entry) == 1 and not document.parse_entry_line(entry[0])
+    }
     kept = []
     for line in ours_content.split("\n"):
-        if document.parse_entry_line(line) or line.startswith(document.CONTINUATION) or line in unreadable:
+        if (
+            document.parse_entry_line(line)
+            or line.startswith(document.CONTINUATION)
+            or line in unreadable
+        ):
             continue
         kept.append(line)
     while kept and not kept[-1].strip():

@@ -21,7 +21,11 @@ def summary(values: list[float]) -> dict | None:
     if not values:
         return None
     ordered = sorted(values)
-    return {"mean": round(statistics.fmean(ordered), 2), "median": round(statistics.median(ordered), 2), "p90": round(_percentile(ordered, 0.9), 2)}
+    return {
+        "mean": round(statistics.fmean(ordered), 2),
+        "median": round(statistics.median(ordered), 2),
+        "p90": round(_percentile(ordered, 0.9), 2),
+    }
 
 
 def _percentile(ordered: list[float], fraction: float) -> float:
@@ -35,9 +39,13 @@ def durations(incident: Incident) -> dict[str, float | None]:
     """The three measures for one incident, None where a timestamp is missing."""
     detected = incident.detected_at or incident.started_at
     return {
-        "mtta": minutes_between(incident.detected_at, incident.acknowledged_at) if incident.detected_at and incident.acknowledged_at else None,
+        "mtta": minutes_between(incident.detected_at, incident.acknowledged_at)
+        if incident.detected_at and incident.acknowledged_at
+        else None,
         "mttr": minutes_between(detected, incident.resolved_at) if incident.resolved_at else None,
-        "impact": minutes_between(incident.started_at, incident.resolved_at) if incident.resolved_at else None,
+        "impact": minutes_between(incident.started_at, incident.resolved_at)
+        if incident.resolved_at
+        else None,
     }
 
 
@@ -45,41 +53,72 @@ def compute(incidents: list[Incident], config: Config) -> dict:
     measured = {incident.id: durations(incident) for incident in incidents}
     by_month: dict[str, Counter] = {}
     for incident in incidents:
-        by_month.setdefault(incident.started_at.strftime("%Y-%m"), Counter())[incident.severity] += 1
+        by_month.setdefault(incident.started_at.strftime("%Y-%m"), Counter())[
+            incident.severity
+        ] += 1
     target = config.ack_target_minutes
-    breaches = sorted(i for i, d in measured.items() if d["mtta"] is not None and d["mtta"] > target)
+    breaches = sorted(
+        i for i, d in measured.items() if d["mtta"] is not None and d["mtta"] > target
+    )
     return {
         "incidents": len(incidents),
-        "by_severity": {name: sum(1 for i in incidents if i.severity == name) for name in config.severities},
+        "by_severity": {
+            name: sum(1 for i in incidents if i.severity == name) for name in config.severities
+        },
         "by_service": dict(sorted(Counter(s for i in incidents for s in i.services).items())),
-        "by_month": {month: {name: counts.get(name, 0) for name in config.severities} for month, counts in sorted(by_month.items())},
+        "by_month": {
+            month: {name: counts.get(name, 0) for name in config.severities}
+            for month, counts in sorted(by_month.items())
+        },
         "mtta_minutes": summary([d["mtta"] for d in measured.values() if d["mtta"] is not None]),
         "mttr_minutes": summary([d["mttr"] for d in measured.values() if d["mttr"] is not None]),
-        "impact_minutes": summary([d["impact"] for d in measured.values() if d["impact"] is not None]),
+        "impact_minutes": summary(
+            [d["impact"] for d in measured.values() if d["impact"] is not None]
+        ),
         "ack_slo_breaches": len(breaches),
         "ack_slo_breach_incidents": breaches,
         "ack_target_minutes": target,
-        "missing": {key: sorted(i for i, d in measured.items() if d[key] is None) for key in ("mtta", "mttr", "impact")},
+        "missing": {
+            key: sorted(i for i, d in measured.items() if d[key] is None)
+            for key in ("mtta", "mttr", "impact")
+        },
     }
 
 
 def csv_rows(incidents: list[Incident]) -> list[list[str]]:
-    rows = [["id", "started_at", "severity", "status", "services", "mtta_minutes", "mttr_minutes", "impact_minutes"]]
+    rows = [
+        [
+            "id",
+            "started_at",
+            "severity",
+            "status",
+            "services",
+            "mtta_minutes",
+            "mttr_minutes",
+            "impact_minutes",
+        ]
+    ]
     for incident in incidents:
         measured = durations(incident)
-        rows.append([
-            str(incident.id),
-            incident.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            incident.severity,
-            incident.status,
-            ";".join(incident.services),
-            *("" if measured[key] is None else f"{measured[key]:.1f}" for key in ("mtta", "mttr", "impact")),
-        ])
+        rows.append(
+            [
+                str(incident.id),
+                incident.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                incident.severity,
+                incident.status,
+                ";".join(incident.services),
+                *(
+                    "" if measured[key] is None else f"{measured[key]:.1f}"
+                    for key in ("mtta", "mttr", "impact")
+                ),
+            ]
+        )
     return rows
 
 
 def markdown(result: dict, generated_at: datetime) -> str:
     """docs/runbooks/metrics.md: readable on GitHub, regenerated by `runbook metrics --write`."""
+
     def cell(stats: dict | None, key: str) -> str:
         return "—" if stats is None else f"{stats[key]:g}"
 
@@ -94,12 +133,28 @@ def markdown(result: dict, generated_at: datetime) -> str:
         "| measure (minutes) | mean | median | p90 | incidents without the data |",
         "|---|---|---|---|---|",
     ]
-    for key, label in (("mtta", "MTTA (detected → acknowledged)"), ("mttr", "MTTR (detected → resolved)"), ("impact", "Impact (started → resolved)")):
+    for key, label in (
+        ("mtta", "MTTA (detected → acknowledged)"),
+        ("mttr", "MTTR (detected → resolved)"),
+        ("impact", "Impact (started → resolved)"),
+    ):
         stats = result[f"{key}_minutes"]
-        lines.append(f"| {label} | {cell(stats, 'mean')} | {cell(stats, 'median')} | {cell(stats, 'p90')} | {len(result['missing'][key])} |")
-    lines += ["", "## Incidents per month", "", "| month | " + " | ".join(severities) + " | total |", "|---|" + "---|" * (len(severities) + 1)]
+        lines.append(
+            f"| {label} | {cell(stats, 'mean')} | {cell(stats, 'median')} | {cell(stats, 'p90')} | {len(result['missing'][key])} |"
+        )
+    lines += [
+        "",
+        "## Incidents per month",
+        "",
+        "| month | " + " | ".join(severities) + " | total |",
+        "|---|" + "---|" * (len(severities) + 1),
+    ]
     for month, counts in result["by_month"].items():
-        lines.append(f"| {month} | " + " | ".join(str(counts[s]) for s in severities) + f" | {sum(counts.values())} |")
+        lines.append(
+            f"| {month} | "
+            + " | ".join(str(counts[s]) for s in severities)
+            + f" | {sum(counts.values())} |"
+        )
     lines += ["", "## By service", "", "| service | incidents |", "|---|---|"]
     lines += [f"| {service} | {count} |" for service, count in result["by_service"].items()]
     return "\n".join(lines) + "\n"

@@ -79,7 +79,13 @@ class ActionItem:
     tracker: dict | None = None  # {"system": "jira", "key": "OPS-12", "url": ...} once exported
 
     def to_meta(self) -> dict:
-        meta = {"id": self.id, "title": self.title, "owner": self.owner, "due": self.due.isoformat(), "done": self.done}
+        meta = {
+            "id": self.id,
+            "title": self.title,
+            "owner": self.owner,
+            "due": self.due.isoformat(),
+            "done": self.done,
+        }
         if self.tracker:
             meta["tracker"] = dict(self.tracker)
         return meta
@@ -107,7 +113,9 @@ class Incident:
     roles_changed_at: datetime | None = None
     last_internal_update_at: datetime | None = None
     last_status_page_update_at: datetime | None = None
-    escalated: dict[str, datetime] = field(default_factory=dict)  # escalation role -> when it was done
+    escalated: dict[str, datetime] = field(
+        default_factory=dict
+    )  # escalation role -> when it was done
     integrations: dict = field(default_factory=dict)  # outside systems' ids: pagerduty, statuspage
     root_cause_hypothesis: str | None = None
     remaining_risks: str | None = None
@@ -132,7 +140,10 @@ class Incident:
             if name == "action_items":
                 meta[name] = [item.to_meta() for item in self.action_items]
             elif name == "postmortem":
-                meta[name] = {"due": _stored(self.postmortem_due), "scheduled_at": _stored(self.postmortem_scheduled_at)}
+                meta[name] = {
+                    "due": _stored(self.postmortem_due),
+                    "scheduled_at": _stored(self.postmortem_scheduled_at),
+                }
             elif name == "checklist":
                 meta[name] = dict(self.checklist)
             elif name == "integrations":
@@ -167,17 +178,25 @@ def from_meta(meta: object, config: Config) -> Incident:
     if unknown:
         key = str(unknown[0])
         hint = difflib.get_close_matches(key, FIELD_ORDER, n=1)
-        raise SchemaError(key, f"unknown field '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        raise SchemaError(
+            key, f"unknown field '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        )
     for name in REQUIRED_FIELDS:
         if meta.get(name) in (None, "", []):
             raise SchemaError(name, f"the field '{name}' is required")
 
     incident_id = meta["id"]
-    if isinstance(incident_id, bool) or not isinstance(incident_id, int) or not ID_PATTERN.match(str(incident_id)):
+    if (
+        isinstance(incident_id, bool)
+        or not isinstance(incident_id, int)
+        or not ID_PATTERN.match(str(incident_id))
+    ):
         raise SchemaError("id", f"'id' must be a positive whole number, not {incident_id!r}")
     severity = meta["severity"]
     if severity not in config.severities:
-        raise SchemaError("severity", f"unknown severity {severity!r} (valid: {', '.join(config.severities)})")
+        raise SchemaError(
+            "severity", f"unknown severity {severity!r} (valid: {', '.join(config.severities)})"
+        )
     status = meta["status"]
     if status not in STATUSES:
         raise SchemaError("status", f"unknown status {status!r} (valid: {', '.join(STATUSES)})")
@@ -186,14 +205,24 @@ def from_meta(meta: object, config: Config) -> Incident:
         raise SchemaError("services", "'services' must be a list of service names")
 
     values: dict = {}
-    for name in ("title", "commander", "comms_lead", "acknowledged_by", "root_cause_hypothesis", "remaining_risks", "close_reason"):
+    for name in (
+        "title",
+        "commander",
+        "comms_lead",
+        "acknowledged_by",
+        "root_cause_hypothesis",
+        "remaining_risks",
+        "close_reason",
+    ):
         value = meta.get(name)
         if value is not None and not isinstance(value, str):
             raise SchemaError(name, f"'{name}' must be text")
         values[name] = value
     data_affected = meta.get("data_affected", False)
     if not isinstance(data_affected, bool):
-        raise SchemaError("data_affected", f"'data_affected' must be true or false, not {data_affected!r}")
+        raise SchemaError(
+            "data_affected", f"'data_affected' must be true or false, not {data_affected!r}"
+        )
     for name in TIMESTAMP_FIELDS:
         values[name] = _timestamp(meta.get(name), name)
 
@@ -202,14 +231,19 @@ def from_meta(meta: object, config: Config) -> Incident:
         raise SchemaError("checklist", "'checklist' must map item keys to true or false")
     unknown_items = [k for k in checklist if k not in config.checklist]
     if unknown_items:
-        raise SchemaError("checklist", f"unknown checklist item '{unknown_items[0]}' (valid: {', '.join(config.checklist)})")
+        raise SchemaError(
+            "checklist",
+            f"unknown checklist item '{unknown_items[0]}' (valid: {', '.join(config.checklist)})",
+        )
 
     escalated = meta.get("escalated") or {}
     if not isinstance(escalated, dict) or not all(isinstance(role, str) for role in escalated):
         raise SchemaError("escalated", "'escalated' must map escalation roles to times")
 
     integrations = meta.get("integrations") or {}
-    if not isinstance(integrations, dict) or not all(isinstance(v, dict) for v in integrations.values()):
+    if not isinstance(integrations, dict) or not all(
+        isinstance(v, dict) for v in integrations.values()
+    ):
         raise SchemaError("integrations", "'integrations' must map each outside system to its ids")
 
     postmortem = meta.get("postmortem") or {}
@@ -236,11 +270,15 @@ def _timestamp(value: object, name: str) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise SchemaError(name, f"'{name}' must be a quoted ISO-8601 time such as '2026-11-26T10:02:00Z'")
+        raise SchemaError(
+            name, f"'{name}' must be a quoted ISO-8601 time such as '2026-11-26T10:02:00Z'"
+        )
     try:
         return clock.parse_stored(value)
     except ValueError:
-        raise SchemaError(name, f"'{name}' is not an ISO-8601 time with a zone: {value!r}") from None
+        raise SchemaError(
+            name, f"'{name}' is not an ISO-8601 time with a zone: {value!r}"
+        ) from None
 
 
 def _action_items(items: object) -> list[ActionItem]:
@@ -253,13 +291,27 @@ def _action_items(items: object) -> list[ActionItem]:
         try:
             due = date.fromisoformat(str(item.get("due")))
         except ValueError:
-            raise SchemaError("action_items", f"action item {item.get('id')}: 'due' must be a date YYYY-MM-DD") from None
+            raise SchemaError(
+                "action_items", f"action item {item.get('id')}: 'due' must be a date YYYY-MM-DD"
+            ) from None
         if not isinstance(item.get("id"), int) or not item.get("title") or not item.get("owner"):
             raise SchemaError("action_items", "each action item needs an id, a title and an owner")
         tracker = item.get("tracker")
         if tracker is not None and not isinstance(tracker, dict):
-            raise SchemaError("action_items", f"action item {item['id']}: 'tracker' must hold the exported issue's system, key and url")
-        result.append(ActionItem(item["id"], str(item["title"]), str(item["owner"]), due, bool(item.get("done", False)), tracker))
+            raise SchemaError(
+                "action_items",
+                f"action item {item['id']}: 'tracker' must hold the exported issue's system, key and url",
+            )
+        result.append(
+            ActionItem(
+                item["id"],
+                str(item["title"]),
+                str(item["owner"]),
+                due,
+                bool(item.get("done", False)),
+                tracker,
+            )
+        )
     return result
 
 

@@ -24,21 +24,30 @@ class Finding:
         return {"path": self.path, "line": self.line, "rule": self.rule, "message": self.message}
 
 
-def check_text(relative: str, raw: bytes, config: Config, now: datetime, guard: Guard | None = None) -> tuple[list[Finding], model.Incident | None]:
+def check_text(
+    relative: str, raw: bytes, config: Config, now: datetime, guard: Guard | None = None
+) -> tuple[list[Finding], model.Incident | None]:
     """Every finding for one file's bytes, and the incident when its front matter is valid."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         return [Finding(relative, 1, "encoding", f"not valid UTF-8 (byte {error.start})")], None
     sensitive = [
-        Finding(relative, m.line, "sensitive", f"{m.what} ({m.kind}) at column {m.column}: remove it, and rewrite history if it was pushed")
+        Finding(
+            relative,
+            m.line,
+            "sensitive",
+            f"{m.what} ({m.kind}) at column {m.column}: remove it, and rewrite history if it was pushed",
+        )
         for m in (guard.scan(text.lstrip("\ufeff")) if guard else [])
     ]
     found, incident = _check_document(relative, raw, text, config, now)
     return sorted(found + sensitive, key=lambda f: f.line), incident
 
 
-def _check_document(relative: str, raw: bytes, text: str, config: Config, now: datetime) -> tuple[list[Finding], model.Incident | None]:
+def _check_document(
+    relative: str, raw: bytes, text: str, config: Config, now: datetime
+) -> tuple[list[Finding], model.Incident | None]:
     if len(raw) > layout.MAX_FILE_BYTES:
         return [Finding(relative, 1, "size", "larger than 2 MiB")], None
     try:
@@ -49,9 +58,25 @@ def _check_document(relative: str, raw: bytes, text: str, config: Config, now: d
         incident = model.from_meta(doc.meta, config)
     except model.SchemaError as error:
         return [Finding(relative, doc.line_of(error.field), "schema", str(error))], None
-    findings = problems_for(relative, incident, doc.body, config, now=now, line_of=doc.line_of, body_offset=doc.body_offset)
+    findings = problems_for(
+        relative,
+        incident,
+        doc.body,
+        config,
+        now=now,
+        line_of=doc.line_of,
+        body_offset=doc.body_offset,
+    )
     _, bad_lines = document.timeline(doc)
-    findings += [Finding(relative, bad.line, "timeline", f"cannot read this timeline line (expected '- YYYY-MM-DD HH:MM:SS UTC — author — text'): {bad.text[:60]}") for bad in bad_lines]
+    findings += [
+        Finding(
+            relative,
+            bad.line,
+            "timeline",
+            f"cannot read this timeline line (expected '- YYYY-MM-DD HH:MM:SS UTC — author — text'): {bad.text[:60]}",
+        )
+        for bad in bad_lines
+    ]
     return sorted(findings, key=lambda f: f.line), incident
 
 
@@ -73,22 +98,46 @@ def problems_for(
 
     name = relative.rsplit("/", 1)[-1]
     if name != layout.file_name(incident):
-        add("file-name", "id", f"the file name should be {layout.file_name(incident)} (from id and start date)")
+        add(
+            "file-name",
+            "id",
+            f"the file name should be {layout.file_name(incident)} (from id and start date)",
+        )
 
-    order = [("detected_at", "acknowledged_at"), ("started_at", "mitigated_at"), ("mitigated_at", "resolved_at"), ("started_at", "resolved_at"), ("resolved_at", "closed_at"), ("started_at", "detected_at")]
+    order = [
+        ("detected_at", "acknowledged_at"),
+        ("started_at", "mitigated_at"),
+        ("mitigated_at", "resolved_at"),
+        ("started_at", "resolved_at"),
+        ("resolved_at", "closed_at"),
+        ("started_at", "detected_at"),
+    ]
     for earlier, later in order:
         first, second = getattr(incident, earlier), getattr(incident, later)
         if first and second and second < first:
-            add("time-order", later, f"{later} ({clock.format_stored(second)}) is before {earlier} ({clock.format_stored(first)})")
-    needed = {"resolved": ("resolved_at",), "closed": ("resolved_at", "closed_at")}.get(incident.status, ())
+            add(
+                "time-order",
+                later,
+                f"{later} ({clock.format_stored(second)}) is before {earlier} ({clock.format_stored(first)})",
+            )
+    needed = {"resolved": ("resolved_at",), "closed": ("resolved_at", "closed_at")}.get(
+        incident.status, ()
+    )
     for stamp in needed:
         if getattr(incident, stamp) is None:
             add("time-order", "status", f"status is {incident.status} but {stamp} is empty")
 
     if incident.is_open and incident.severity in HIGH_SEVERITIES:
-        for role, label in (("commander", "Incident Commander"), ("comms_lead", "Communications Lead")):
+        for role, label in (
+            ("commander", "Incident Commander"),
+            ("comms_lead", "Communications Lead"),
+        ):
             if not getattr(incident, role):
-                add("roles", role, f"open {incident.severity} incident has no {label} (runbook assign)")
+                add(
+                    "roles",
+                    role,
+                    f"open {incident.severity} incident has no {label} (runbook assign)",
+                )
 
     if not incident.is_open:
         lines = body.split("\n")
@@ -102,20 +151,40 @@ def problems_for(
                 continue
             heading_line = body_offset + located.heading + 1
             if not _filled(section, "\n".join(lines[located.heading + 1 : located.end]), incident):
-                add("sections", heading_line, f"'{section}' is empty: write it before the incident is {incident.status} (runbook report set)")
+                add(
+                    "sections",
+                    heading_line,
+                    f"'{section}' is empty: write it before the incident is {incident.status} (runbook report set)",
+                )
         due, scheduled = incident.postmortem_due, incident.postmortem_scheduled_at
         if due and scheduled and scheduled > due:
-            add("postmortem", "postmortem", f"post-mortem scheduled {clock.format_stored(scheduled)}, after its deadline {clock.format_stored(due)}")
+            add(
+                "postmortem",
+                "postmortem",
+                f"post-mortem scheduled {clock.format_stored(scheduled)}, after its deadline {clock.format_stored(due)}",
+            )
         elif due and not scheduled and (now > due or incident.status == "closed"):
-            add("postmortem", "postmortem", f"post-mortem not scheduled (deadline {clock.format_stored(due)}; runbook postmortem schedule)")
+            add(
+                "postmortem",
+                "postmortem",
+                f"post-mortem not scheduled (deadline {clock.format_stored(due)}; runbook postmortem schedule)",
+            )
 
     if incident.status == "closed":
         undone = [key for key, done in incident.checklist.items() if not done]
         if undone:
-            add("checklist", "checklist", f"closed with checklist items not done: {', '.join(undone)}")
+            add(
+                "checklist",
+                "checklist",
+                f"closed with checklist items not done: {', '.join(undone)}",
+            )
 
     for part in generated.drift(body, incident):
-        add("drift", body_offset + 1, f"the {part} differs from the front matter (hand edit?); run any runbook command on it to regenerate")
+        add(
+            "drift",
+            body_offset + 1,
+            f"the {part} differs from the front matter (hand edit?); run any runbook command on it to regenerate",
+        )
     return found
 
 
@@ -137,7 +206,14 @@ def duplicate_ids(paths_by_id: dict[int, list[str]]) -> list[Finding]:
         if len(paths) > 1:
             for path in paths:
                 others = ", ".join(p for p in paths if p != path)
-                found.append(Finding(path, 2, "duplicate-id", f"incident id {incident_id} is also used by {others}"))
+                found.append(
+                    Finding(
+                        path,
+                        2,
+                        "duplicate-id",
+                        f"incident id {incident_id} is also used by {others}",
+                    )
+                )
     return found
 
 

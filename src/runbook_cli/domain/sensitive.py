@@ -16,21 +16,52 @@ from runbook_cli.errors import MalformedFileError
 # Python's regex engine then skips ahead in C, instead of trying the pattern at every position.
 BUILT_IN: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "aws-access-key": ("an AWS access key", r"(?:AKIA|ASIA)[0-9A-Z]{16}\b", ("akia", "asia")),
-    "private-key": ("a private key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----", ("private key",)),
-    "github-token": ("a GitHub token", r"gh[pousr]_[A-Za-z0-9]{36,}", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+    "private-key": (
+        "a private key",
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----",
+        ("private key",),
+    ),
+    "github-token": (
+        "a GitHub token",
+        r"gh[pousr]_[A-Za-z0-9]{36,}",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+    ),
     "slack-token": ("a Slack token", r"xox[abposr]-[A-Za-z0-9-]{10,}", ("xox",)),
-    "jwt": ("a JSON web token", r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}", ("eyj",)),
+    "jwt": (
+        "a JSON web token",
+        r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}",
+        ("eyj",),
+    ),
     "secret-assignment": (
         "a password or secret",
         r"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token)\s*[:=]\s*[^\s'\"]{6,}",
-        ("password", "passwd", "pwd", "secret", "api_key", "api-key", "apikey", "access_token", "access-token", "accesstoken"),
+        (
+            "password",
+            "passwd",
+            "pwd",
+            "secret",
+            "api_key",
+            "api-key",
+            "apikey",
+            "access_token",
+            "access-token",
+            "accesstoken",
+        ),
     ),
-    "password-in-url": ("a password in a URL", r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", ("://",)),
+    "password-in-url": (
+        "a password in a URL",
+        r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@",
+        ("://",),
+    ),
     # The area number (three digits before the first dash) is checked in Python: a pattern that
     # starts at a dash is found ten times faster in a file full of timestamps.
     "us-ssn": ("a US social security number", r"-(?!00)\d\d-(?!0000)\d{4}(?![\w-])", ()),
     "medical-record-number": ("a medical record number", r"(?i)\bMRN[\s:#-]*\d{6,10}\b", ("mrn",)),
-    "email": ("an email address", r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b", ("@",)),
+    "email": (
+        "an email address",
+        r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+        ("@",),
+    ),
     "phone": ("a phone number", r"\d(?<![\w.-]\d)\d\d\)?[\s.-]\d{3}[\s.-]\d{4}(?![\w-])", ()),
     "date-of-birth": (
         "a date of birth",
@@ -45,7 +76,14 @@ def _ssn_area(text: str, start: int) -> bool:
     """Three digits at `start`, not glued to a word or dash before, and an area number in use."""
     area = text[start : start + 3]
     before = text[start - 1] if start > 0 else " "
-    return start >= 0 and area.isdigit() and area.isascii() and not (before.isalnum() or before in "_-") and area not in _SSN_EXCLUDED and area[0] != "9"
+    return (
+        start >= 0
+        and area.isdigit()
+        and area.isascii()
+        and not (before.isalnum() or before in "_-")
+        and area not in _SSN_EXCLUDED
+        and area[0] != "9"
+    )
 
 
 @dataclass(frozen=True)
@@ -62,10 +100,16 @@ class Guard:
         disabled = set(settings.get("disabled") or [])
         unknown = disabled - set(BUILT_IN)
         if unknown:
-            raise MalformedFileError(f"docs/runbooks/config.yml: sensitive_data.disabled names unknown pattern {sorted(unknown)[0]!r} (known: {', '.join(BUILT_IN)}); fix the file.")
+            raise MalformedFileError(
+                f"docs/runbooks/config.yml: sensitive_data.disabled names unknown pattern {sorted(unknown)[0]!r} (known: {', '.join(BUILT_IN)}); fix the file."
+            )
         specs = {name: spec for name, spec in BUILT_IN.items() if name not in disabled}
         if settings.get("medical_record_number") and "medical-record-number" not in disabled:
-            specs["medical-record-number"] = ("a medical record number", str(settings["medical_record_number"]), ())
+            specs["medical-record-number"] = (
+                "a medical record number",
+                str(settings["medical_record_number"]),
+                (),
+            )
         for name, pattern in (settings.get("extra") or {}).items():
             specs[str(name)] = (f"data matching the '{name}' pattern", str(pattern), ())
         self.patterns: list[tuple[str, str, re.Pattern, tuple[str, ...]]] = []
@@ -73,7 +117,9 @@ class Guard:
             try:
                 self.patterns.append((name, what, re.compile(pattern, re.MULTILINE), hints))
             except re.error as error:
-                raise MalformedFileError(f"docs/runbooks/config.yml: the sensitive-data pattern {name!r} is not a valid regular expression ({error}); fix it.") from None
+                raise MalformedFileError(
+                    f"docs/runbooks/config.yml: the sensitive-data pattern {name!r} is not a valid regular expression ({error}); fix it."
+                ) from None
 
     def scan(self, text: str) -> list[Match]:
         """The first match of each kind on each line, in line order."""

@@ -27,7 +27,9 @@ def clean_line(text: str, what: str) -> str:
     if not cleaned.strip():
         raise UsageError(f"{what} is empty; give some text.")
     if "\n" in cleaned:
-        raise UsageError(f"{what} must be one line; put longer text in a timeline entry or a report section.")
+        raise UsageError(
+            f"{what} must be one line; put longer text in a timeline entry or a report section."
+        )
     return cleaned
 
 
@@ -37,5 +39,7 @@ def clean_name(text: str, what: str) -> str:
     if len(cleaned) > NAME_MAX:
         raise UsageError(f"{what} is longer than {NAME_MAX} characters; use a shorter name.")
     if any(separator in cleaned for separator in (" — ", " – ", " -- ", " - ")):
-        raise UsageError(f"{what} {cleaned!r} contains ' - ' or ' — ', which separates fields in the timeline; drop it.")
+        raise UsageError(
+            f"{what} {cleaned!r} contains ' - ' or ' — ', which separates fields in the timeline; drop it."
+        )
     return cleaned

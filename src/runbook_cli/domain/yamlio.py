@@ -38,13 +38,15 @@ _StrictResolver.add_implicit_resolver(
 class _StrictLoader(_Loader):  # type: ignore[misc, valid-type]
     yaml_implicit_resolvers = _StrictResolver.yaml_implicit_resolvers
 
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001
+    def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             seen: set = set()
             for key_node, _ in node.value:
                 key = key_node.value
                 if key in seen:
-                    raise YamlError(f"line {key_node.start_mark.line + 1}: the key {key!r} appears twice")
+                    raise YamlError(
+                        f"line {key_node.start_mark.line + 1}: the key {key!r} appears twice"
+                    )
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -56,7 +58,7 @@ class _AliasRefusingLoader(_StrictLoader):
     """Refuses a node reached twice (an alias) before building it again, so a bomb fails at once.
     Only needed, and only paid for, when the text has a '*' at all."""
 
-    def construct_object(self, node, deep=False):  # noqa: ANN001
+    def construct_object(self, node, deep=False):
         if node in self.constructed_objects or node in self.recursive_objects:
             mark = node.start_mark
             raise YamlError(f"line {mark.line + 1}: YAML aliases (*name) are not allowed")
@@ -67,7 +69,7 @@ def load(text: str) -> object:
     """Parse one YAML document strictly; raise YamlError with a line number on anything else."""
     try:
         loader = _AliasRefusingLoader if "*" in text else _StrictLoader
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=loader)
     except YamlError:
         raise
     except yaml.MarkedYAMLError as error:

@@ -29,7 +29,14 @@ def text(result: CheckResult) -> str:
 
 
 def as_json(result: CheckResult) -> str:
-    return json.dumps({"files": result.files, "findings": [f.to_json() for f in result.findings]}, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(
+            {"files": result.files, "findings": [f.to_json() for f in result.findings]},
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 def _escape(value: str, *, property_value: bool = False) -> str:
@@ -55,7 +62,10 @@ def write_step_summary(result: CheckResult) -> None:
         return
     if result.findings:
         pipe = "\\|"
-        rows = "\n".join(f"| `{f.path}` | {f.line} | {f.rule} | {f.message.replace('|', pipe)} |" for f in result.findings)
+        rows = "\n".join(
+            f"| `{f.path}` | {f.line} | {f.rule} | {f.message.replace('|', pipe)} |"
+            for f in result.findings
+        )
         body = (
             f"## runbook check: {len(result.findings)} problem(s)\n\n| file | line | rule | problem |\n|---|---|---|---|\n{rows}\n\n"
             "Fix them with `runbook report set`, `runbook checklist tick`, `runbook postmortem schedule` "

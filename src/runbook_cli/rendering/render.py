@@ -10,8 +10,19 @@ from rich.text import Text
 
 from runbook_cli.domain import clock
 
-SEVERITY_STYLE = {"SEV-0": "bold white on red", "SEV-1": "bold red", "SEV-2": "yellow", "SEV-3": "dim"}
-STATUS_STYLE = {"investigating": "red", "identified": "yellow", "mitigated": "cyan", "resolved": "green", "closed": "dim"}
+SEVERITY_STYLE = {
+    "SEV-0": "bold white on red",
+    "SEV-1": "bold red",
+    "SEV-2": "yellow",
+    "SEV-3": "dim",
+}
+STATUS_STYLE = {
+    "investigating": "red",
+    "identified": "yellow",
+    "mitigated": "cyan",
+    "resolved": "green",
+    "closed": "dim",
+}
 
 
 def console(stderr: bool = False) -> Console:
@@ -42,9 +53,19 @@ def status_text(status: str) -> Text:
 
 def show(view: dict, now: datetime) -> None:
     out = console()
-    title = Text.assemble(("Incident ", "bold"), (str(view["id"]), "bold"), " – ", (view["title"], "bold"))
+    title = Text.assemble(
+        ("Incident ", "bold"), (str(view["id"]), "bold"), " – ", (view["title"], "bold")
+    )
     out.print(title)
-    out.print(Text.assemble("  ", severity_text(view["severity"]), "  ", status_text(view["status"]), f"  {view['path']}"))
+    out.print(
+        Text.assemble(
+            "  ",
+            severity_text(view["severity"]),
+            "  ",
+            status_text(view["status"]),
+            f"  {view['path']}",
+        )
+    )
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
@@ -55,7 +76,11 @@ def show(view: dict, now: datetime) -> None:
         ("Comms lead", view["comms_lead"] or Text("unassigned", style="yellow")),
         ("Started", _time(view["started_at"])),
         ("Detected", _time(view["detected_at"])),
-        ("Acknowledged", _time(view["acknowledged_at"]) + (f" by {view['acknowledged_by']}" if view.get("acknowledged_by") else "")),
+        (
+            "Acknowledged",
+            _time(view["acknowledged_at"])
+            + (f" by {view['acknowledged_by']}" if view.get("acknowledged_by") else ""),
+        ),
         ("Mitigated", _time(view["mitigated_at"])),
         ("Resolved", _time(view["resolved_at"])),
         ("Duration", duration),
@@ -67,7 +92,12 @@ def show(view: dict, now: datetime) -> None:
     if view.get("remaining_risks"):
         rows.append(("Risks", view["remaining_risks"]))
     if view["postmortem"]["due"] or view["postmortem"]["scheduled_at"]:
-        rows.append(("Post-mortem", f"due {_time(view['postmortem']['due'])}, scheduled {_time(view['postmortem']['scheduled_at'])}"))
+        rows.append(
+            (
+                "Post-mortem",
+                f"due {_time(view['postmortem']['due'])}, scheduled {_time(view['postmortem']['scheduled_at'])}",
+            )
+        )
     for label, value in rows:
         facts.add_row(label, value)
     out.print(facts)
@@ -87,12 +117,20 @@ def show(view: dict, now: datetime) -> None:
         for column in ("#", "Action", "Owner", "Due", "Done"):
             actions.add_column(column)
         for item in view["action_items"]:
-            actions.add_row(str(item["id"]), Text(item["title"]), item["owner"], item["due"], "✓" if item["done"] else "")
+            actions.add_row(
+                str(item["id"]),
+                Text(item["title"]),
+                item["owner"],
+                item["due"],
+                "✓" if item["done"] else "",
+            )
         out.print()
         out.print(actions)
     ticked = sum(view["checklist"].values())
     if view["status"] in ("resolved", "closed"):
-        out.print(f"\nPost-incident checklist: {ticked}/{len(view['checklist'])} done (runbook checklist)")
+        out.print(
+            f"\nPost-incident checklist: {ticked}/{len(view['checklist'])} done (runbook checklist)"
+        )
 
 
 def incident_table(views: list[dict], now: datetime) -> None:
@@ -101,9 +139,23 @@ def incident_table(views: list[dict], now: datetime) -> None:
         out.print("No incidents match.")
         return
     table = Table(show_edge=False)
-    for column in ("ID", "Date", "Severity", "Status", "Title", "Services", "Commander", "Duration"):
+    for column in (
+        "ID",
+        "Date",
+        "Severity",
+        "Status",
+        "Title",
+        "Services",
+        "Commander",
+        "Duration",
+    ):
         wraps = column in ("Title", "Services", "Commander")
-        table.add_column(column, no_wrap=not wraps, min_width={"Title": 20, "Services": 12}.get(column), overflow="fold")
+        table.add_column(
+            column,
+            no_wrap=not wraps,
+            min_width={"Title": 20, "Services": 12}.get(column),
+            overflow="fold",
+        )
     for view in views:
         table.add_row(
             str(view["id"]),
@@ -127,35 +179,81 @@ def action_table(rows: list) -> None:
     for column in ("Incident", "#", "Action", "Owner", "Due", "State"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        state = Text("done", style="green") if row.item.done else Text("OVERDUE", style="bold red") if row.overdue else Text("open")
-        table.add_row(str(row.incident), str(row.item.id), Text(row.item.title), row.item.owner, row.item.due.isoformat(), state)
+        state = (
+            Text("done", style="green")
+            if row.item.done
+            else Text("OVERDUE", style="bold red")
+            if row.overdue
+            else Text("open")
+        )
+        table.add_row(
+            str(row.incident),
+            str(row.item.id),
+            Text(row.item.title),
+            row.item.owner,
+            row.item.due.isoformat(),
+            state,
+        )
     out.print(table)
 
 
-def escalation(incident, steps: list, now: datetime) -> None:  # noqa: ANN001
+def escalation(incident, steps: list, now: datetime) -> None:
     out = console()
-    out.print(Text.assemble(("Escalation, incident ", "bold"), (str(incident.id), "bold"), f" (started {incident.started_at:%H:%M} UTC)"))
+    out.print(
+        Text.assemble(
+            ("Escalation, incident ", "bold"),
+            (str(incident.id), "bold"),
+            f" (started {incident.started_at:%H:%M} UTC)",
+        )
+    )
     table = Table(show_edge=False)
     for column in ("After", "Due (UTC)", "State", "Who", "How to reach"):
         table.add_column(column, overflow="fold")
     for step in steps:
-        state = Text("done", style="green") if step.done else Text("NOW", style="bold red") if step.reached else Text("later", style="dim")
+        state = (
+            Text("done", style="green")
+            if step.done
+            else Text("NOW", style="bold red")
+            if step.reached
+            else Text("later", style="dim")
+        )
         people = step.people or ()
-        who = "\n".join(p.name + (f" ({p.squad})" if p.squad else "") for p in people) or ", ".join(step.roles)
+        who = "\n".join(p.name + (f" ({p.squad})" if p.squad else "") for p in people) or ", ".join(
+            step.roles
+        )
         how = "\n".join(p.how for p in people) or "—"
-        label = f"T+{step.after_minutes} min" + (" (regulated: user data)" if step.regulated else "")
+        label = f"T+{step.after_minutes} min" + (
+            " (regulated: user data)" if step.regulated else ""
+        )
         table.add_row(label, f"{step.due_at:%H:%M}", state, who, how)
     out.print(table)
 
 
-def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:  # noqa: ANN001
-    table = Table(title=f"Due as of {now:%Y-%m-%d %H:%M} UTC", title_justify="left", show_edge=False)
+def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:
+    table = Table(
+        title=f"Due as of {now:%Y-%m-%d %H:%M} UTC", title_justify="left", show_edge=False
+    )
     for column in ("Due (UTC)", "When", "Incident", "Kind", "What"):
-        table.add_column(column, overflow="fold", no_wrap=column != "What", min_width=30 if column == "What" else None)
+        table.add_column(
+            column,
+            overflow="fold",
+            no_wrap=column != "What",
+            min_width=30 if column == "What" else None,
+        )
     for item in report.items:
         minutes = int((item.due_at - now).total_seconds() // 60)
-        when = Text(f"{_span(-minutes)} ago", style="bold red") if item.overdue else Text(f"in {_span(minutes)}")
-        table.add_row(f"{item.due_at:%m-%d %H:%M}", when, str(item.incident), item.kind, Text(item.what, style="bold red" if item.overdue else ""))
+        when = (
+            Text(f"{_span(-minutes)} ago", style="bold red")
+            if item.overdue
+            else Text(f"in {_span(minutes)}")
+        )
+        table.add_row(
+            f"{item.due_at:%m-%d %H:%M}",
+            when,
+            str(item.incident),
+            item.kind,
+            Text(item.what, style="bold red" if item.overdue else ""),
+        )
     if report.review and with_review:
         table.caption = f"Runbook review: {report.review}"
     return table
@@ -169,7 +267,7 @@ def _span(minutes: int) -> str:
     return f"{minutes // 1440} days"
 
 
-def due(report, now: datetime) -> None:  # noqa: ANN001
+def due(report, now: datetime) -> None:
     out = console()
     if report.items:
         out.print(due_panel(report, now, with_review=False))
@@ -184,16 +282,29 @@ BAR_GLYPHS = {"SEV-0": "█", "SEV-1": "▓", "SEV-2": "▒", "SEV-3": "░"}
 
 def metrics(result: dict) -> None:
     out = console()
-    out.print(Text.assemble(("Incidents: ", "bold"), str(result["incidents"]), "   ", ("Acknowledged later than target: ", "bold"),
-                            f"{result['ack_slo_breaches']} (target {result['ack_target_minutes']} min)"))
+    out.print(
+        Text.assemble(
+            ("Incidents: ", "bold"),
+            str(result["incidents"]),
+            "   ",
+            ("Acknowledged later than target: ", "bold"),
+            f"{result['ack_slo_breaches']} (target {result['ack_target_minutes']} min)",
+        )
+    )
     table = Table(show_edge=False)
     for column in ("Minutes", "Mean", "Median", "p90", "Without data"):
         table.add_column(column, justify="left" if column == "Minutes" else "right")
     for key, label in (("mtta", "MTTA"), ("mttr", "MTTR"), ("impact", "Impact")):
         stats = result[f"{key}_minutes"]
-        values = ["—"] * 3 if stats is None else [f"{stats[k]:g}" for k in ("mean", "median", "p90")]
+        values = (
+            ["—"] * 3 if stats is None else [f"{stats[k]:g}" for k in ("mean", "median", "p90")]
+        )
         missing = result["missing"][key]
-        table.add_row(label, *values, f"{len(missing)}" + (f" (e.g. {', '.join(map(str, missing[:3]))})" if missing else ""))
+        table.add_row(
+            label,
+            *values,
+            f"{len(missing)}" + (f" (e.g. {', '.join(map(str, missing[:3]))})" if missing else ""),
+        )
     out.print(table)
     counts = Table(show_edge=False, title="By severity and service", title_justify="left")
     counts.add_column("Severity / service")
@@ -204,13 +315,23 @@ def metrics(result: dict) -> None:
         counts.add_row(name, str(count))
     out.print(counts)
     if result["by_month"]:
-        out.print(Text("Incidents per month (" + "  ".join(f"{g} {s}" for s, g in BAR_GLYPHS.items()) + ")", style="bold"))
+        out.print(
+            Text(
+                "Incidents per month ("
+                + "  ".join(f"{g} {s}" for s, g in BAR_GLYPHS.items())
+                + ")",
+                style="bold",
+            )
+        )
         widest = max(sum(c.values()) for c in result["by_month"].values()) or 1
         scale = min(1.0, 50 / widest)
         for month, month_counts in result["by_month"].items():
             bar = Text()
             for name, count in month_counts.items():
-                bar.append(BAR_GLYPHS.get(name, "#") * max(1 if count else 0, round(count * scale)), style=SEVERITY_STYLE.get(name, ""))
+                bar.append(
+                    BAR_GLYPHS.get(name, "#") * max(1 if count else 0, round(count * scale)),
+                    style=SEVERITY_STYLE.get(name, ""),
+                )
             out.print(Text.assemble(f"{month} ", bar, f" {sum(month_counts.values())}"))
 
 
@@ -226,8 +347,19 @@ def audit(records: list) -> None:
         out.print("No commits touched incident files.")
         return
     for record in records:
-        flag = Text("") if record.by_tool else Text("  [edited outside runbook]", style="bold yellow")
-        out.print(Text.assemble((record.at.replace("T", " ").replace("Z", " UTC"), "bold"), f"  {record.commit[:8]}  {record.author}  ",
-                                Text(record.message.splitlines()[0]), flag))
+        flag = (
+            Text("") if record.by_tool else Text("  [edited outside runbook]", style="bold yellow")
+        )
+        out.print(
+            Text.assemble(
+                (record.at.replace("T", " ").replace("Z", " UTC"), "bold"),
+                f"  {record.commit[:8]}  {record.author}  ",
+                Text(record.message.splitlines()[0]),
+                flag,
+            )
+        )
         for change in record.changes:
-            out.print(Text(f"    {change['field']}: {_short(change['old'])} → {_short(change['new'])}"), soft_wrap=True)
+            out.print(
+                Text(f"    {change['field']}: {_short(change['old'])} → {_short(change['new'])}"),
+                soft_wrap=True,
+            )

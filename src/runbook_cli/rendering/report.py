@@ -14,7 +14,9 @@ def _field(label: str, content: str, *, listing: bool = False) -> str:
     listing = listing or content.startswith(("- ", "* "))
     lines = content.split("\n")
     first, rest = ("", lines) if listing else (lines[0], lines[1:])
-    return "\n".join([f"- **{label}:** {first}".rstrip(), *[f"  {line}" if line else "" for line in rest]])
+    return "\n".join(
+        [f"- **{label}:** {first}".rstrip(), *[f"  {line}" if line else "" for line in rest]]
+    )
 
 
 def render(loaded: Loaded) -> str:
@@ -24,14 +26,22 @@ def render(loaded: Loaded) -> str:
     def section(name: str) -> str:
         return document.visible_text(document.section_text(body, name) or "")
 
-    duration = clock.format_duration(incident.started_at, incident.resolved_at) if incident.resolved_at else "ongoing"
+    duration = (
+        clock.format_duration(incident.started_at, incident.resolved_at)
+        if incident.resolved_at
+        else "ongoing"
+    )
     timeline = "\n".join(
-        f"- {e.at.strftime('%Y-%m-%d %H:%M')} UTC — {e.author} — {e.text.replace(chr(10), chr(10) + '  ')}" for e in entries
+        f"- {e.at.strftime('%Y-%m-%d %H:%M')} UTC — {e.author} — {e.text.replace(chr(10), chr(10) + '  ')}"
+        for e in entries
     )
     actions = "\n".join(
-        f"- {item.title} (owner: {item.owner}, due {item.due.isoformat()}{', done' if item.done else ''})" for item in incident.action_items
+        f"- {item.title} (owner: {item.owner}, due {item.due.isoformat()}{', done' if item.done else ''})"
+        for item in incident.action_items
     )
-    prevention = "\n".join(part for part in (actions, _without_generated(section("Preventive Actions"))) if part)
+    prevention = "\n".join(
+        part for part in (actions, _without_generated(section("Preventive Actions"))) if part
+    )
     lines = [
         f"# Incident {incident.id} – {incident.title}",
         f"- **Date:** {incident.date.isoformat()}",
@@ -40,7 +50,15 @@ def render(loaded: Loaded) -> str:
         f"- **Duration:** {duration}",
         _field("Summary", section("Summary")),
         _field("Timeline", timeline, listing=True),
-        _field("Root Cause", section("Root Cause") or (f"Hypothesis: {incident.root_cause_hypothesis}" if incident.root_cause_hypothesis else "")),
+        _field(
+            "Root Cause",
+            section("Root Cause")
+            or (
+                f"Hypothesis: {incident.root_cause_hypothesis}"
+                if incident.root_cause_hypothesis
+                else ""
+            ),
+        ),
         _field("Detection", section("Detection")),
         _field("Resolution & Recovery", section("Resolution & Recovery")),
         _field("Preventive Actions", prevention, listing=True),
@@ -50,5 +68,9 @@ def render(loaded: Loaded) -> str:
 
 
 def _without_generated(text: str) -> str:
-    lines = [line for line in text.split("\n") if not line.startswith("|") and not line.startswith("_No action items")]
+    lines = [
+        line
+        for line in text.split("\n")
+        if not line.startswith("|") and not line.startswith("_No action items")
+    ]
     return "\n".join(lines).strip()

@@ -34,15 +34,25 @@ def render(root: Path, name: str, **context: object) -> str:
     try:
         return environment.get_template(name).render(**context)
     except jinja2.TemplateNotFound:
-        raise MalformedFileError(f"there is no template {name}; restore it in {OVERRIDE_DIR}/ or reinstall runbook.") from None
+        raise MalformedFileError(
+            f"there is no template {name}; restore it in {OVERRIDE_DIR}/ or reinstall runbook."
+        ) from None
     except jinja2.TemplateSyntaxError as error:
-        raise MalformedFileError(f"{shown}:{error.lineno}: template syntax error: {error.message}; fix the template.") from None
+        raise MalformedFileError(
+            f"{shown}:{error.lineno}: template syntax error: {error.message}; fix the template."
+        ) from None
     except jinja2.UndefinedError as error:
-        raise MalformedFileError(f"{shown}:{_line(error)}: {error.message}; use only the documented variables.") from None
+        raise MalformedFileError(
+            f"{shown}:{_line(error)}: {error.message}; use only the documented variables."
+        ) from None
     except SecurityError as error:
-        raise MalformedFileError(f"{shown}:{_line(error)}: the template tried something unsafe ({error}); templates may only format the incident.") from None
+        raise MalformedFileError(
+            f"{shown}:{_line(error)}: the template tried something unsafe ({error}); templates may only format the incident."
+        ) from None
     except Exception as error:  # a template can raise anything (division by zero, bad filter args)
-        raise MalformedFileError(f"{shown}:{_line(error)}: the template failed: {error}; fix the template.") from None
+        raise MalformedFileError(
+            f"{shown}:{_line(error)}: the template failed: {error}; fix the template."
+        ) from None
 
 
 def _line(error: BaseException) -> int | str:

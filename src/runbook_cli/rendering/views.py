@@ -41,6 +41,8 @@ def summary_json(incident: Incident, relative_path: str, summary: str) -> dict:
     result["action_items"] = [item.to_meta() for item in incident.action_items]
     result["postmortem"] = {
         "due": format_stored(incident.postmortem_due) if incident.postmortem_due else None,
-        "scheduled_at": format_stored(incident.postmortem_scheduled_at) if incident.postmortem_scheduled_at else None,
+        "scheduled_at": format_stored(incident.postmortem_scheduled_at)
+        if incident.postmortem_scheduled_at
+        else None,
     }
     return result

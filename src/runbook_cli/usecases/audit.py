@@ -51,7 +51,11 @@ def _parsed(text: str | None) -> tuple[dict, dict[str, str], list[str]]:
     except document.DocumentError:
         return {"(file)": "unreadable front matter"}, {}, []
     meta = doc.meta if isinstance(doc.meta, dict) else {"(front matter)": repr(doc.meta)}
-    sections = {name: document.visible_text(document.section_text(doc.body, name) or "") for name in REPORT_SECTIONS if name != "Timeline"}
+    sections = {
+        name: document.visible_text(document.section_text(doc.body, name) or "")
+        for name in REPORT_SECTIONS
+        if name != "Timeline"
+    }
     entries, bad = document.timeline(doc)
     lines = [document.format_entry(entry)[0] for entry in entries] + [b.text for b in bad]
     return meta, sections, lines
@@ -68,33 +72,59 @@ def changes(old_text: str | None, new_text: str | None) -> list[dict]:
         before, after = old_meta.get(key), new_meta.get(key)
         if before == after:
             continue
-        if key in ("checklist", "escalated", "postmortem") and isinstance(before or {}, dict) and isinstance(after or {}, dict):
+        if (
+            key in ("checklist", "escalated", "postmortem")
+            and isinstance(before or {}, dict)
+            and isinstance(after or {}, dict)
+        ):
             for item in dict.fromkeys([*(before or {}), *(after or {})]):
                 if (before or {}).get(item) != (after or {}).get(item):
-                    found.append({"field": f"{key}.{item}", "old": (before or {}).get(item), "new": (after or {}).get(item)})
-        elif key == "action_items" and isinstance(before or [], list) and isinstance(after or [], list):
+                    found.append(
+                        {
+                            "field": f"{key}.{item}",
+                            "old": (before or {}).get(item),
+                            "new": (after or {}).get(item),
+                        }
+                    )
+        elif (
+            key == "action_items"
+            and isinstance(before or [], list)
+            and isinstance(after or [], list)
+        ):
             old_items = {i.get("id"): i for i in before or [] if isinstance(i, dict)}
             new_items = {i.get("id"): i for i in after or [] if isinstance(i, dict)}
             for number in dict.fromkeys([*old_items, *new_items]):
                 if old_items.get(number) != new_items.get(number):
-                    found.append({"field": f"action_items.{number}", "old": old_items.get(number), "new": new_items.get(number)})
+                    found.append(
+                        {
+                            "field": f"action_items.{number}",
+                            "old": old_items.get(number),
+                            "new": new_items.get(number),
+                        }
+                    )
         else:
             found.append({"field": key, "old": before, "new": after})
     removed = [line for line in old_lines if line not in new_lines]
     added = [line for line in new_lines if line not in old_lines]
     for old_line, new_line in zip(removed, added):
         found.append({"field": "timeline", "old": old_line, "new": new_line})  # an edited entry
-    for old_line in removed[len(added):]:
+    for old_line in removed[len(added) :]:
         found.append({"field": "timeline", "old": old_line, "new": None})
-    for new_line in added[len(removed):]:
+    for new_line in added[len(removed) :]:
         found.append({"field": "timeline", "old": None, "new": new_line})
     for name in REPORT_SECTIONS:
         if name != "Timeline" and old_sections.get(name, "") != new_sections.get(name, ""):
-            found.append({"field": f"section.{name}", "old": old_sections.get(name) or None, "new": new_sections.get(name) or None})
+            found.append(
+                {
+                    "field": f"section.{name}",
+                    "old": old_sections.get(name) or None,
+                    "new": new_sections.get(name) or None,
+                }
+            )
     return found
 
 
-def history(root, incident_id: int | None = None) -> list[Record]:  # noqa: ANN001
+def history(root, incident_id: int | None = None) -> list[Record]:
     """Oldest first: one record per commit and incident file it changed."""
     import git
 
@@ -106,7 +136,11 @@ def history(root, incident_id: int | None = None) -> list[Record]:  # noqa: ANN0
             return []
         for commit in repo.iter_commits("HEAD", paths=INCIDENTS_DIR, reverse=True):
             parent = commit.parents[0] if commit.parents else None
-            diffs = parent.diff(commit, paths=INCIDENTS_DIR) if parent else commit.diff(git.NULL_TREE, paths=INCIDENTS_DIR, R=True)
+            diffs = (
+                parent.diff(commit, paths=INCIDENTS_DIR)
+                if parent
+                else commit.diff(git.NULL_TREE, paths=INCIDENTS_DIR, R=True)
+            )
             for diff in diffs:
                 path = diff.b_path or diff.a_path
                 match = FILE_NAME.match(PurePosixPath(path).name)
@@ -115,8 +149,16 @@ def history(root, incident_id: int | None = None) -> list[Record]:  # noqa: ANN0
                 number = int(match.group("id"))
                 if incident_id is not None and number != incident_id:
                     continue
-                old = diff.a_blob.data_stream.read().decode("utf-8", "replace") if diff.a_blob else None
-                new = diff.b_blob.data_stream.read().decode("utf-8", "replace") if diff.b_blob else None
+                old = (
+                    diff.a_blob.data_stream.read().decode("utf-8", "replace")
+                    if diff.a_blob
+                    else None
+                )
+                new = (
+                    diff.b_blob.data_stream.read().decode("utf-8", "replace")
+                    if diff.b_blob
+                    else None
+                )
                 message = commit.message.strip()
                 by_tool = bool(_TOOL_SUBJECT.match(message)) and f"Incident-Id: {number}" in message
                 found = changes(old, new)

@@ -53,8 +53,12 @@ def render(
         incident=view,
         now=clock.format_stored(now),
         # The templates end each sentence themselves, so a phrase must not bring its own full stop.
-        impact=(clean_line(impact, "--impact") if impact else (view["summary"] or "being assessed")).rstrip(". "),
-        symptom=(clean_line(symptom, "--symptom") if symptom else "errors or slow responses").rstrip(". "),
+        impact=(
+            clean_line(impact, "--impact") if impact else (view["summary"] or "being assessed")
+        ).rstrip(". "),
+        symptom=(
+            clean_line(symptom, "--symptom") if symptom else "errors or slow responses"
+        ).rstrip(". "),
         next_update=next_update or cadence.get(incident.severity, 30),
         next_update_at=clock.format_stored(next_at) if next_at else None,
         status_page_minutes=page_cadence.get(incident.severity, 30),
@@ -68,13 +72,17 @@ def render(
 def webhook_url(ws: Workspace) -> str:
     url = os.environ.get(WEBHOOK_VARIABLE) or ws.config.comms.get("slack_webhook_url")
     if not url:
-        raise UsageError(f"no Slack webhook is set; export {WEBHOOK_VARIABLE}=https://hooks.slack.com/... (or set comms.slack_webhook_url).")
+        raise UsageError(
+            f"no Slack webhook is set; export {WEBHOOK_VARIABLE}=https://hooks.slack.com/... (or set comms.slack_webhook_url)."
+        )
     return check_url(str(url), "the Slack webhook URL")
 
 
 def post(ws: Workspace, message: Message) -> None:
     if message.template == "status-page":
-        raise UsageError("the status-page text belongs on the status page, not in Slack; publish it there and record it with --mark-sent.")
+        raise UsageError(
+            "the status-page text belongs on the status page, not in Slack; publish it there and record it with --mark-sent."
+        )
     from runbook_cli.domain.sensitive import Guard
 
     matches = Guard(ws.config.sensitive_data).scan(message.text)
@@ -86,7 +94,9 @@ def post(ws: Workspace, message: Message) -> None:
     post_json(webhook_url(ws), {"text": message.text}, "Slack")
 
 
-def record(ws: Workspace, message: Message, *, posted: bool, author: str | None, commit: bool) -> Edit:
+def record(
+    ws: Workspace, message: Message, *, posted: bool, author: str | None, commit: bool
+) -> Edit:
     """Note the update in the timeline and restart its cadence."""
     with ws.change(str(message.incident_id), commit=commit, author=author) as edit:
         now = clock.now()

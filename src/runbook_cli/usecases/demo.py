@@ -16,30 +16,79 @@ from runbook_cli.errors import UsageError
 # (minutes since the demo's start, what the step shows, the command's arguments)
 STEPS: list[tuple[int, str, list[str]]] = [
     (0, "Set up the runbook folder in the repository", ["init"]),
-    (4, "Detection: an alert fired at T+0; the on-call engineer declares the incident",
-     ["declare", "Appointment booking fails for most users", "--severity", "SEV-2",
-      "--service", "appointment-service", "--service", "patient-web",
-      "--summary", "Patients could not book or reschedule appointments; the booking API returned 502s.",
-      "--started-at", "4m ago", "--detected-at", "2m ago"]),
+    (
+        4,
+        "Detection: an alert fired at T+0; the on-call engineer declares the incident",
+        [
+            "declare",
+            "Appointment booking fails for most users",
+            "--severity",
+            "SEV-2",
+            "--service",
+            "appointment-service",
+            "--service",
+            "patient-web",
+            "--summary",
+            "Patients could not book or reschedule appointments; the booking API returned 502s.",
+            "--started-at",
+            "4m ago",
+            "--detected-at",
+            "2m ago",
+        ],
+    ),
     (4, "Make it the default incident for the next commands (this clone only)", ["use", "1"]),
     (5, "On-call acknowledges (the runbook's target: within 5 minutes)", ["ack"]),
-    (7, "Triage: assign the Incident Commander and Communications Lead",
-     ["assign", "--commander", "Priya Raman", "--comms-lead", "Tomás Ortega"]),
-    (9, "Capture what is seen and done in the timeline",
-     ["timeline", "add", "Grafana: booking API 502 rate at 64%, began with deploy 2026.11.26-3"]),
-    (11, "Triage: most users are affected, so this is SEV-1",
-     ["severity", "SEV-1", "--reason", "core booking workflow degraded for the majority of users"]),
+    (
+        7,
+        "Triage: assign the Incident Commander and Communications Lead",
+        ["assign", "--commander", "Priya Raman", "--comms-lead", "Tomás Ortega"],
+    ),
+    (
+        9,
+        "Capture what is seen and done in the timeline",
+        ["timeline", "add", "Grafana: booking API 502 rate at 64%, began with deploy 2026.11.26-3"],
+    ),
+    (
+        11,
+        "Triage: most users are affected, so this is SEV-1",
+        [
+            "severity",
+            "SEV-1",
+            "--reason",
+            "core booking workflow degraded for the majority of users",
+        ],
+    ),
     (16, "T+15 has passed: who to page now, per the escalation matrix", ["escalation"]),
     (16, "The squad leads of the impacted services are paged", ["escalate", "--to", "squad-lead"]),
-    (17, "The Communications Lead's update, in the runbook's wording", ["comms", "--impact", "most patients cannot book appointments"]),
+    (
+        17,
+        "The Communications Lead's update, in the runbook's wording",
+        ["comms", "--impact", "most patients cannot book appointments"],
+    ),
     (18, "The cause is identified", ["status", "identified"]),
-    (21, "Containment: roll back", ["timeline", "add", "Rolled back appointment-service to 2026.11.26-2"]),
+    (
+        21,
+        "Containment: roll back",
+        ["timeline", "add", "Rolled back appointment-service to 2026.11.26-2"],
+    ),
     (26, "Impact contained", ["status", "mitigated"]),
-    (41, "Resolution confirmed by monitoring and functional checks",
-     ["resolve", "--root-cause", "connection pool exhausted by a retry storm in release 2026.11.26-3",
-      "--risks", "the retry policy is unchanged in the mobile client"]),
+    (
+        41,
+        "Resolution confirmed by monitoring and functional checks",
+        [
+            "resolve",
+            "--root-cause",
+            "connection pool exhausted by a retry storm in release 2026.11.26-3",
+            "--risks",
+            "the retry policy is unchanged in the mobile client",
+        ],
+    ),
     (43, "The incident, as the repository now holds it", ["show"]),
-    (44, "The Incident Report in the runbook template's shape (for the ticket; fill it in with report set)", ["report"]),
+    (
+        44,
+        "The Incident Report in the runbook template's shape (for the ticket; fill it in with report set)",
+        ["report"],
+    ),
 ]
 
 
@@ -59,9 +108,13 @@ def prepare(path: Path | None) -> Path:
         ["config", "user.email", "dana.demo@example.invalid"],
         ["config", "commit.gpgsign", "false"],
     ):
-        result = subprocess.run(["git", *args], cwd=folder, env=environment, capture_output=True, text=True)
+        result = subprocess.run(
+            ["git", *args], cwd=folder, env=environment, capture_output=True, text=True
+        )
         if result.returncode:
-            raise UsageError(f"could not prepare the demo repository: git {args[0]}: {result.stderr.strip()}")
+            raise UsageError(
+                f"could not prepare the demo repository: git {args[0]}: {result.stderr.strip()}"
+            )
     return folder
 
 

@@ -21,11 +21,15 @@ from runbook_cli.usecases.workspace import Edit, Workspace, commit_message
 def _checklist_key(ws: Workspace, key: str) -> str:
     wanted = key.strip().replace("-", "_").lower()
     if wanted not in ws.config.checklist:
-        raise UsageError(f"unknown checklist item {key!r}; valid keys: {', '.join(ws.config.checklist)}.")
+        raise UsageError(
+            f"unknown checklist item {key!r}; valid keys: {', '.join(ws.config.checklist)}."
+        )
     return wanted
 
 
-def set_checklist(ws: Workspace, reference: str | None, key: str, done: bool, *, author: str | None, commit: bool) -> Edit:
+def set_checklist(
+    ws: Workspace, reference: str | None, key: str, done: bool, *, author: str | None, commit: bool
+) -> Edit:
     key = _checklist_key(ws, key)
     with ws.change(reference, commit=commit, author=author) as edit:
         if edit.incident.checklist.get(key) == done:
@@ -33,11 +37,23 @@ def set_checklist(ws: Workspace, reference: str | None, key: str, done: bool, *,
         edit.incident.checklist[key] = done
         text = ws.config.checklist[key]
         edit.log(f"Checklist: {'done' if done else 'not done'}: {text}")
-        edit.describe(f"checklist {'tick' if done else 'untick'} {key}", Checklist=f"{key} {'ticked' if done else 'unticked'}")
+        edit.describe(
+            f"checklist {'tick' if done else 'untick'} {key}",
+            Checklist=f"{key} {'ticked' if done else 'unticked'}",
+        )
     return edit
 
 
-def add_action(ws: Workspace, reference: str | None, title: str, *, owner: str, due: date, author: str | None, commit: bool) -> tuple[Edit, model.ActionItem]:
+def add_action(
+    ws: Workspace,
+    reference: str | None,
+    title: str,
+    *,
+    owner: str,
+    due: date,
+    author: str | None,
+    commit: bool,
+) -> tuple[Edit, model.ActionItem]:
     title = clean_line(title, "the action item's title")
     owner = clean_name(owner, "--owner")
     with ws.change(reference, commit=commit, author=author) as edit:
@@ -49,12 +65,16 @@ def add_action(ws: Workspace, reference: str | None, title: str, *, owner: str, 
     return edit, item
 
 
-def finish_action(ws: Workspace, reference: str | None, number: int, *, author: str | None, commit: bool) -> tuple[Edit, model.ActionItem]:
+def finish_action(
+    ws: Workspace, reference: str | None, number: int, *, author: str | None, commit: bool
+) -> tuple[Edit, model.ActionItem]:
     with ws.change(reference, commit=commit, author=author) as edit:
         items = {item.id: item for item in edit.incident.action_items}
         if number not in items:
             listed = ", ".join(str(i) for i in items) or "none yet"
-            raise UsageError(f"incident {edit.incident.id} has no action item {number} (action items: {listed}).")
+            raise UsageError(
+                f"incident {edit.incident.id} has no action item {number} (action items: {listed})."
+            )
         item = items[number]
         if not item.done:
             item.done = True
@@ -71,10 +91,21 @@ class ActionRow:
     overdue: bool
 
     def to_json(self) -> dict:
-        return {"incident": self.incident, "path": self.path, **self.item.to_meta(), "overdue": self.overdue}
+        return {
+            "incident": self.incident,
+            "path": self.path,
+            **self.item.to_meta(),
+            "overdue": self.overdue,
+        }
 
 
-def list_actions(ws: Workspace, *, overdue_only: bool = False, owner: str | None = None, today: date | None = None) -> list[ActionRow]:
+def list_actions(
+    ws: Workspace,
+    *,
+    overdue_only: bool = False,
+    owner: str | None = None,
+    today: date | None = None,
+) -> list[ActionRow]:
     today = today or clock.now().date()
     rows = []
     for loaded in ws.store.summaries():
@@ -84,19 +115,27 @@ def list_actions(ws: Workspace, *, overdue_only: bool = False, owner: str | None
                 continue
             if owner and item.owner.casefold() != owner.casefold():
                 continue
-            rows.append(ActionRow(loaded.incident.id, ws.store.relative(loaded.path), item, overdue))
+            rows.append(
+                ActionRow(loaded.incident.id, ws.store.relative(loaded.path), item, overdue)
+            )
     rows.sort(key=lambda row: (row.item.done, row.item.due, row.incident, row.item.id))
     return rows
 
 
-def schedule_postmortem(ws: Workspace, reference: str | None, at: datetime, *, author: str | None, commit: bool) -> Edit:
+def schedule_postmortem(
+    ws: Workspace, reference: str | None, at: datetime, *, author: str | None, commit: bool
+) -> Edit:
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
         incident.postmortem_scheduled_at = at
         late = incident.postmortem_due and at > incident.postmortem_due
         edit.log(
             f"Post-mortem scheduled for {clock.format_stored(at)}"
-            + (f", after its deadline {clock.format_stored(incident.postmortem_due)}." if late else ".")
+            + (
+                f", after its deadline {clock.format_stored(incident.postmortem_due)}."
+                if late
+                else "."
+            )
         )
         edit.describe("post-mortem scheduled", Postmortem=clock.format_stored(at))
     return edit
@@ -109,50 +148,94 @@ def section_name(text: str) -> str:
         plain = name.lower().replace("&", "and")
         if wanted in (name.lower(), plain, plain.split(" and ")[0]):
             return name
-    valid = ", ".join(name.lower().replace(" & ", "-").replace(" ", "-") for name in REPORT_SECTIONS if name != "Timeline")
+    valid = ", ".join(
+        name.lower().replace(" & ", "-").replace(" ", "-")
+        for name in REPORT_SECTIONS
+        if name != "Timeline"
+    )
     raise UsageError(f"unknown report section {text!r}; use one of {valid}.")
 
 
-def set_section(ws: Workspace, reference: str | None, section: str, text: str, *, author: str | None, commit: bool) -> Edit:
+def set_section(
+    ws: Workspace,
+    reference: str | None,
+    section: str,
+    text: str,
+    *,
+    author: str | None,
+    commit: bool,
+) -> Edit:
     name = section_name(section)
     if name == "Timeline":
         raise UsageError("add to the timeline with runbook timeline add, one entry at a time.")
     content = clean_text(text)
     if not content.strip():
-        raise UsageError(f"the text for {name} is empty; give it as an argument or on standard input.")
+        raise UsageError(
+            f"the text for {name} is empty; give it as an argument or on standard input."
+        )
     with ws.change(reference, commit=commit, author=author) as edit:
         try:
             edit.body = document.replace_section(edit.body, name, content)
         except document.DocumentError as error:
-            raise MalformedFileError(f"{edit.path}: {error}; add the heading by hand (runbook edit).") from None
+            raise MalformedFileError(
+                f"{edit.path}: {error}; add the heading by hand (runbook edit)."
+            ) from None
         edit.describe(f"report: {name}", Section=name)
     return edit
 
 
-def close(ws: Workspace, reference: str | None, *, force: bool, reason: str | None, author: str | None, commit: bool) -> Edit:
+def close(
+    ws: Workspace,
+    reference: str | None,
+    *,
+    force: bool,
+    reason: str | None,
+    author: str | None,
+    commit: bool,
+) -> Edit:
     if force and not reason:
-        raise UsageError("closing with --force needs --reason saying why the report may stay incomplete.")
+        raise UsageError(
+            "closing with --force needs --reason saying why the report may stay incomplete."
+        )
     reason = clean_line(reason, "--reason") if reason else None
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
         if incident.status == "closed":
             return edit
         if incident.status != "resolved":
-            raise UsageError(f"incident {incident.id} is {incident.status}; resolve it first (runbook resolve).")
+            raise UsageError(
+                f"incident {incident.id} is {incident.status}; resolve it first (runbook resolve)."
+            )
         moment = clock.now()
         incident.status, incident.closed_at = "closed", moment
-        missing = rules.problems_for(edit.path, incident, generated.regenerate(edit.body, incident), ws.config, now=moment)
+        missing = rules.problems_for(
+            edit.path, incident, generated.regenerate(edit.body, incident), ws.config, now=moment
+        )
         if missing and not force:
             listed = "; ".join(f"{p.message}" for p in missing[:8])
-            raise UsageError(f"incident {incident.id} cannot be closed yet: {listed}. Fix these, or use --force --reason.")
+            raise UsageError(
+                f"incident {incident.id} cannot be closed yet: {listed}. Fix these, or use --force --reason."
+            )
         if force:
             incident.close_reason = reason
-        edit.log("Closed." + (f" Closed with an incomplete report ({len(missing)} open points): {reason}" if missing else ""), moment)
-        edit.describe("close", Status="resolved -> closed", **({"Forced": reason} if missing else {}))
+        edit.log(
+            "Closed."
+            + (
+                f" Closed with an incomplete report ({len(missing)} open points): {reason}"
+                if missing
+                else ""
+            ),
+            moment,
+        )
+        edit.describe(
+            "close", Status="resolved -> closed", **({"Forced": reason} if missing else {})
+        )
     return edit
 
 
-def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, commit: bool) -> tuple[str, bool, str | None]:
+def edit_in_editor(
+    ws: Workspace, reference: str | None, *, author: str | None, commit: bool
+) -> tuple[str, bool, str | None]:
     """Open $EDITOR on a copy; validate; replace the file and commit. An invalid result is kept
     beside the incident as <file>.rejected so nothing typed is lost."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
@@ -167,9 +250,13 @@ def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, 
             try:
                 status = subprocess.run([*shlex.split(editor), str(draft)]).returncode
             except FileNotFoundError:
-                raise UsageError(f"cannot start the editor {editor!r}; set EDITOR to an installed editor.") from None
+                raise UsageError(
+                    f"cannot start the editor {editor!r}; set EDITOR to an installed editor."
+                ) from None
             if status:
-                raise UsageError(f"the editor exited with status {status}; the incident file was not changed.")
+                raise UsageError(
+                    f"the editor exited with status {status}; the incident file was not changed."
+                )
             raw = draft.read_bytes()
         if raw == loaded.raw:
             return relative, False, None
@@ -178,12 +265,20 @@ def edit_in_editor(ws: Workspace, reference: str | None, *, author: str | None, 
         except MalformedFileError as error:
             rejected = path.with_name(path.name + ".rejected")
             rejected.write_bytes(raw)
-            raise MalformedFileError(f"{error} Your edit is kept in {ws.store.relative(rejected)}; the incident file was not changed.") from None
+            raise MalformedFileError(
+                f"{error} Your edit is kept in {ws.store.relative(rejected)}; the incident file was not changed."
+            ) from None
         if edited.incident.id != loaded.incident.id:
-            raise UsageError("the edit changed the incident's id; ids are fixed (renumbering is done by runbook sync).")
+            raise UsageError(
+                "the edit changed the incident's id; ids are fixed (renumbering is done by runbook sync)."
+            )
         allowed = ws.screen(loaded.raw.decode("utf-8"), raw.decode("utf-8"), path)
         ws.write(path, raw.decode("utf-8"))
         if not commit:
             return relative, True, None
         trailers = {"Edited-By": me, **({"Sensitive-Data-Allowed": allowed} if allowed else {})}
-        return relative, True, ws.commit_paths([path], commit_message(loaded.incident.id, "edited by hand", trailers))
+        return (
+            relative,
+            True,
+            ws.commit_paths([path], commit_message(loaded.incident.id, "edited by hand", trailers)),
+        )

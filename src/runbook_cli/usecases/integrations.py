@@ -19,8 +19,19 @@ from runbook_cli.usecases.workspace import Edit, Workspace
 PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 STATUSPAGE_URL = "https://api.statuspage.io"
 LINEAR_URL = "https://api.linear.app/graphql"
-PAGERDUTY_SEVERITY = {"SEV-0": "critical", "SEV-1": "critical", "SEV-2": "error", "SEV-3": "warning"}
-STATUSPAGE_STATUS = {"investigating": "investigating", "identified": "identified", "mitigated": "monitoring", "resolved": "resolved", "closed": "resolved"}
+PAGERDUTY_SEVERITY = {
+    "SEV-0": "critical",
+    "SEV-1": "critical",
+    "SEV-2": "error",
+    "SEV-3": "warning",
+}
+STATUSPAGE_STATUS = {
+    "investigating": "investigating",
+    "identified": "identified",
+    "mitigated": "monitoring",
+    "resolved": "resolved",
+    "closed": "resolved",
+}
 SECRET_HEADERS = ("Authorization",)
 
 
@@ -39,14 +50,20 @@ class Call:
         import json
 
         headers = {k: ("***" if k in SECRET_HEADERS else v) for k, v in self.headers.items()}
-        text = json.dumps({"method": self.method, "url": self.url, "headers": headers, "json": self.payload}, indent=2, ensure_ascii=False)
+        text = json.dumps(
+            {"method": self.method, "url": self.url, "headers": headers, "json": self.payload},
+            indent=2,
+            ensure_ascii=False,
+        )
         for secret in self.secrets:
             if secret:
                 text = text.replace(secret, "***")
         return text
 
     def send(self) -> dict:
-        return outbound.request(self.method, self.url, self.service, payload=self.payload, headers=self.headers)
+        return outbound.request(
+            self.method, self.url, self.service, payload=self.payload, headers=self.headers
+        )
 
 
 def _env(name: str, what: str) -> str:
@@ -57,9 +74,14 @@ def _env(name: str, what: str) -> str:
 
 
 def _setting(ws: Workspace, system: str, key: str, variable: str, what: str) -> str:
-    value = os.environ.get(variable, "").strip() or str((ws.config.integrations.get(system) or {}).get(key) or "").strip()
+    value = (
+        os.environ.get(variable, "").strip()
+        or str((ws.config.integrations.get(system) or {}).get(key) or "").strip()
+    )
     if not value:
-        raise UsageError(f"{what} is not set; export {variable} or set integrations.{system}.{key} in docs/runbooks/config.yml (nothing was sent).")
+        raise UsageError(
+            f"{what} is not set; export {variable} or set integrations.{system}.{key} in docs/runbooks/config.yml (nothing was sent)."
+        )
     return value
 
 
@@ -71,21 +93,41 @@ def dedup_key(ws: Workspace, incident: Incident) -> str:
     return f"runbook/{ws.root.name}/{incident.started_at:%Y-%m-%d}-incident-{incident.id}"
 
 
-def pagerduty_call(ws: Workspace, incident: Incident, path: str, action: str, to: str | None = None) -> Call:
+def pagerduty_call(
+    ws: Workspace, incident: Incident, path: str, action: str, to: str | None = None
+) -> Call:
     routing_key = _env("RUNBOOK_PAGERDUTY_ROUTING_KEY", "the PagerDuty routing key")
-    payload: dict = {"routing_key": routing_key, "event_action": action, "dedup_key": incident.integrations.get("pagerduty", {}).get("dedup_key") or dedup_key(ws, incident)}
+    payload: dict = {
+        "routing_key": routing_key,
+        "event_action": action,
+        "dedup_key": incident.integrations.get("pagerduty", {}).get("dedup_key")
+        or dedup_key(ws, incident),
+    }
     if action == "trigger":
         payload["payload"] = {
             "summary": f"{incident.severity}: {incident.title}",
             "source": ws.root.name,
             "severity": PAGERDUTY_SEVERITY.get(incident.severity, "error"),
-            "custom_details": {"file": path, "services": list(incident.services), "status": incident.status, **({"page": to} if to else {})},
+            "custom_details": {
+                "file": path,
+                "services": list(incident.services),
+                "status": incident.status,
+                **({"page": to} if to else {}),
+            },
         }
     url = os.environ.get("RUNBOOK_PAGERDUTY_URL") or PAGERDUTY_URL
     return Call("PagerDuty", "POST", url, payload, secrets=(routing_key,))
 
 
-def page(ws: Workspace, reference: str | None, *, to: str | None, dry_run: bool, author: str | None, commit: bool) -> tuple[Call, Edit | None]:
+def page(
+    ws: Workspace,
+    reference: str | None,
+    *,
+    to: str | None,
+    dry_run: bool,
+    author: str | None,
+    commit: bool,
+) -> tuple[Call, Edit | None]:
     loaded = ws.load(reference)
     call = pagerduty_call(ws, loaded.incident, ws.store.relative(loaded.path), "trigger", to)
     if dry_run:
@@ -114,7 +156,9 @@ def notify_pagerduty(ws: Workspace, incident: Incident, path: str, action: str) 
 
 def statuspage_call(ws: Workspace, incident: Incident, reference: str | None) -> Call:
     key = _env("RUNBOOK_STATUSPAGE_API_KEY", "the Statuspage API key")
-    page_id = _setting(ws, "statuspage", "page_id", "RUNBOOK_STATUSPAGE_PAGE_ID", "the Statuspage page id")
+    page_id = _setting(
+        ws, "statuspage", "page_id", "RUNBOOK_STATUSPAGE_PAGE_ID", "the Statuspage page id"
+    )
     body = comms.render(ws, reference, "status-page").text.strip()
     components = (ws.config.integrations.get("statuspage") or {}).get("components") or {}
     payload = {
@@ -128,10 +172,19 @@ def statuspage_call(ws: Workspace, incident: Incident, reference: str | None) ->
     base = (os.environ.get("RUNBOOK_STATUSPAGE_URL") or STATUSPAGE_URL).rstrip("/")
     existing = incident.integrations.get("statuspage", {}).get("incident_id")
     url = f"{base}/v1/pages/{page_id}/incidents" + (f"/{existing}" if existing else "")
-    return Call("Statuspage", "PATCH" if existing else "POST", url, payload, {"Authorization": f"OAuth {key}"}, (key,))
+    return Call(
+        "Statuspage",
+        "PATCH" if existing else "POST",
+        url,
+        payload,
+        {"Authorization": f"OAuth {key}"},
+        (key,),
+    )
 
 
-def publish_status(ws: Workspace, reference: str | None, *, dry_run: bool, author: str | None, commit: bool) -> tuple[Call, Edit | None]:
+def publish_status(
+    ws: Workspace, reference: str | None, *, dry_run: bool, author: str | None, commit: bool
+) -> tuple[Call, Edit | None]:
     loaded = ws.load(reference)
     call = statuspage_call(ws, loaded.incident, str(loaded.incident.id))
     if dry_run:
@@ -141,13 +194,20 @@ def publish_status(ws: Workspace, reference: str | None, *, dry_run: bool, autho
 
     with ws.change(str(loaded.incident.id), commit=commit, author=author) as edit:
         incident = edit.incident
-        page_incident = answer.get("id") or incident.integrations.get("statuspage", {}).get("incident_id")
-        incident.integrations["statuspage"] = {"incident_id": page_incident, **({"shortlink": answer["shortlink"]} if answer.get("shortlink") else {})}
+        page_incident = answer.get("id") or incident.integrations.get("statuspage", {}).get(
+            "incident_id"
+        )
+        incident.integrations["statuspage"] = {
+            "incident_id": page_incident,
+            **({"shortlink": answer["shortlink"]} if answer.get("shortlink") else {}),
+        }
         incident.last_status_page_update_at = clock.now()
         status = call.payload["incident"]["status"]
         if status == "resolved":
             incident.checklist["status_page_resolved"] = True
-        edit.log(f"Status page {'updated' if call.method == 'PATCH' else 'incident created'} ({status}): Statuspage incident {page_incident}.")
+        edit.log(
+            f"Status page {'updated' if call.method == 'PATCH' else 'incident created'} ({status}): Statuspage incident {page_incident}."
+        )
         edit.describe(f"status page {status}", Statuspage=str(page_incident))
     return call, edit
 
@@ -155,7 +215,7 @@ def publish_status(ws: Workspace, reference: str | None, *, dry_run: bool, autho
 # --- Jira and Linear -----------------------------------------------------------------------
 
 
-def tracker_call(ws: Workspace, system: str, incident: Incident, path: str, item) -> Call:  # noqa: ANN001
+def tracker_call(ws: Workspace, system: str, incident: Incident, path: str, item) -> Call:
     description = f"Preventive action {item.id} from incident {incident.id} ({incident.severity}: {incident.title}). Owner: {item.owner}. Incident report: {path}"
     if system == "jira":
         email = _env("RUNBOOK_JIRA_EMAIL", "the Jira account email")
@@ -170,17 +230,44 @@ def tracker_call(ws: Workspace, system: str, incident: Incident, path: str, item
                 "summary": item.title,
                 "issuetype": {"name": issue_type},
                 "duedate": item.due.isoformat(),
-                "description": {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": description}]}]},
+                "description": {
+                    "type": "doc",
+                    "version": 1,
+                    "content": [
+                        {"type": "paragraph", "content": [{"type": "text", "text": description}]}
+                    ],
+                },
             }
         }
-        return Call("Jira", "POST", f"{site}/rest/api/3/issue", payload, {"Authorization": f"Basic {credentials}"}, (token, credentials))
+        return Call(
+            "Jira",
+            "POST",
+            f"{site}/rest/api/3/issue",
+            payload,
+            {"Authorization": f"Basic {credentials}"},
+            (token, credentials),
+        )
     key = _env("RUNBOOK_LINEAR_API_KEY", "the Linear API key")
     team = _setting(ws, "linear", "team_id", "RUNBOOK_LINEAR_TEAM_ID", "the Linear team id")
     payload = {
         "query": "mutation IssueCreate($input: IssueCreateInput!) { issueCreate(input: $input) { success issue { id identifier url } } }",
-        "variables": {"input": {"teamId": team, "title": item.title, "description": description, "dueDate": item.due.isoformat()}},
+        "variables": {
+            "input": {
+                "teamId": team,
+                "title": item.title,
+                "description": description,
+                "dueDate": item.due.isoformat(),
+            }
+        },
     }
-    return Call("Linear", "POST", os.environ.get("RUNBOOK_LINEAR_URL") or LINEAR_URL, payload, {"Authorization": key}, (key,))
+    return Call(
+        "Linear",
+        "POST",
+        os.environ.get("RUNBOOK_LINEAR_URL") or LINEAR_URL,
+        payload,
+        {"Authorization": key},
+        (key,),
+    )
 
 
 def _tracked(system: str, call: Call, answer: dict) -> dict:
@@ -201,10 +288,20 @@ def _tracked(system: str, call: Call, answer: dict) -> dict:
 def raise_service(call: Call, why: str) -> None:
     from runbook_cli.errors import ServiceError
 
-    raise ServiceError(f"{call.service} did not create the issue: {why}; nothing was recorded for it.")
+    raise ServiceError(
+        f"{call.service} did not create the issue: {why}; nothing was recorded for it."
+    )
 
 
-def export_actions(ws: Workspace, reference: str | None, system: str, *, dry_run: bool, author: str | None, commit: bool) -> tuple[list[Call], Edit | None]:
+def export_actions(
+    ws: Workspace,
+    reference: str | None,
+    system: str,
+    *,
+    dry_run: bool,
+    author: str | None,
+    commit: bool,
+) -> tuple[list[Call], Edit | None]:
     """One issue per action item that has none yet; what was created is recorded even when a
     later item fails, so a re-run never creates duplicates."""
     if system not in ("jira", "linear"):
@@ -220,7 +317,7 @@ def export_actions(ws: Workspace, reference: str | None, system: str, *, dry_run
     for item, call in zip(pending, calls):
         try:
             created[item.id] = _tracked(system, call, call.send())
-        except Exception as error:  # noqa: BLE001 - record what exists before reporting
+        except Exception as error:
             failure = error
             break
     edit = None
@@ -229,7 +326,9 @@ def export_actions(ws: Workspace, reference: str | None, system: str, *, dry_run
             for item in edit.incident.action_items:
                 if item.id in created:
                     item.tracker = created[item.id]
-                    edit.log(f"Action item {item.id} exported to {system.title()}: {created[item.id]['key']} ({created[item.id]['url']}).")
+                    edit.log(
+                        f"Action item {item.id} exported to {system.title()}: {created[item.id]['key']} ({created[item.id]['url']})."
+                    )
             if all(item.tracker for item in edit.incident.action_items):
                 edit.incident.checklist["action_items_created"] = True
             keys = ", ".join(t["key"] for t in created.values())

@@ -36,7 +36,9 @@ def normalize_severity(text: str, config: Config) -> str:
         plain = re.sub(r"[\s_-]", "", name.upper())
         if wanted in (plain, plain.removeprefix("SEV")):
             return name
-    valid = ", ".join(f"{name} ({meaning.split(':')[0]})" for name, meaning in config.severities.items())
+    valid = ", ".join(
+        f"{name} ({meaning.split(':')[0]})" for name, meaning in config.severities.items()
+    )
     raise UsageError(f"unknown severity {text!r}; use one of {valid}.")
 
 
@@ -46,11 +48,15 @@ def _services(names: list[str], config: Config) -> tuple[list[str], list[str]]:
         for part in name.split(","):
             service = part.strip()
             if not _SERVICE.match(service):
-                raise UsageError(f"{service!r} is not a service name; use letters, digits, '.', '_', '-' or '/' (e.g. appointment-service).")
+                raise UsageError(
+                    f"{service!r} is not a service name; use letters, digits, '.', '_', '-' or '/' (e.g. appointment-service)."
+                )
             if service not in services:
                 services.append(service)
     if not services:
-        raise UsageError("name at least one affected service with --service (e.g. --service appointment-service).")
+        raise UsageError(
+            "name at least one affected service with --service (e.g. --service appointment-service)."
+        )
     return services, [s for s in services if config.services and s not in config.services]
 
 
@@ -78,7 +84,9 @@ def declare(
     detected = detected_at or clock.now()
     started = started_at or detected
     if started > detected:
-        raise UsageError("--started-at is after --detected-at; impact cannot start after it was detected.")
+        raise UsageError(
+            "--started-at is after --detected-at; impact cannot start after it was detected."
+        )
 
     with ws.locked():
         me = ws.author(author, commit)
@@ -102,7 +110,11 @@ def declare(
             note += " User data affected (regulated event)."
         body = document.add_entry(body, document.Entry(clock.now(), me, note))
         doc = document.Document(meta=incident.to_meta(), body=body)
-        message = commit_message(incident.id, f"declare {severity} {title}"[:180], {"Severity": severity, "Services": ", ".join(service_list)})
+        message = commit_message(
+            incident.id,
+            f"declare {severity} {title}"[:180],
+            {"Severity": severity, "Services": ", ".join(service_list)},
+        )
         made = ws.create(path, doc.render(), message, commit)
     return Declared(incident, ws.store.relative(path), made, unknown)
 
@@ -115,7 +127,11 @@ def _initial_body(ws: Workspace, incident: model.Incident, summary: str | None) 
         ws.root,
         "incident.md.j2",
         incident=view,
-        links=[link for service in incident.services for link in ws.config.services.get(service, {}).get("links", [])],
+        links=[
+            link
+            for service in incident.services
+            for link in ws.config.services.get(service, {}).get("links", [])
+        ],
         facts=generated.facts(incident),
         facts_begin=facts_begin,
         facts_end=facts_end,
@@ -124,22 +140,39 @@ def _initial_body(ws: Workspace, incident: model.Incident, summary: str | None) 
         actions_end=actions_end,
         now=clock.format_stored(clock.now()),
     )
-    missing = [name for name in ("Summary", "Timeline") if document.find_section(body, name) is None]
+    missing = [
+        name for name in ("Summary", "Timeline") if document.find_section(body, name) is None
+    ]
     if missing:
-        raise MalformedFileError(f"the incident.md.j2 template has no '## {missing[0]}' section; add it to the template.")
+        raise MalformedFileError(
+            f"the incident.md.j2 template has no '## {missing[0]}' section; add it to the template."
+        )
     return generated.regenerate(body, incident)
 
 
-def add_entry(ws: Workspace, reference: str | None, text: str, *, at: datetime | None, author: str | None, commit: bool) -> Edit:
+def add_entry(
+    ws: Workspace,
+    reference: str | None,
+    text: str,
+    *,
+    at: datetime | None,
+    author: str | None,
+    commit: bool,
+) -> Edit:
     cleaned = clean_text(text)
     if not cleaned.strip():
-        raise UsageError("the timeline entry is empty; give the text as an argument or on standard input.")
+        raise UsageError(
+            "the timeline entry is empty; give the text as an argument or on standard input."
+        )
     with ws.change(reference, commit=commit, author=author) as edit:
         moment = at or clock.now()
         _not_before_start(edit.incident, moment, "the entry")
         edit.log(cleaned, moment)
         first_line = cleaned.split("\n", 1)[0]
-        edit.describe(f"timeline: {first_line[:60]}{'…' if len(first_line) > 60 else ''}", Timeline="entry added")
+        edit.describe(
+            f"timeline: {first_line[:60]}{'…' if len(first_line) > 60 else ''}",
+            Timeline="entry added",
+        )
     return edit
 
 
@@ -155,13 +188,23 @@ def _tell_pagerduty(ws: Workspace, edit: Edit, action: str, enabled: bool) -> No
         edit.log(note)
 
 
-def acknowledge(ws: Workspace, reference: str | None, *, at: datetime | None, author: str | None, commit: bool, pagerduty: bool = True) -> Edit:
+def acknowledge(
+    ws: Workspace,
+    reference: str | None,
+    *,
+    at: datetime | None,
+    author: str | None,
+    commit: bool,
+    pagerduty: bool = True,
+) -> Edit:
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
         if incident.acknowledged_at:
             return edit
         moment = at or clock.now()
-        _not_before(incident.detected_at or incident.started_at, moment, "the acknowledgement", "detection")
+        _not_before(
+            incident.detected_at or incident.started_at, moment, "the acknowledgement", "detection"
+        )
         incident.acknowledged_at = moment
         incident.acknowledged_by = edit.author
         minutes = clock.minutes_between(incident.detected_at or incident.started_at, moment)
@@ -176,7 +219,15 @@ def acknowledge(ws: Workspace, reference: str | None, *, at: datetime | None, au
     return edit
 
 
-def assign(ws: Workspace, reference: str | None, *, commander: str | None, comms_lead: str | None, author: str | None, commit: bool) -> Edit:
+def assign(
+    ws: Workspace,
+    reference: str | None,
+    *,
+    commander: str | None,
+    comms_lead: str | None,
+    author: str | None,
+    commit: bool,
+) -> Edit:
     if not commander and not comms_lead:
         raise UsageError("name someone with --commander and/or --comms-lead.")
     commander = clean_name(commander, "--commander") if commander else None
@@ -197,11 +248,22 @@ def assign(ws: Workspace, reference: str | None, *, commander: str | None, comms
             return edit
         incident.roles_changed_at = clock.now()
         edit.log("; ".join(changes) + ".")
-        edit.describe("assign " + ", ".join(f"{k.lower()} {v.split(' -> ')[1]}" for k, v in trailers.items()), **trailers)
+        edit.describe(
+            "assign " + ", ".join(f"{k.lower()} {v.split(' -> ')[1]}" for k, v in trailers.items()),
+            **trailers,
+        )
     return edit
 
 
-def change_severity(ws: Workspace, reference: str | None, severity: str, *, reason: str | None, author: str | None, commit: bool) -> tuple[Edit, str]:
+def change_severity(
+    ws: Workspace,
+    reference: str | None,
+    severity: str,
+    *,
+    reason: str | None,
+    author: str | None,
+    commit: bool,
+) -> tuple[Edit, str]:
     severity = normalize_severity(severity, ws.config)
     reason = clean_line(reason, "--reason") if reason else None
     with ws.change(reference, commit=commit, author=author) as edit:
@@ -217,14 +279,26 @@ def change_severity(ws: Workspace, reference: str | None, severity: str, *, reas
     return edit, old
 
 
-def change_status(ws: Workspace, reference: str | None, status: str, *, at: datetime | None, author: str | None, commit: bool) -> tuple[Edit, str]:
+def change_status(
+    ws: Workspace,
+    reference: str | None,
+    status: str,
+    *,
+    at: datetime | None,
+    author: str | None,
+    commit: bool,
+) -> tuple[Edit, str]:
     status = status.strip().lower()
     if status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES[:4])}.")
     if status == "closed":
-        raise UsageError("close an incident with runbook close, which checks the report is complete first.")
+        raise UsageError(
+            "close an incident with runbook close, which checks the report is complete first."
+        )
     if status == "resolved":
-        return resolve(ws, reference, at=at, root_cause=None, risks=None, author=author, commit=commit), "resolved"
+        return resolve(
+            ws, reference, at=at, root_cause=None, risks=None, author=author, commit=commit
+        ), "resolved"
     with ws.change(reference, commit=commit, author=author) as edit:
         old = _move(edit, status, at)
     return edit, old
@@ -269,7 +343,9 @@ def resolve(
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
         if incident.status == "closed":
-            raise UsageError(f"incident {incident.id} is closed; reopen it with runbook status investigating first.")
+            raise UsageError(
+                f"incident {incident.id} is closed; reopen it with runbook status investigating first."
+            )
         if incident.status != "resolved":
             _move(edit, "resolved", at)
         incident.postmortem_due = deadlines.postmortem_due(incident, ws.config)
@@ -281,9 +357,19 @@ def resolve(
             incident.remaining_risks = risks
             notes.append(f"Remaining risks: {risks}")
         if notes:
-            edit.log("\n".join(notes), incident.resolved_at if not edit.entries else edit.entries[-1].at)
-        duration = clock.format_duration(incident.started_at, incident.resolved_at) if incident.resolved_at else "?"
-        edit.describe(f"resolve after {duration}", Status=edit.trailers.get("Status", "resolved"), Duration=duration)
+            edit.log(
+                "\n".join(notes), incident.resolved_at if not edit.entries else edit.entries[-1].at
+            )
+        duration = (
+            clock.format_duration(incident.started_at, incident.resolved_at)
+            if incident.resolved_at
+            else "?"
+        )
+        edit.describe(
+            f"resolve after {duration}",
+            Status=edit.trailers.get("Status", "resolved"),
+            Duration=duration,
+        )
         if "Status" in edit.trailers:
             _tell_pagerduty(ws, edit, "resolve", pagerduty)
     return edit

@@ -10,12 +10,18 @@ from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.usecases.workspace import Edit, Workspace
 
 
-def escalation_steps(ws: Workspace, reference: str | None) -> tuple[Incident, list[escalation.Step]]:
+def escalation_steps(
+    ws: Workspace, reference: str | None
+) -> tuple[Incident, list[escalation.Step]]:
     loaded = ws.load(reference)
-    return loaded.incident, escalation.steps(loaded.incident, contacts.load(ws.root), ws.config, clock.now())
+    return loaded.incident, escalation.steps(
+        loaded.incident, contacts.load(ws.root), ws.config, clock.now()
+    )
 
 
-def escalate(ws: Workspace, reference: str | None, role: str, *, author: str | None, commit: bool) -> Edit:
+def escalate(
+    ws: Workspace, reference: str | None, role: str, *, author: str | None, commit: bool
+) -> Edit:
     book = contacts.load(ws.root)
     known = escalation.roles(book)
     wanted = role.strip().lower().replace(" ", "-")
@@ -27,7 +33,11 @@ def escalate(ws: Workspace, reference: str | None, role: str, *, author: str | N
             return edit
         now = clock.now()
         incident.escalated[wanted] = now
-        squads = escalation.impacted_squads(incident, ws.config) if wanted == contacts.SQUAD_LEADS else None
+        squads = (
+            escalation.impacted_squads(incident, ws.config)
+            if wanted == contacts.SQUAD_LEADS
+            else None
+        )
         # Names only: phone numbers and pagers stay in contacts.md, out of incident history.
         people = ", ".join(p.name for p in book.with_role(wanted, squads)) or wanted
         edit.log(f"Escalated to {wanted}: {people}.", now)
@@ -45,9 +55,13 @@ def due_now(ws: Workspace) -> DueReport:
     now = clock.now()
     book = contacts.load(ws.root)
     loaded = ws.store.summaries()
-    items = [item for each in loaded for item in due.for_incident(each.incident, book, ws.config, now)]
+    items = [
+        item for each in loaded for item in due.for_incident(each.incident, book, ws.config, now)
+    ]
     items.sort(key=lambda item: (item.due_at, item.incident, due.KINDS.index(item.kind)))
-    return DueReport(items, due.runbook_review(ws.config, [each.incident for each in loaded], now.date()))
+    return DueReport(
+        items, due.runbook_review(ws.config, [each.incident for each in loaded], now.date())
+    )
 
 
 def refresh_contacts(ws: Workspace, *, commit: bool) -> str | None:
@@ -62,11 +76,17 @@ def refresh_contacts(ws: Workspace, *, commit: bool) -> str | None:
         try:
             new = contacts.refreshed(text)
         except ValueError as error:
-            raise MalformedFileError(f"{contacts.CONTACTS_PATH}: {error}; fix the front matter.") from None
+            raise MalformedFileError(
+                f"{contacts.CONTACTS_PATH}: {error}; fix the front matter."
+            ) from None
         if new == text:
             return None
         ws.write(path, new)
-        return ws.commit_paths([path], "runbook: regenerate the escalation table in contacts.md") if commit else "written"
+        return (
+            ws.commit_paths([path], "runbook: regenerate the escalation table in contacts.md")
+            if commit
+            else "written"
+        )
 
 
 def next_steps(ws: Workspace, incident: Incident) -> list[str]:
@@ -77,15 +97,23 @@ def next_steps(ws: Workspace, incident: Incident) -> list[str]:
         steps = escalation.steps(incident, contacts.load(ws.root), ws.config, now)
         for step in steps:
             if step.reached and not step.done:
-                names = ", ".join(f"{p.name} ({p.how})" for p in step.people) or ", ".join(step.roles)
+                names = ", ".join(f"{p.name} ({p.how})" for p in step.people) or ", ".join(
+                    step.roles
+                )
                 lines.append(f"Page now (T+{step.after_minutes} min): {names}.")
         upcoming = next((s for s in steps if not s.reached), None)
         if upcoming:
-            lines.append(f"Next escalation at {upcoming.due_at:%H:%M} UTC (T+{upcoming.after_minutes} min): {', '.join(upcoming.roles)}.")
+            lines.append(
+                f"Next escalation at {upcoming.due_at:%H:%M} UTC (T+{upcoming.after_minutes} min): {', '.join(upcoming.roles)}."
+            )
         for kind, label in (("comms", "internal update"), ("status-page", "status page update")):
             at = due.next_update(incident, ws.config, kind)
             if at:
-                lines.append(f"Next {label} due {at:%H:%M} UTC (runbook comms{' --template status-page' if kind == 'status-page' else ''}).")
+                lines.append(
+                    f"Next {label} due {at:%H:%M} UTC (runbook comms{' --template status-page' if kind == 'status-page' else ''})."
+                )
     if incident.postmortem_due and not incident.postmortem_scheduled_at:
-        lines.append(f"Post-mortem due by {incident.postmortem_due:%Y-%m-%d %H:%M} UTC (runbook postmortem schedule --at T).")
+        lines.append(
+            f"Post-mortem due by {incident.postmortem_due:%Y-%m-%d %H:%M} UTC (runbook postmortem schedule --at T)."
+        )
     return lines

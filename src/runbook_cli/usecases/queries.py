@@ -59,8 +59,11 @@ def select(
     return chosen
 
 
-def list_views(ws: Workspace, **filters) -> list[dict]:  # noqa: ANN003
-    result = [views.summary_json(each.incident, ws.store.relative(each.path), each.summary) for each in select(ws, **filters)]
+def list_views(ws: Workspace, **filters) -> list[dict]:
+    result = [
+        views.summary_json(each.incident, ws.store.relative(each.path), each.summary)
+        for each in select(ws, **filters)
+    ]
     result.sort(key=lambda view: (view["started_at"], view["id"]), reverse=True)
     return result
 
@@ -89,7 +92,7 @@ def _bound(text: str, *, end: bool) -> datetime:
 from runbook_cli.domain.layout import METRICS_PATH
 
 
-def metrics(ws: Workspace, **filters) -> tuple[dict, list]:  # noqa: ANN003
+def metrics(ws: Workspace, **filters) -> tuple[dict, list]:
     from runbook_cli.domain import metrics as measures
 
     chosen = [each.incident for each in select(ws, **filters)]
@@ -111,7 +114,10 @@ def write_metrics(ws: Workspace, result: dict, *, commit: bool) -> str | None:
         ws.write(path, text)
         if not commit:
             return "written"
-        return ws.commit_paths([path], f"runbook: update incident metrics ({result['incidents']} incidents)\n\nMetrics: {METRICS_PATH}")
+        return ws.commit_paths(
+            [path],
+            f"runbook: update incident metrics ({result['incidents']} incidents)\n\nMetrics: {METRICS_PATH}",
+        )
 
 
 def _without_stamp(text: str) -> str:

@@ -51,7 +51,9 @@ jobs:
 """
 
 
-ATTRIBUTES_COMMENT = "# runbook: merge incident files by meaning (timeline entries from both sides; see docs)\n"
+ATTRIBUTES_COMMENT = (
+    "# runbook: merge incident files by meaning (timeline entries from both sides; see docs)\n"
+)
 ATTRIBUTES_LINE = f"{INCIDENTS_DIR}/*.md merge={MERGE_DRIVER}"
 
 
@@ -124,10 +126,19 @@ def init(ws: Workspace, *, commit: bool = True, pages: bool = False) -> Initiali
         attributes = ws.root / ".gitattributes"
         current = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
         if ATTRIBUTES_LINE not in current.splitlines():
-            ws.write(attributes, current + ("" if not current or current.endswith("\n") else "\n") + ATTRIBUTES_COMMENT + ATTRIBUTES_LINE + "\n")
+            ws.write(
+                attributes,
+                current
+                + ("" if not current or current.endswith("\n") else "\n")
+                + ATTRIBUTES_COMMENT
+                + ATTRIBUTES_LINE
+                + "\n",
+            )
             created.append(attributes)
         ws.git.ensure_merge_driver()
         made = None
         if created and commit:
-            made = ws.commit_paths(created, f"runbook: set up {RUNBOOKS_DIR}/\n\nCreated-By: runbook init")
+            made = ws.commit_paths(
+                created, f"runbook: set up {RUNBOOKS_DIR}/\n\nCreated-By: runbook init"
+            )
     return Initialised([ws.store.relative(p) for p in created], made)

@@ -23,13 +23,28 @@ def merge_driver(base: Path, ours: Path, theirs: Path, shown_path: str) -> int:
 
     try:
         config = settings.load(find_root(Path.cwd()))
-    except Exception:  # noqa: BLE001 - a broken config must not break a merge
+    except Exception:
         config = settings.defaults()
     texts = [p.read_bytes().decode("utf-8", "replace") for p in (base, ours, theirs)]
     try:
         merged = merge.merge(texts[0], texts[1], texts[2], config)
     except (document.DocumentError, model.SchemaError, ValueError, TypeError):
-        subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs", str(ours), str(base), str(theirs)], capture_output=True)
+        subprocess.run(
+            [
+                "git",
+                "merge-file",
+                "-L",
+                "ours",
+                "-L",
+                "base",
+                "-L",
+                "theirs",
+                str(ours),
+                str(base),
+                str(theirs),
+            ],
+            capture_output=True,
+        )
         return 1
     ours.write_text(merged.text, encoding="utf-8", newline="")
     return 1 if merged.conflicts else 0
@@ -63,9 +78,17 @@ def sync(ws: Workspace, *, push: bool = True) -> Synced:
         if pushed.returncode == 0:
             outcome.pushed = True
             return outcome
-        if "rejected" not in pushed.stderr and "fetch first" not in pushed.stderr and "non-fast-forward" not in pushed.stderr:
-            raise RepositoryError(f"git push to {remote} failed: {pushed.stderr.strip().splitlines()[-1] if pushed.stderr.strip() else 'no reason given'}.")
-    raise RepositoryError(f"{remote} kept moving: {PUSH_ATTEMPTS} pushes lost the race; run runbook sync again.")
+        if (
+            "rejected" not in pushed.stderr
+            and "fetch first" not in pushed.stderr
+            and "non-fast-forward" not in pushed.stderr
+        ):
+            raise RepositoryError(
+                f"git push to {remote} failed: {pushed.stderr.strip().splitlines()[-1] if pushed.stderr.strip() else 'no reason given'}."
+            )
+    raise RepositoryError(
+        f"{remote} kept moving: {PUSH_ATTEMPTS} pushes lost the race; run runbook sync again."
+    )
 
 
 def _exists(ws: Workspace, ref: str) -> bool:
@@ -88,19 +111,37 @@ def _remote(ws: Workspace, branch: str) -> str:
         return "origin"
     if remotes:
         return remotes[0]
-    raise RepositoryError("this clone has no remote to share with; add one with git remote add origin URL.")
+    raise RepositoryError(
+        "this clone has no remote to share with; add one with git remote add origin URL."
+    )
 
 
 def _renumber_clashes(ws: Workspace, upstream: str) -> list[tuple[int, int]]:
     """Incidents added here since the branches split, whose id upstream also uses for another
     incident, get the next free id (file renamed, id and title line changed, one commit each)."""
     base = ws.git.call("merge-base", "HEAD", upstream).stdout.strip()
-    added_here = _incident_files(ws, "diff", "--name-only", "--diff-filter=A", f"{base}..HEAD", "--", INCIDENTS_DIR) if base else _incident_files(ws, "ls-tree", "--name-only", "HEAD", f"{INCIDENTS_DIR}/")
-    added_there = _incident_files(ws, "diff", "--name-only", "--diff-filter=A", f"{base}..{upstream}", "--", INCIDENTS_DIR) if base else _incident_files(ws, "ls-tree", "--name-only", upstream, f"{INCIDENTS_DIR}/")
-    upstream_ids = {_id(p) for p in _incident_files(ws, "ls-tree", "--name-only", upstream, f"{INCIDENTS_DIR}/")}
+    added_here = (
+        _incident_files(
+            ws, "diff", "--name-only", "--diff-filter=A", f"{base}..HEAD", "--", INCIDENTS_DIR
+        )
+        if base
+        else _incident_files(ws, "ls-tree", "--name-only", "HEAD", f"{INCIDENTS_DIR}/")
+    )
+    added_there = (
+        _incident_files(
+            ws, "diff", "--name-only", "--diff-filter=A", f"{base}..{upstream}", "--", INCIDENTS_DIR
+        )
+        if base
+        else _incident_files(ws, "ls-tree", "--name-only", upstream, f"{INCIDENTS_DIR}/")
+    )
+    upstream_ids = {
+        _id(p) for p in _incident_files(ws, "ls-tree", "--name-only", upstream, f"{INCIDENTS_DIR}/")
+    }
     taken = upstream_ids | set(ws.store.paths())
     ids_there = {_id(q) for q in added_there}
-    clashes = sorted((p for p in added_here if _id(p) in ids_there and not _same_blob(ws, p, upstream)), key=_id)
+    clashes = sorted(
+        (p for p in added_here if _id(p) in ids_there and not _same_blob(ws, p, upstream)), key=_id
+    )
     done = []
     for relative in clashes:
         new_id = max(taken) + 1
@@ -113,7 +154,9 @@ def _renumber_clashes(ws: Workspace, upstream: str) -> list[tuple[int, int]]:
 def _same_blob(ws: Workspace, relative: str, upstream: str) -> bool:
     """The same file, byte for byte, on both sides (then it is one incident, not a clash)."""
     ours = ws.git.call("rev-parse", "--verify", "--quiet", f"HEAD:{relative}").stdout.strip()
-    theirs = ws.git.call("rev-parse", "--verify", "--quiet", f"{upstream}:{relative}").stdout.strip()
+    theirs = ws.git.call(
+        "rev-parse", "--verify", "--quiet", f"{upstream}:{relative}"
+    ).stdout.strip()
     return bool(ours) and ours == theirs
 
 
@@ -137,7 +180,11 @@ def _renumber(ws: Workspace, path: Path, new_id: int) -> None:
         target = path.with_name(file_name(loaded.incident))
         ws.write(target, doc.render())
         path.unlink()
-        message = commit_message(new_id, f"renumbered from {old_id} (id {old_id} was taken upstream)", {"Renumbered": f"{old_id} -> {new_id}"})
+        message = commit_message(
+            new_id,
+            f"renumbered from {old_id} (id {old_id} was taken upstream)",
+            {"Renumbered": f"{old_id} -> {new_id}"},
+        )
         ws.commit_paths([path, target], message)
     chosen = ws.git.git_dir / "runbook-current"
     if chosen.exists() and chosen.read_text(encoding="utf-8").strip() == str(old_id):
@@ -159,5 +206,6 @@ def _merge(ws: Workspace, upstream: str) -> bool:
             "or undo with git merge --abort; then run runbook sync again."
         )
     reason = " ".join(result.stderr.strip().splitlines()[-2:]) or "no reason given"
-    raise RepositoryError(f"git could not merge {upstream.removeprefix('refs/remotes/')}: {reason}; nothing was merged.")
-
+    raise RepositoryError(
+        f"git could not merge {upstream.removeprefix('refs/remotes/')}: {reason}; nothing was merged."
+    )

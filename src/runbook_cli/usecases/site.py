@@ -74,11 +74,11 @@ def page(title: str, body: str, *, depth: int = 0, script: str | None = None) ->
     policy = f"default-src 'none'; style-src '{_hash(CSS)}'; img-src data:; base-uri 'none'; form-action 'none'"
     policy += f"; script-src '{_hash(script)}'" if script else "; script-src 'none'"
     return (
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{policy}\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"<header><a href=\"{up}index.html\">Incidents</a><a href=\"{up}metrics.html\">Metrics</a></header>\n"
+        f'<header><a href="{up}index.html">Incidents</a><a href="{up}metrics.html">Metrics</a></header>\n'
         f"<main>\n{body}\n</main>\n"
         + (f"<script>{script}</script>\n" if script else "")
         + "</body>\n</html>\n"
@@ -94,7 +94,11 @@ def severity_badge(severity: str) -> str:
 
 
 def _duration(incident: Incident) -> str:
-    return clock.format_duration(incident.started_at, incident.resolved_at) if incident.resolved_at else "ongoing"
+    return (
+        clock.format_duration(incident.started_at, incident.resolved_at)
+        if incident.resolved_at
+        else "ongoing"
+    )
 
 
 def _when(moment: datetime | None) -> str:
@@ -116,16 +120,18 @@ def index(incidents: list[tuple[str, Incident]], severities: list[str]) -> str:
 
     rows = []
     for name, i in ordered:
-        text = " ".join([str(i.id), i.title, i.severity, i.status, *i.services, i.commander or ""]).lower()
+        text = " ".join(
+            [str(i.id), i.title, i.severity, i.status, *i.services, i.commander or ""]
+        ).lower()
         rows.append(
             f'<tr data-severity="{e(i.severity)}" data-status="{e(i.status)}" data-services="{e(" ".join(i.services))}" data-text="{e(text)}">'
-            f'<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td><td>{severity_badge(i.severity)}</td>'
+            f"<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td><td>{severity_badge(i.severity)}</td>"
             f'<td class="status status-{e(i.status)}">{e(i.status)}</td>'
             f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td><td>{e(", ".join(i.services))}</td>'
             f"<td>{e(_duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
         )
     body = (
-        f"<h1>Incidents</h1>\n<p><span id=\"shown\">{len(ordered)}</span> of {len(ordered)} incidents, newest first.</p>\n"
+        f'<h1>Incidents</h1>\n<p><span id="shown">{len(ordered)}</span> of {len(ordered)} incidents, newest first.</p>\n'
         '<form id="filter" class="filter" hidden><label>Search <input name="q" type="search" autocomplete="off"></label>'
         f'<label>Severity <select name="severity"><option value="">any</option>{options(severities)}</select></label>'
         f'<label>Status <select name="status"><option value="">any</option>{options(statuses)}</select></label>'
@@ -136,13 +142,15 @@ def index(incidents: list[tuple[str, Incident]], severities: list[str]) -> str:
     return page("Incidents", body, script=FILTER_JS)
 
 
-def _markdown():  # noqa: ANN202
+def _markdown():
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
-def incident_page(loaded: Loaded, relative: str, contacts: Contacts, config, history_url: str | None, renderer) -> str:  # noqa: ANN001
+def incident_page(
+    loaded: Loaded, relative: str, contacts: Contacts, config, history_url: str | None, renderer
+) -> str:
     i = loaded.incident
     entries, _ = document.timeline(loaded.doc)
     facts = [
@@ -153,12 +161,18 @@ def incident_page(loaded: Loaded, relative: str, contacts: Contacts, config, his
         ("Communications Lead", e(i.comms_lead or "unassigned")),
         ("Started", e(_when(i.started_at))),
         ("Detected", e(_when(i.detected_at))),
-        ("Acknowledged", e(_when(i.acknowledged_at) + (f" by {i.acknowledged_by}" if i.acknowledged_by else ""))),
+        (
+            "Acknowledged",
+            e(_when(i.acknowledged_at) + (f" by {i.acknowledged_by}" if i.acknowledged_by else "")),
+        ),
         ("Mitigated", e(_when(i.mitigated_at))),
         ("Resolved", e(_when(i.resolved_at))),
         ("Duration", e(_duration(i))),
         ("User data affected", "yes (regulated event)" if i.data_affected else "no"),
-        ("Post-mortem", e(f"due {_when(i.postmortem_due)}, scheduled {_when(i.postmortem_scheduled_at)}")),
+        (
+            "Post-mortem",
+            e(f"due {_when(i.postmortem_due)}, scheduled {_when(i.postmortem_scheduled_at)}"),
+        ),
     ]
     facts_html = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts)
     timeline = "".join(
@@ -173,7 +187,8 @@ def incident_page(loaded: Loaded, relative: str, contacts: Contacts, config, his
         for s in steps
     )
     checklist = "".join(
-        f"<li>{'☑' if done else '☐'} {e(config.checklist.get(key, key))}</li>" for key, done in i.checklist.items()
+        f"<li>{'☑' if done else '☐'} {e(config.checklist.get(key, key))}</li>"
+        for key, done in i.checklist.items()
     )
     actions = "".join(
         f"<tr><td>{a.id}</td><td>{e(a.title)}</td><td>{e(a.owner)}</td><td>{a.due.isoformat()}</td><td>{'done' if a.done else 'open'}</td>"
@@ -181,14 +196,23 @@ def incident_page(loaded: Loaded, relative: str, contacts: Contacts, config, his
         for a in i.action_items
     )
     report = renderer.render(_report_markdown(loaded.doc.body))
-    history = f'<a href="{e(history_url)}">history of this file</a>' if history_url else f"history: <code>git log -p -- {e(relative)}</code>"
+    history = (
+        f'<a href="{e(history_url)}">history of this file</a>'
+        if history_url
+        else f"history: <code>git log -p -- {e(relative)}</code>"
+    )
     body = (
-        f"<h1>Incident {i.id} – {e(i.title)}</h1>\n<p>{history}</p>\n<dl class=\"facts\">{facts_html}</dl>\n"
-        f"<h2>Timeline</h2>\n<ol class=\"timeline\">{timeline}</ol>\n"
+        f'<h1>Incident {i.id} – {e(i.title)}</h1>\n<p>{history}</p>\n<dl class="facts">{facts_html}</dl>\n'
+        f'<h2>Timeline</h2>\n<ol class="timeline">{timeline}</ol>\n'
         f"<h2>Escalation</h2>\n<table><thead><tr><th>After</th><th>Who</th><th>Done</th></tr></thead><tbody>{escalation_rows}</tbody></table>\n"
         f"<h2>Post-incident checklist</h2>\n<ul>{checklist}</ul>\n"
-        f"<h2>Action items</h2>\n" + (f"<table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Due</th><th>State</th><th>Tracker</th></tr></thead><tbody>{actions}</tbody></table>" if actions else "<p>None yet.</p>")
-        + f"\n<h2>Report</h2>\n<div class=\"report\">{report}</div>"
+        f"<h2>Action items</h2>\n"
+        + (
+            f"<table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Due</th><th>State</th><th>Tracker</th></tr></thead><tbody>{actions}</tbody></table>"
+            if actions
+            else "<p>None yet.</p>"
+        )
+        + f'\n<h2>Report</h2>\n<div class="report">{report}</div>'
     )
     return page(f"Incident {i.id} – {i.title}", body, depth=1)
 
@@ -227,38 +251,59 @@ def _axis_max(value: float) -> float:
     return float(value)
 
 
-def bar_chart(title: str, months: list[str], series: dict[str, list[float]], y_label: str, colours: dict[str, str], target: float | None = None) -> str:
+def bar_chart(
+    title: str,
+    months: list[str],
+    series: dict[str, list[float]],
+    y_label: str,
+    colours: dict[str, str],
+    target: float | None = None,
+) -> str:
     width, height, left, bottom = 640, 240, 48, 40
     plot_w, plot_h = width - left - 16, height - bottom - 24
     totals = [sum(values[i] for values in series.values()) for i in range(len(months))]
     top = _axis_max(max(totals + [target or 0, 1]))
     slot = min(plot_w / max(1, len(months)), 80.0)
-    parts = [f'<svg role="img" aria-labelledby="t-{_hash(title)[7:15]}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="t-{_hash(title)[7:15]}">{e(title)}</title>']
+    parts = [
+        f'<svg role="img" aria-labelledby="t-{_hash(title)[7:15]}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="t-{_hash(title)[7:15]}">{e(title)}</title>',
+    ]
     for tick in range(5):
         value = top * tick / 4
         y = 24 + plot_h - plot_h * tick / 4
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>'
+        )
     for index, month in enumerate(months):
         base = 24 + plot_h
         x = left + index * slot + slot * 0.15
         for name, values in series.items():
             h = plot_h * values[index] / top
             if h > 0:
-                parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{colours.get(name, "#555")}"><title>{e(month)} {e(name)}: {values[index]:g}</title></rect>')
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{colours.get(name, "#555")}"><title>{e(month)} {e(name)}: {values[index]:g}</title></rect>'
+                )
             base -= h
         if len(months) <= 24 or index % max(1, len(months) // 12) == 0:
-            parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{24 + plot_h + 14}" text-anchor="middle">{e(month)}</text>')
+            parts.append(
+                f'<text x="{x + slot * 0.35:.1f}" y="{24 + plot_h + 14}" text-anchor="middle">{e(month)}</text>'
+            )
     if target is not None:
         y = 24 + plot_h - plot_h * target / top
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="{left + plot_w}" y="{y - 4:.1f}" text-anchor="end">target {target:g}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle">month</text>')
-    parts.append(f'<text transform="translate(12 {24 + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle">{e(y_label)}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="{left + plot_w}" y="{y - 4:.1f}" text-anchor="end">target {target:g}</text>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle">month</text>'
+    )
+    parts.append(
+        f'<text transform="translate(12 {24 + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle">{e(y_label)}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def metrics_page(incidents: list[Incident], config) -> str:  # noqa: ANN001
+def metrics_page(incidents: list[Incident], config) -> str:
     result = metrics.compute(incidents, config)
     months = list(result["by_month"])
     severities = list(config.severities)
@@ -277,30 +322,76 @@ def metrics_page(incidents: list[Incident], config) -> str:  # noqa: ANN001
 
     mttr, mtta = monthly("mttr"), monthly("mtta")
     charts = [
-        ("Incidents per month, by severity", bar_chart("Incidents per month, by severity", months, counts, "incidents", SEVERITY_COLOURS),
-         ["Month", *severities, "Total"], [[m, *(f"{counts[s][i]:g}" for s in severities), f"{sum(counts[s][i] for s in severities):g}"] for i, m in enumerate(months)]),
-        ("Mean time to resolve per month (minutes)", bar_chart("Mean time to resolve per month", months, {"MTTR": mttr}, "minutes", {"MTTR": "#1d4ed8"}),
-         ["Month", "MTTR (min)"], [[m, f"{mttr[i]:g}"] for i, m in enumerate(months)]),
-        ("Mean time to acknowledge per month, against the target (minutes)",
-         bar_chart("Mean time to acknowledge per month", months, {"MTTA": mtta}, "minutes", {"MTTA": "#047857"}, target=float(config.ack_target_minutes)),
-         ["Month", "MTTA (min)", f"Target {config.ack_target_minutes} min"], [[m, f"{mtta[i]:g}", "over" if mtta[i] > config.ack_target_minutes else "met"] for i, m in enumerate(months)]),
+        (
+            "Incidents per month, by severity",
+            bar_chart(
+                "Incidents per month, by severity", months, counts, "incidents", SEVERITY_COLOURS
+            ),
+            ["Month", *severities, "Total"],
+            [
+                [
+                    m,
+                    *(f"{counts[s][i]:g}" for s in severities),
+                    f"{sum(counts[s][i] for s in severities):g}",
+                ]
+                for i, m in enumerate(months)
+            ],
+        ),
+        (
+            "Mean time to resolve per month (minutes)",
+            bar_chart(
+                "Mean time to resolve per month",
+                months,
+                {"MTTR": mttr},
+                "minutes",
+                {"MTTR": "#1d4ed8"},
+            ),
+            ["Month", "MTTR (min)"],
+            [[m, f"{mttr[i]:g}"] for i, m in enumerate(months)],
+        ),
+        (
+            "Mean time to acknowledge per month, against the target (minutes)",
+            bar_chart(
+                "Mean time to acknowledge per month",
+                months,
+                {"MTTA": mtta},
+                "minutes",
+                {"MTTA": "#047857"},
+                target=float(config.ack_target_minutes),
+            ),
+            ["Month", "MTTA (min)", f"Target {config.ack_target_minutes} min"],
+            [
+                [m, f"{mtta[i]:g}", "over" if mtta[i] > config.ack_target_minutes else "met"]
+                for i, m in enumerate(months)
+            ],
+        ),
     ]
     sections = []
     for title, svg, header, rows in charts:
-        table = "<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>" + "".join(
-            "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows
-        ) + "</tbody></table>"
-        sections.append(f"<h2>{e(title)}</h2>\n<div class=\"chart\">{svg}{table}</div>")
+        table = (
+            "<table><thead><tr>"
+            + "".join(f"<th>{e(h)}</th>" for h in header)
+            + "</tr></thead><tbody>"
+            + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)
+            + "</tbody></table>"
+        )
+        sections.append(f'<h2>{e(title)}</h2>\n<div class="chart">{svg}{table}</div>')
 
     def stat(key: str) -> str:
         s = result[f"{key}_minutes"]
-        return "no data" if s is None else f"mean {s['mean']:g}, median {s['median']:g}, p90 {s['p90']:g} minutes"
+        return (
+            "no data"
+            if s is None
+            else f"mean {s['mean']:g}, median {s['median']:g}, p90 {s['p90']:g} minutes"
+        )
 
     summary = (
         f"<p>{result['incidents']} incidents. MTTA: {e(stat('mtta'))}. MTTR: {e(stat('mttr'))}. Impact: {e(stat('impact'))}. "
         f"Acknowledged later than {config.ack_target_minutes} minutes: {result['ack_slo_breaches']}.</p>"
     )
-    return page("Incident metrics", "<h1>Incident metrics</h1>\n" + summary + "\n" + "\n".join(sections))
+    return page(
+        "Incident metrics", "<h1>Incident metrics</h1>\n" + summary + "\n" + "\n".join(sections)
+    )
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -312,13 +403,13 @@ class Built:
     out: Path
 
 
-def history_base(ws) -> str | None:  # noqa: ANN001
+def history_base(ws) -> str | None:
     """https://github.com/org/repo/commits/HEAD/ for a GitHub origin, else None."""
     result = ws.git.call("config", "--get", "remote.origin.url")
     url = result.stdout.strip()
     for prefix in ("git@github.com:", "https://github.com/", "ssh://git@github.com/"):
         if url.startswith(prefix):
-            slug = url[len(prefix):].removesuffix(".git")
+            slug = url[len(prefix) :].removesuffix(".git")
             return f"https://github.com/{slug}/commits/HEAD/"
     return None
 
@@ -332,7 +423,9 @@ def _start_worker(root: str, history: str | None) -> None:
     from runbook_cli.usecases.workspace import Workspace
 
     ws = Workspace(Path(root))
-    _WORKER.update(ws=ws, contacts=contact_book.load(ws.root), renderer=_markdown(), history=history)
+    _WORKER.update(
+        ws=ws, contacts=contact_book.load(ws.root), renderer=_markdown(), history=history
+    )
 
 
 def _render_one(path: Path) -> tuple[str, str, Incident] | None:
@@ -346,15 +439,23 @@ def _render_one(path: Path) -> tuple[str, str, Incident] | None:
         return None
     relative = ws.store.relative(path)
     history = f"{_WORKER['history']}{relative}" if _WORKER["history"] else None
-    return page_name(loaded), incident_page(loaded, relative, _WORKER["contacts"], ws.config, history, _WORKER["renderer"]), loaded.incident
+    return (
+        page_name(loaded),
+        incident_page(
+            loaded, relative, _WORKER["contacts"], ws.config, history, _WORKER["renderer"]
+        ),
+        loaded.incident,
+    )
 
 
-def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Built:  # noqa: ANN001
+def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Built:
     """Render every incident page (in parallel on a large repository; the output is the same),
     then the index and the metrics page; files whose bytes did not change are left alone."""
     paths = sorted(p for group in ws.store.paths().values() for p in group)
     base = history_base(ws)
-    pages = parallel.map_files(_render_one, paths, setup=_start_worker, setup_args=(str(ws.root), base), progress=progress)
+    pages = parallel.map_files(
+        _render_one, paths, setup=_start_worker, setup_args=(str(ws.root), base), progress=progress
+    )
     rendered = [result for result in pages if result]
     (out / "incidents").mkdir(parents=True, exist_ok=True)
     written = {f"incidents/{name}": text for name, text, _ in rendered}
@@ -366,7 +467,9 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
         data = text.encode("utf-8")
         if not target.exists() or target.read_bytes() != data:
             target.write_bytes(data)
-    stale = {p.name for p in (out / "incidents").glob("*.html")} - {Path(n).name for n in written if n.startswith("incidents/")}
+    stale = {p.name for p in (out / "incidents").glob("*.html")} - {
+        Path(n).name for n in written if n.startswith("incidents/")
+    }
     for name in stale:
         (out / "incidents" / name).unlink()
     return Built(len(written), out)

@@ -23,7 +23,9 @@ CURRENT_FILE = "runbook-current"
 
 def commit_message(incident_id: int, subject: str, trailers: dict[str, str]) -> str:
     """`incident 7: <subject>`, a blank line, then `Incident-Id: 7` and the other trailers."""
-    lines = [f"{key}: {value}" for key, value in {"Incident-Id": str(incident_id), **trailers}.items()]
+    lines = [
+        f"{key}: {value}" for key, value in {"Incident-Id": str(incident_id), **trailers}.items()
+    ]
     return f"incident {incident_id}: {subject}\n\n" + "\n".join(lines)
 
 
@@ -78,9 +80,13 @@ class Workspace:
         if not open_ones:
             recent = [o.incident for o in everything if o.incident.status == "resolved"][-3:]
             hint = f" (resolved, not closed: {listing(recent)})" if recent else ""
-            raise UsageError(f"there is no open incident; pass -i ID{hint}, choose one with runbook use ID, or declare one.")
+            raise UsageError(
+                f"there is no open incident; pass -i ID{hint}, choose one with runbook use ID, or declare one."
+            )
         listed = listing([o.incident for o in open_ones])
-        raise UsageError(f"{len(open_ones)} incidents are open: {listed}; pass -i ID or choose one with runbook use ID.")
+        raise UsageError(
+            f"{len(open_ones)} incidents are open: {listed}; pass -i ID or choose one with runbook use ID."
+        )
 
     def load(self, reference: str | None) -> Loaded:
         return self.store.read(self.incident_path(reference))
@@ -111,12 +117,16 @@ class Workspace:
             yield
 
     @contextmanager
-    def change(self, reference: str | None, *, commit: bool = True, author: str | None = None) -> Iterator[Edit]:
+    def change(
+        self, reference: str | None, *, commit: bool = True, author: str | None = None
+    ) -> Iterator[Edit]:
         """Lock, load, let the caller edit, then write atomically and commit that file alone."""
         with self.locked():
             who = self.author(author, commit)
             loaded = self.load(reference)
-            edit = Edit(loaded.incident, loaded.doc.body, who, path=self.store.relative(loaded.path))
+            edit = Edit(
+                loaded.incident, loaded.doc.body, who, path=self.store.relative(loaded.path)
+            )
             yield edit
             self._save(loaded, edit, commit)
 
@@ -129,7 +139,9 @@ class Workspace:
             except document.DocumentError as error:
                 raise MalformedFileError(f"{self.store.relative(loaded.path)}: {error}.") from None
         doc.meta = edit.incident.to_meta()
-        doc.body = generated.regenerate(body, edit.incident) if doc.meta != doc.original_meta else body
+        doc.body = (
+            generated.regenerate(body, edit.incident) if doc.meta != doc.original_meta else body
+        )
         text = doc.render()
         if text.encode("utf-8") == loaded.raw:
             return
@@ -150,7 +162,9 @@ class Workspace:
             ) from None
 
     def commit(self, path: Path, edit: Edit) -> str:
-        return self.commit_paths([path], commit_message(edit.incident.id, edit.subject, edit.trailers))
+        return self.commit_paths(
+            [path], commit_message(edit.incident.id, edit.subject, edit.trailers)
+        )
 
     def commit_paths(self, paths: list[Path], message: str) -> str:
         """Every commit the tool makes goes through here: the clone gets the merge driver, and
@@ -174,7 +188,14 @@ class Workspace:
         if self.allow_sensitive:
             return kinds
         first = matches[0]
-        section = next((line[3:].strip() for line in reversed(new.split("\n")[: first.line]) if line.startswith("## ")), None)
+        section = next(
+            (
+                line[3:].strip()
+                for line in reversed(new.split("\n")[: first.line])
+                if line.startswith("## ")
+            ),
+            None,
+        )
         where = f"the {section} section" if section else "the front matter or title"
         raise UsageError(
             f"refusing to write {first.what} ({first.kind}) into {self.store.relative(path)} ({where}, line {first.line}): "
@@ -184,7 +205,9 @@ class Workspace:
     def create(self, path: Path, text: str, message: str, commit: bool) -> str | None:
         """Write a new incident file (already validated by the caller) and commit it."""
         if path.exists():
-            raise UsageError(f"{self.store.relative(path)} already exists; refusing to overwrite it.")
+            raise UsageError(
+                f"{self.store.relative(path)} already exists; refusing to overwrite it."
+            )
         allowed = self.screen("", text, path)
         if allowed:
             message += f"\nSensitive-Data-Allowed: {allowed}"
