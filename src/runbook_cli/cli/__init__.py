@@ -39,7 +39,7 @@ def _share_if_asked(ctx) -> None:
 
     state = ctx.obj or {}
     for ws in state.get("workspaces", []):
-        if ws.committed and (state.get("sync") or ws.config.sync.get("auto")):
+        if ws.committed and (state.get("sync") or ws.config.sync.auto):
             from runbook_cli.usecases import sharing
 
             try:

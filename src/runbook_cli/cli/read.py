@@ -14,13 +14,14 @@ def show(ctx: typer.Context, incident: Incident = None, json: Json = False) -> N
     from runbook_cli.domain import clock
     from runbook_cli.usecases import queries
 
-    view = queries.show(workspace(ctx), incident)
+    ws = workspace(ctx)
+    view = queries.show(ws, incident)
     if json:
         print_json(view)
         return
     from runbook_cli.rendering import render
 
-    render.show(view, clock.now())
+    render.show(view, ws.config, clock.now())
 
 
 @app.command("list")
@@ -55,9 +56,10 @@ def list_incidents(
     from runbook_cli.domain import clock
     from runbook_cli.usecases import queries
 
+    ws = workspace(ctx)
     with progress_bar("Reading incidents") as advance:
         views = queries.list_views(
-            workspace(ctx),
+            ws,
             status=status,
             severity=severity,
             service=service,
@@ -72,7 +74,7 @@ def list_incidents(
         return
     from runbook_cli.rendering import render
 
-    render.incident_table(views, clock.now())
+    render.incident_table(views, ws.config, clock.now())
 
 
 @app.command()

@@ -58,7 +58,7 @@ def metrics(
     else:
         from runbook_cli.rendering import render
 
-        render.metrics(result)
+        render.metrics(result, ws.config)
     if write:
         made = queries.write_metrics(ws, result, commit=not no_commit)
         outcome = (

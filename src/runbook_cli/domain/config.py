@@ -1,14 +1,23 @@
-"""Repository configuration: docs/runbooks/config.yml, with the seed runbook's values as defaults."""
+"""Repository configuration: docs/runbooks/config.yml, with the seed runbook's values as defaults.
+
+Each setting is declared once, in SETTINGS: its default, the note `init` writes above it, how a
+repository's value merges with the default, and how it is checked and turned into a typed value.
+Call sites read typed attributes (`config.comms.channel`), never raw mappings.
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from runbook_cli.domain import yamlio
 from runbook_cli.domain.layout import CONFIG_PATH
-from runbook_cli.errors import MalformedFileError
+from runbook_cli.errors import MalformedFileError, UsageError
 
 STATUSES = ("investigating", "identified", "mitigated", "resolved", "closed")
 OPEN_STATUSES = STATUSES[:3]
@@ -31,75 +40,387 @@ REPORT_SECTIONS = (
     "Attachments",
 )
 
-DEFAULTS: dict = {
-    "severities": {
-        "SEV-0": "Critical: outage or data breach with regulatory impact.",
-        "SEV-1": "Major: core booking or consult workflow degraded for majority of users.",
-        "SEV-2": "Moderate: partial feature impact, performance degradation, or limited geography.",
-        "SEV-3": "Minor: cosmetic issues, single-customer impact, or mitigated alert.",
-    },
-    "statuses": {
-        "investigating": "Impact confirmed; looking for the cause.",
-        "identified": "Cause found; working on the fix.",
-        "mitigated": "Impact contained (flag off, rollback, scaling); watching.",
-        "resolved": "Service restored and confirmed by monitoring and functional checks.",
-        "closed": "Report complete and post-incident checklist done.",
-    },
-    "services": {
-        "appointment-service": {"squad": "Patient Platform"},
-        "patient-web": {"squad": "Patient Platform"},
-        "doctor-hub": {"squad": "Doctor Hub"},
-        "admin-console": {"squad": "Admin Console"},
-    },
-    "ack_target_minutes": 5,
-    "comms": {
-        "channel": "#incident-war-room",
-        "internal_update_minutes": {"SEV-0": 15, "SEV-1": 15},
-        "status_page_minutes": {"SEV-0": 30, "SEV-1": 30},
-        "slack_webhook_url": None,
-    },
-    "postmortem": {
-        "deadlines": {
-            "SEV-0": {"hours": 48},
-            "SEV-1": {"hours": 48},
-            "SEV-2": {"business_days": 5},
-        },
-        "holidays": [],
-    },
-    "checklist": dict(SEED_CHECKLIST),
-    "required_sections": [s for s in REPORT_SECTIONS if s != "Attachments"],
-    "lock_timeout_seconds": 10,
-    "runbook_review": {"last_reviewed": None, "every_days": 91},
-    "sensitive_data": {"disabled": [], "medical_record_number": None, "extra": {}},
-    "sync": {"auto": False},
-    "integrations": {
-        "statuspage": {"page_id": None, "components": {}},
-        "jira": {"url": None, "project": None, "issue_type": "Task"},
-        "linear": {"team_id": None},
-    },
-}
+PAGERDUTY_LEVELS = ("critical", "error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Severity:
+    """One severity level: the runbook's meaning and how the tool treats and shows it."""
+
+    name: str
+    meaning: str
+    high: bool = False
+    """High severities (SEV-0/1 in the seed) need a commander and comms lead while open."""
+    pagerduty: str = "error"
+    style: str = ""
+    """How the terminal shows it (a rich style); the site colours severities by rank."""
+
+    @property
+    def label(self) -> str:
+        """The meaning's first word: 'Critical' for SEV-0."""
+        return self.meaning.split(":")[0].strip()
+
+
+@dataclass(frozen=True)
+class Comms:
+    channel: str
+    internal_update_minutes: dict[str, int]
+    status_page_minutes: dict[str, int]
+    slack_webhook_url: str | None
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    deadlines: dict[str, dict[str, int]]
+    """Per severity: {hours: N} or {business_days: N}; a severity not listed needs none."""
+    holidays: frozenset[date]
+
+
+@dataclass(frozen=True)
+class Review:
+    last_reviewed: date | None
+    every_days: int
+
+
+@dataclass(frozen=True)
+class Sync:
+    auto: bool
 
 
 @dataclass(frozen=True)
 class Config:
-    severities: dict[str, str]
+    severities: dict[str, Severity]
     statuses: dict[str, str]
     services: dict[str, dict]
     ack_target_minutes: int
-    comms: dict
-    postmortem: dict
+    comms: Comms
+    postmortem: Postmortem
     checklist: dict[str, str]
     required_sections: list[str]
     lock_timeout_seconds: int
-    runbook_review: dict
+    runbook_review: Review
     sensitive_data: dict
-    sync: dict
-    integrations: dict
+    sync: Sync
+    integrations: dict[str, dict]
     source: str = field(default="(defaults)", compare=False)
 
     @property
     def severity_names(self) -> list[str]:
         return list(self.severities)
+
+    def severity(self, name: str) -> Severity:
+        """The named severity; one the config no longer knows is shown plainly."""
+        return self.severities.get(name) or Severity(name, name)
+
+    def rank(self, name: str) -> int:
+        """0 for the most severe level (the config lists the most severe first)."""
+        names = list(self.severities)
+        return names.index(name) if name in names else len(names)
+
+    def normalize_severity(self, text: str) -> str:
+        """'SEV-1', 'sev1', '1' all name SEV-1; anything else lists the valid severities."""
+        wanted = re.sub(r"[\s_-]", "", text.strip().upper())
+        for name in self.severities:
+            plain = re.sub(r"[\s_-]", "", name.upper())
+            if wanted in (plain, plain.removeprefix("SEV")):
+                return name
+        valid = ", ".join(f"{s.name} ({s.label})" for s in self.severities.values())
+        raise UsageError(f"unknown severity {text!r}; use one of {valid}.")
+
+    def integration(self, system: str) -> dict:
+        """The settings of one outside system (`statuspage`, `jira`, `linear`)."""
+        return self.integrations[system]
+
+
+# --- the settings, each declared once ---------------------------------------------------------
+
+Require = Callable[[bool, str], None]
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: Any
+    note: str
+    build: Callable[[Any, Require], Any]
+    merge: str = "nested"
+    """How a repository's value meets the default: `nested` (known keys, checked), `free` (the
+    team's own keys, added to the seed's), `whole` (the repository's value replaces the default)."""
+
+
+# The seed's severities, with how the tool treats and shows each.
+SEED_SEVERITIES = {
+    "SEV-0": Severity(
+        "SEV-0",
+        "Critical: outage or data breach with regulatory impact.",
+        high=True,
+        pagerduty="critical",
+        style="bold white on red",
+    ),
+    "SEV-1": Severity(
+        "SEV-1",
+        "Major: core booking or consult workflow degraded for majority of users.",
+        high=True,
+        pagerduty="critical",
+        style="bold red",
+    ),
+    "SEV-2": Severity(
+        "SEV-2",
+        "Moderate: partial feature impact, performance degradation, or limited geography.",
+        pagerduty="error",
+        style="yellow",
+    ),
+    "SEV-3": Severity(
+        "SEV-3",
+        "Minor: cosmetic issues, single-customer impact, or mitigated alert.",
+        pagerduty="warning",
+        style="dim",
+    ),
+}
+_SEVERITY_KEYS = ("meaning", "high", "pagerduty", "style")
+
+
+def _severities(value: Any, require: Require) -> dict[str, Severity]:
+    require(isinstance(value, dict) and bool(value), "'severities' must map names to meanings")
+    result = {}
+    for name, given in value.items():
+        require(isinstance(name, str) and bool(name), "severity names must be text")
+        seed = SEED_SEVERITIES.get(name, Severity(name, ""))
+        if isinstance(given, str):
+            given = {"meaning": given}
+        require(
+            isinstance(given, dict) and set(given) <= set(_SEVERITY_KEYS),
+            f"severity {name} must be a meaning, or a mapping of {', '.join(_SEVERITY_KEYS)}",
+        )
+        merged = {key: given.get(key, getattr(seed, key)) for key in _SEVERITY_KEYS}
+        require(isinstance(merged["high"], bool), f"severity {name}: 'high' must be true or false")
+        require(
+            merged["pagerduty"] in PAGERDUTY_LEVELS,
+            f"severity {name}: 'pagerduty' must be one of {', '.join(PAGERDUTY_LEVELS)}",
+        )
+        for key in ("meaning", "style"):
+            require(isinstance(merged[key], str), f"severity {name}: '{key}' must be text")
+        result[name] = Severity(name, **merged)
+    return result
+
+
+def _statuses(value: Any, require: Require) -> dict[str, str]:
+    require(set(value) == set(STATUSES), f"'statuses' must describe exactly {', '.join(STATUSES)}")
+    return {key: str(meaning) for key, meaning in value.items()}
+
+
+def _services(value: Any, require: Require) -> dict[str, dict]:
+    for name, settings in value.items():
+        require(
+            isinstance(settings, dict) or settings is None,
+            "each service maps to settings such as squad",
+        )
+        links = (settings or {}).get("links", [])
+        require(
+            isinstance(links, list) and all(isinstance(link, str) for link in links),
+            f"service {name}: 'links' must be a list of URLs or text",
+        )
+    return {name: dict(settings or {}) for name, settings in value.items()}
+
+
+def _positive(key: str) -> Callable[[Any, Require], int]:
+    def build(value: Any, require: Require) -> int:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+        require(ok, f"'{key}' must be a positive whole number")
+        return value
+
+    return build
+
+
+def _comms(value: Any, require: Require) -> Comms:
+    for kind in ("internal_update_minutes", "status_page_minutes"):
+        cadence = value[kind]
+        require(
+            isinstance(cadence, dict)
+            and all(isinstance(v, int) and v > 0 for v in cadence.values()),
+            f"'comms.{kind}' must map severities to minutes",
+        )
+    require(
+        isinstance(value["channel"], str) and bool(value["channel"]), "'comms.channel' must be text"
+    )
+    url = value["slack_webhook_url"]
+    require(url is None or isinstance(url, str), "'comms.slack_webhook_url' must be a URL")
+    return Comms(
+        channel=value["channel"],
+        internal_update_minutes=dict(value["internal_update_minutes"]),
+        status_page_minutes=dict(value["status_page_minutes"]),
+        slack_webhook_url=url or None,
+    )
+
+
+def _postmortem(value: Any, require: Require) -> Postmortem:
+    deadlines = value["deadlines"]
+    require(isinstance(deadlines, dict), "'postmortem.deadlines' must map severities to rules")
+    for severity, rule in deadlines.items():
+        require(
+            isinstance(rule, dict)
+            and len(rule) == 1
+            and next(iter(rule)) in ("hours", "business_days")
+            and isinstance(next(iter(rule.values())), int),
+            f"postmortem deadline for {severity} must be {{hours: N}} or {{business_days: N}}",
+        )
+    holidays = value["holidays"] or []
+    require(isinstance(holidays, list), "'postmortem.holidays' must be a list of YYYY-MM-DD dates")
+    days = set()
+    for day in holidays:
+        try:
+            days.add(day if isinstance(day, date) else date.fromisoformat(str(day)))
+        except ValueError:
+            require(False, f"postmortem holiday {day!r} is not a date (YYYY-MM-DD)")
+    return Postmortem(
+        deadlines={k: dict(v) for k, v in deadlines.items()}, holidays=frozenset(days)
+    )
+
+
+def _checklist(value: Any, require: Require) -> dict[str, str]:
+    checklist = {**SEED_CHECKLIST, **(value or {})}
+    require(
+        all(isinstance(k, str) and k.isidentifier() for k in checklist),
+        "checklist keys must be simple names like ticket_updated",
+    )
+    return {key: str(text) for key, text in checklist.items()}
+
+
+def _required_sections(value: Any, require: Require) -> list[str]:
+    require(
+        isinstance(value, list) and all(s in REPORT_SECTIONS for s in value),
+        f"'required_sections' must be a list drawn from {', '.join(REPORT_SECTIONS)}",
+    )
+    return list(value)
+
+
+def _review(value: Any, require: Require) -> Review:
+    last = value["last_reviewed"]
+    if last is not None and not isinstance(last, date):
+        try:
+            last = date.fromisoformat(str(last))
+        except ValueError:
+            require(False, "'runbook_review.last_reviewed' must be a date (YYYY-MM-DD)")
+    return Review(
+        last_reviewed=last,
+        every_days=_positive("runbook_review.every_days")(value["every_days"], require),
+    )
+
+
+def _sync(value: Any, require: Require) -> Sync:
+    require(isinstance(value["auto"], bool), "'sync.auto' must be true or false")
+    return Sync(auto=value["auto"])
+
+
+def _as_is(value: Any, require: Require) -> Any:
+    return value
+
+
+SETTINGS: dict[str, Setting] = {
+    "severities": Setting(
+        {name: s.meaning for name, s in SEED_SEVERITIES.items()},
+        "Severity levels and their meanings (the runbook's 'Severity Levels'). A level may also be a "
+        "mapping: meaning, high (needs commander and comms lead), pagerduty (level), style (terminal).",
+        _severities,
+        merge="whole",
+    ),
+    "statuses": Setting(
+        {
+            "investigating": "Impact confirmed; looking for the cause.",
+            "identified": "Cause found; working on the fix.",
+            "mitigated": "Impact contained (flag off, rollback, scaling); watching.",
+            "resolved": "Service restored and confirmed by monitoring and functional checks.",
+            "closed": "Report complete and post-incident checklist done.",
+        },
+        "The incident lifecycle; only the meanings may change.",
+        _statuses,
+    ),
+    "services": Setting(
+        {
+            "appointment-service": {"squad": "Patient Platform"},
+            "patient-web": {"squad": "Patient Platform"},
+            "doctor-hub": {"squad": "Doctor Hub"},
+            "admin-console": {"squad": "Admin Console"},
+        },
+        "Known services, the squad that owns each, and links (dashboards, log queries) that "
+        "declare writes into Attachments; other names are accepted too.",
+        _services,
+        merge="free",
+    ),
+    "ack_target_minutes": Setting(
+        5, "On-call acknowledges within this many minutes.", _positive("ack_target_minutes")
+    ),
+    "comms": Setting(
+        {
+            "channel": "#incident-war-room",
+            "internal_update_minutes": {"SEV-0": 15, "SEV-1": 15},
+            "status_page_minutes": {"SEV-0": 30, "SEV-1": 30},
+            "slack_webhook_url": None,
+        },
+        "The war-room channel; update cadences in minutes per severity; the Slack "
+        "incoming-webhook URL (better: RUNBOOK_SLACK_WEBHOOK_URL).",
+        _comms,
+    ),
+    "postmortem": Setting(
+        {
+            "deadlines": {
+                "SEV-0": {"hours": 48},
+                "SEV-1": {"hours": 48},
+                "SEV-2": {"business_days": 5},
+            },
+            "holidays": [],
+        },
+        "Post-mortem deadlines after resolution (SEV-3: none). Holidays are YYYY-MM-DD.",
+        _postmortem,
+    ),
+    "checklist": Setting(
+        dict(SEED_CHECKLIST),
+        "Post-incident checklist; the five seed items always exist, add your own.",
+        _checklist,
+        merge="free",
+    ),
+    "required_sections": Setting(
+        [s for s in REPORT_SECTIONS if s != "Attachments"],
+        "Report sections that must hold real text before an incident is resolved.",
+        _required_sections,
+    ),
+    "lock_timeout_seconds": Setting(
+        10,
+        "How long a command waits for another runbook command in this repo.",
+        _positive("lock_timeout_seconds"),
+    ),
+    "runbook_review": Setting(
+        {"last_reviewed": None, "every_days": 91},
+        "Review the runbook quarterly or after any SEV-0: set last_reviewed (YYYY-MM-DD) when you do.",
+        _review,
+    ),
+    "sensitive_data": Setting(
+        {"disabled": [], "medical_record_number": None, "extra": {}},
+        "Credentials and patient data are refused in incident files. Disable built-in patterns "
+        "by name, set your medical record number format, add your own (name: regex).",
+        _as_is,
+    ),
+    "sync": Setting(
+        {"auto": False},
+        "auto: true shares every change with the team's remote right after it is committed "
+        "(as runbook --sync does).",
+        _sync,
+    ),
+    "integrations": Setting(
+        {
+            "statuspage": {"page_id": None, "components": {}},
+            "jira": {"url": None, "project": None, "issue_type": "Task"},
+            "linear": {"team_id": None},
+        },
+        "Outside systems (secrets stay in RUNBOOK_* environment variables): Statuspage page and "
+        "component ids per service, Jira site and project, Linear team.",
+        _as_is,
+    ),
+}
+
+# Mappings below the top level whose keys are the team's own: added to the defaults, not checked.
+_FREE_FORM = {"internal_update_minutes", "status_page_minutes", "deadlines", "extra", "components"}
+
+DEFAULTS: dict = {key: setting.default for key, setting in SETTINGS.items()}
 
 
 def defaults() -> Config:
@@ -117,47 +438,40 @@ def load(root: Path) -> Config:
         raise MalformedFileError(
             f"cannot read {CONFIG_PATH}: {error}; fix or restore the file."
         ) from None
+    return parse(text, CONFIG_PATH)
+
+
+def parse(text: str, source: str = CONFIG_PATH) -> Config:
+    """A config file's text, checked against SETTINGS and merged with the defaults."""
     try:
         data = yamlio.load(text) or {}
     except yamlio.YamlError as error:
-        raise MalformedFileError(f"{CONFIG_PATH} {error}; fix the YAML.") from None
+        raise MalformedFileError(f"{source} {error}; fix the YAML.") from None
     if not isinstance(data, dict):
-        raise MalformedFileError(f"{CONFIG_PATH} must be a mapping of settings; fix the file.")
-    return _build(_merge(DEFAULTS, data, ""), CONFIG_PATH)
+        raise MalformedFileError(f"{source} must be a mapping of settings; fix the file.")
+    merged = dict(DEFAULTS)
+    for key, value in data.items():
+        if key not in SETTINGS:
+            raise MalformedFileError(_unknown_key("", key, list(SETTINGS)))
+        merged[key] = _merge_value(SETTINGS[key].default, value, key, SETTINGS[key].merge)
+    return _build(merged, source)
 
 
-def _merge(defaults: dict, given: dict, where: str) -> dict:
-    merged = dict(defaults)
-    for key, value in given.items():
-        if key not in defaults:
-            raise MalformedFileError(_unknown_key(where, key, list(defaults)))
-        if isinstance(defaults[key], dict) and key not in _REPLACED_WHOLE:
-            if not isinstance(value, dict):
-                raise MalformedFileError(
-                    f"{CONFIG_PATH}: '{where}{key}' must be a mapping; fix the file."
-                )
-            merged[key] = (
-                {**defaults[key], **value}
-                if key in _FREE_FORM
-                else _merge(defaults[key], value, f"{where}{key}.")
-            )
-        else:
-            merged[key] = value
+def _merge_value(default: Any, value: Any, where: str, how: str) -> Any:
+    if how == "whole" or not isinstance(default, dict):
+        return value
+    if not isinstance(value, dict):
+        raise MalformedFileError(f"{CONFIG_PATH}: '{where}' must be a mapping; fix the file.")
+    if how == "free":
+        return {**default, **value}
+    merged = dict(default)
+    for key, given in value.items():
+        if key not in default:
+            raise MalformedFileError(_unknown_key(f"{where}.", key, list(default)))
+        merged[key] = _merge_value(
+            default[key], given, f"{where}.{key}", "free" if key in _FREE_FORM else "nested"
+        )
     return merged
-
-
-# Mappings whose keys are the team's own (service names, extra checklist items): added, not checked.
-_FREE_FORM = {
-    "services",
-    "checklist",
-    "internal_update_minutes",
-    "status_page_minutes",
-    "deadlines",
-    "extra",
-    "components",
-}
-# Mappings a repository states in full: severities are replaced, not merged with the seed's.
-_REPLACED_WHOLE = {"severities"}
 
 
 def _unknown_key(where: str, key: str, known: list[str]) -> str:
@@ -173,72 +487,8 @@ def _build(data: dict, source: str) -> Config:
         if not condition:
             raise MalformedFileError(f"{source}: {message}; fix the file.")
 
-    severities = data["severities"]
-    require(isinstance(severities, dict) and severities, "'severities' must map names to meanings")
-    require(all(isinstance(k, str) and k for k in severities), "severity names must be text")
-    require(
-        set(data["statuses"]) == set(STATUSES),
-        f"'statuses' must describe exactly {', '.join(STATUSES)}",
-    )
-    services = data["services"]
-    require(
-        all(isinstance(v, dict) or v is None for v in services.values()),
-        "each service maps to settings such as squad",
-    )
-    require(
-        isinstance(data["ack_target_minutes"], int) and data["ack_target_minutes"] > 0,
-        "'ack_target_minutes' must be a positive whole number",
-    )
-    require(
-        isinstance(data["lock_timeout_seconds"], int) and data["lock_timeout_seconds"] > 0,
-        "'lock_timeout_seconds' must be a positive whole number",
-    )
-    checklist = {**SEED_CHECKLIST, **(data["checklist"] or {})}
-    require(
-        all(isinstance(k, str) and k.isidentifier() for k in checklist),
-        "checklist keys must be simple names like ticket_updated",
-    )
-    sections = data["required_sections"]
-    require(
-        isinstance(sections, list) and all(s in REPORT_SECTIONS for s in sections),
-        f"'required_sections' must be a list drawn from {', '.join(REPORT_SECTIONS)}",
-    )
-    for kind in ("internal_update_minutes", "status_page_minutes"):
-        cadence = data["comms"].get(kind) or {}
-        require(
-            isinstance(cadence, dict)
-            and all(isinstance(v, int) and v > 0 for v in cadence.values()),
-            f"'comms.{kind}' must map severities to minutes",
-        )
-    for name, settings in services.items():
-        links = (settings or {}).get("links", [])
-        require(
-            isinstance(links, list) and all(isinstance(link, str) for link in links),
-            f"service {name}: 'links' must be a list of URLs or text",
-        )
-    for severity, rule in (data["postmortem"].get("deadlines") or {}).items():
-        require(
-            isinstance(rule, dict)
-            and len(rule) == 1
-            and next(iter(rule)) in ("hours", "business_days"),
-            f"postmortem deadline for {severity} must be {{hours: N}} or {{business_days: N}}",
-        )
-    return Config(
-        severities={str(k): str(v) for k, v in severities.items()},
-        statuses=dict(data["statuses"]),
-        services={k: dict(v or {}) for k, v in services.items()},
-        ack_target_minutes=data["ack_target_minutes"],
-        comms=data["comms"],
-        postmortem=data["postmortem"],
-        checklist=checklist,
-        required_sections=list(sections),
-        lock_timeout_seconds=data["lock_timeout_seconds"],
-        runbook_review=data["runbook_review"],
-        sensitive_data=data["sensitive_data"],
-        sync=data["sync"],
-        integrations=data["integrations"],
-        source=source,
-    )
+    built = {key: setting.build(data[key], require) for key, setting in SETTINGS.items()}
+    return Config(**built, source=source)
 
 
 def default_text() -> str:
@@ -247,21 +497,6 @@ def default_text() -> str:
         "# runbook configuration. Defaults come from the company incident-response runbook.\n"
         "# Unknown keys are refused with a hint, so a typo never silently falls back to a default.\n",
     ]
-    notes = {
-        "severities": "Severity levels and their meanings (the runbook's 'Severity Levels').",
-        "statuses": "The incident lifecycle; only the meanings may change.",
-        "services": "Known services, the squad that owns each, and links (dashboards, log queries) that declare writes into Attachments; other names are accepted too.",
-        "ack_target_minutes": "On-call acknowledges within this many minutes.",
-        "comms": "Update cadences in minutes per severity; the Slack incoming-webhook URL (better: RUNBOOK_SLACK_WEBHOOK_URL).",
-        "postmortem": "Post-mortem deadlines after resolution (SEV-3: none). Holidays are YYYY-MM-DD.",
-        "checklist": "Post-incident checklist; the five seed items always exist, add your own.",
-        "required_sections": "Report sections that must hold real text before an incident is resolved.",
-        "lock_timeout_seconds": "How long a command waits for another runbook command in this repo.",
-        "runbook_review": "Review the runbook quarterly or after any SEV-0: set last_reviewed (YYYY-MM-DD) when you do.",
-        "integrations": "Outside systems (secrets stay in RUNBOOK_* environment variables): Statuspage page and component ids per service, Jira site and project, Linear team.",
-        "sync": "auto: true shares every change with the team's remote right after it is committed (as runbook --sync does).",
-        "sensitive_data": "Credentials and patient data are refused in incident files. Disable built-in patterns by name, set your medical record number format, add your own (name: regex).",
-    }
-    for key, value in DEFAULTS.items():
-        parts.append(f"\n# {notes[key]}\n{yamlio.dump({key: value})}")
+    for key, setting in SETTINGS.items():
+        parts.append(f"\n# {setting.note}\n{yamlio.dump({key: setting.default})}")
     return "".join(parts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import date, datetime, timedelta
 
 from runbook_cli.domain.config import Config
@@ -12,16 +13,17 @@ def postmortem_due(incident: Incident, config: Config) -> datetime | None:
     """When the post-mortem must be held, counted from resolution; None when not required."""
     if incident.resolved_at is None:
         return None
-    rule = (config.postmortem.get("deadlines") or {}).get(incident.severity)
+    rule = config.postmortem.deadlines.get(incident.severity)
     if not rule:
         return None
     if "hours" in rule:
         return incident.resolved_at + timedelta(hours=rule["hours"])
-    holidays = {date.fromisoformat(str(day)) for day in config.postmortem.get("holidays") or []}
-    return add_business_days(incident.resolved_at, rule["business_days"], holidays)
+    return add_business_days(
+        incident.resolved_at, rule["business_days"], config.postmortem.holidays
+    )
 
 
-def add_business_days(start: datetime, days: int, holidays: set[date]) -> datetime:
+def add_business_days(start: datetime, days: int, holidays: Set[date]) -> datetime:
     """The same time of day, `days` working days later (weekends and holidays skipped)."""
     moment = start
     remaining = days

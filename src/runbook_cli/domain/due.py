@@ -35,11 +35,11 @@ class Due:
 def next_update(incident: Incident, config: Config, kind: str) -> datetime | None:
     """When the next internal (`comms`) or `status-page` update is due, on the configured cadence,
     counted from the last recorded update or else from detection."""
-    key, last = {
-        "comms": ("internal_update_minutes", incident.last_internal_update_at),
-        "status-page": ("status_page_minutes", incident.last_status_page_update_at),
+    cadence, last = {
+        "comms": (config.comms.internal_update_minutes, incident.last_internal_update_at),
+        "status-page": (config.comms.status_page_minutes, incident.last_status_page_update_at),
     }[kind]
-    minutes = (config.comms.get(key) or {}).get(incident.severity)
+    minutes = cadence.get(incident.severity)
     if not minutes or not incident.is_open:
         return None
     return (last or incident.detected_at or incident.started_at) + timedelta(minutes=minutes)
@@ -53,7 +53,7 @@ def for_incident(
     def add(kind: str, at: datetime, what: str) -> None:
         items.append(Due(incident.id, kind, at, now > at, what))
 
-    channel = config.comms.get("channel") or "the war room"
+    channel = config.comms.channel
     for kind, what in (
         ("comms", f"post an internal update in {channel} (runbook comms --post)"),
         ("status-page", "update the status page (runbook comms --template status-page)"),
@@ -92,15 +92,14 @@ def end_of_day(day: date) -> datetime:
 
 def runbook_review(config: Config, incidents: list[Incident], today: date) -> str | None:
     """The seed: update the runbook quarterly or after any SEV-0 incident."""
-    review = config.runbook_review or {}
-    last = review.get("last_reviewed")
-    if not last:
+    last_day = config.runbook_review.last_reviewed
+    if last_day is None:
         return "the runbook has no review date: review it and set runbook_review.last_reviewed in docs/runbooks/config.yml."
-    last_day = date.fromisoformat(str(last))
-    every = int(review.get("every_days") or 91)
+    every = config.runbook_review.every_days
     if (today - last_day).days >= every:
         return f"the runbook was last reviewed {last_day.isoformat()}, more than {every} days ago: review it (quarterly)."
-    sev0 = [i.id for i in incidents if i.severity == "SEV-0" and i.started_at.date() >= last_day]
+    gravest = config.severity_names[0]
+    sev0 = [i.id for i in incidents if i.severity == gravest and i.started_at.date() >= last_day]
     if sev0:
-        return f"SEV-0 incident {sev0[0]} happened after the last runbook review ({last_day.isoformat()}): review the runbook."
+        return f"{gravest} incident {sev0[0]} happened after the last runbook review ({last_day.isoformat()}): review the runbook."
     return None

@@ -10,8 +10,6 @@ from runbook_cli.domain import clock, document, generated, layout, model
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.sensitive import Guard
 
-HIGH_SEVERITIES = ("SEV-0", "SEV-1")
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -127,7 +125,7 @@ def problems_for(
         if getattr(incident, stamp) is None:
             add("time-order", "status", f"status is {incident.status} but {stamp} is empty")
 
-    if incident.is_open and incident.severity in HIGH_SEVERITIES:
+    if incident.is_open and config.severity(incident.severity).high:
         for role, label in (
             ("commander", "Incident Commander"),
             ("comms_lead", "Communications Lead"),

@@ -9,13 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from runbook_cli.domain import clock
+from runbook_cli.domain.config import Config
 
-SEVERITY_STYLE = {
-    "SEV-0": "bold white on red",
-    "SEV-1": "bold red",
-    "SEV-2": "yellow",
-    "SEV-3": "dim",
-}
 STATUS_STYLE = {
     "investigating": "red",
     "identified": "yellow",
@@ -43,15 +38,15 @@ def _duration(view: dict, now: datetime, ongoing: str) -> str:
     return clock.format_duration(started, now) + ongoing
 
 
-def severity_text(severity: str) -> Text:
-    return Text(severity, style=SEVERITY_STYLE.get(severity, ""))
+def severity_text(severity: str, config: Config) -> Text:
+    return Text(severity, style=config.severity(severity).style)
 
 
 def status_text(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 
 
-def show(view: dict, now: datetime) -> None:
+def show(view: dict, config: Config, now: datetime) -> None:
     out = console()
     title = Text.assemble(
         ("Incident ", "bold"), (str(view["id"]), "bold"), " – ", (view["title"], "bold")
@@ -60,7 +55,7 @@ def show(view: dict, now: datetime) -> None:
     out.print(
         Text.assemble(
             "  ",
-            severity_text(view["severity"]),
+            severity_text(view["severity"], config),
             "  ",
             status_text(view["status"]),
             f"  {view['path']}",
@@ -133,7 +128,7 @@ def show(view: dict, now: datetime) -> None:
         )
 
 
-def incident_table(views: list[dict], now: datetime) -> None:
+def incident_table(views: list[dict], config: Config, now: datetime) -> None:
     out = console()
     if not views:
         out.print("No incidents match.")
@@ -160,7 +155,7 @@ def incident_table(views: list[dict], now: datetime) -> None:
         table.add_row(
             str(view["id"]),
             view["started_at"][:10],
-            severity_text(view["severity"]),
+            severity_text(view["severity"], config),
             status_text(view["status"]),
             Text(view["title"]),
             ", ".join(view["services"]),
@@ -277,10 +272,15 @@ def due(report, now: datetime) -> None:
         out.print(f"Runbook review: {report.review}", soft_wrap=True)
 
 
-BAR_GLYPHS = {"SEV-0": "█", "SEV-1": "▓", "SEV-2": "▒", "SEV-3": "░"}
+BAR_GLYPHS = "█▓▒░"
+"""Bars by severity rank, most severe first, so they differ without colour."""
 
 
-def metrics(result: dict) -> None:
+def _bar(severity: str, config: Config) -> str:
+    return BAR_GLYPHS[min(config.rank(severity), len(BAR_GLYPHS) - 1)]
+
+
+def metrics(result: dict, config: Config) -> None:
     out = console()
     out.print(
         Text.assemble(
@@ -310,7 +310,7 @@ def metrics(result: dict) -> None:
     counts.add_column("Severity / service")
     counts.add_column("Incidents", justify="right")
     for name, count in result["by_severity"].items():
-        counts.add_row(severity_text(name), str(count))
+        counts.add_row(severity_text(name, config), str(count))
     for name, count in result["by_service"].items():
         counts.add_row(name, str(count))
     out.print(counts)
@@ -318,7 +318,7 @@ def metrics(result: dict) -> None:
         out.print(
             Text(
                 "Incidents per month ("
-                + "  ".join(f"{g} {s}" for s, g in BAR_GLYPHS.items())
+                + "  ".join(f"{_bar(s, config)} {s}" for s in config.severities)
                 + ")",
                 style="bold",
             )
@@ -329,8 +329,8 @@ def metrics(result: dict) -> None:
             bar = Text()
             for name, count in month_counts.items():
                 bar.append(
-                    BAR_GLYPHS.get(name, "#") * max(1 if count else 0, round(count * scale)),
-                    style=SEVERITY_STYLE.get(name, ""),
+                    _bar(name, config) * max(1 if count else 0, round(count * scale)),
+                    style=config.severity(name).style,
                 )
             out.print(Text.assemble(f"{month} ", bar, f" {sum(month_counts.values())}"))
 

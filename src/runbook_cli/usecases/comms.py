@@ -44,8 +44,8 @@ def render(
     incident = loaded.incident
     view = views.incident_json(loaded, ws.store.relative(loaded.path))
     now = clock.now()
-    cadence = ws.config.comms.get("internal_update_minutes") or {}
-    page_cadence = ws.config.comms.get("status_page_minutes") or {}
+    cadence = ws.config.comms.internal_update_minutes
+    page_cadence = ws.config.comms.status_page_minutes
     next_at = due.next_update(incident, ws.config, "comms")
     text = templates.render(
         ws.root,
@@ -62,15 +62,15 @@ def render(
         next_update=next_update or cadence.get(incident.severity, 30),
         next_update_at=clock.format_stored(next_at) if next_at else None,
         status_page_minutes=page_cadence.get(incident.severity, 30),
-        channel=ws.config.comms.get("channel") or "#incident-war-room",
-        severity_meaning=ws.config.severities.get(incident.severity, "").rstrip(". "),
+        channel=ws.config.comms.channel,
+        severity_meaning=ws.config.severity(incident.severity).meaning.rstrip(". "),
         duration=clock.format_duration(incident.started_at, incident.resolved_at or now),
     )
     return Message(incident.id, template, text.strip("\n") + "\n")
 
 
 def webhook_url(ws: Workspace) -> str:
-    url = os.environ.get(WEBHOOK_VARIABLE) or ws.config.comms.get("slack_webhook_url")
+    url = os.environ.get(WEBHOOK_VARIABLE) or ws.config.comms.slack_webhook_url
     if not url:
         raise UsageError(
             f"no Slack webhook is set; export {WEBHOOK_VARIABLE}=https://hooks.slack.com/... (or set comms.slack_webhook_url)."

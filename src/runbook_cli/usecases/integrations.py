@@ -19,12 +19,6 @@ from runbook_cli.usecases.workspace import Edit, Workspace
 PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 STATUSPAGE_URL = "https://api.statuspage.io"
 LINEAR_URL = "https://api.linear.app/graphql"
-PAGERDUTY_SEVERITY = {
-    "SEV-0": "critical",
-    "SEV-1": "critical",
-    "SEV-2": "error",
-    "SEV-3": "warning",
-}
 STATUSPAGE_STATUS = {
     "investigating": "investigating",
     "identified": "identified",
@@ -76,7 +70,7 @@ def _env(name: str, what: str) -> str:
 def _setting(ws: Workspace, system: str, key: str, variable: str, what: str) -> str:
     value = (
         os.environ.get(variable, "").strip()
-        or str((ws.config.integrations.get(system) or {}).get(key) or "").strip()
+        or str(ws.config.integration(system).get(key) or "").strip()
     )
     if not value:
         raise UsageError(
@@ -107,7 +101,7 @@ def pagerduty_call(
         payload["payload"] = {
             "summary": f"{incident.severity}: {incident.title}",
             "source": ws.root.name,
-            "severity": PAGERDUTY_SEVERITY.get(incident.severity, "error"),
+            "severity": ws.config.severity(incident.severity).pagerduty,
             "custom_details": {
                 "file": path,
                 "services": list(incident.services),
@@ -160,7 +154,7 @@ def statuspage_call(ws: Workspace, incident: Incident, reference: str | None) ->
         ws, "statuspage", "page_id", "RUNBOOK_STATUSPAGE_PAGE_ID", "the Statuspage page id"
     )
     body = comms.render(ws, reference, "status-page").text.strip()
-    components = (ws.config.integrations.get("statuspage") or {}).get("components") or {}
+    components = ws.config.integration("statuspage")["components"]
     payload = {
         "incident": {
             "name": incident.title,
@@ -222,7 +216,7 @@ def tracker_call(ws: Workspace, system: str, incident: Incident, path: str, item
         token = _env("RUNBOOK_JIRA_TOKEN", "the Jira API token")
         site = _setting(ws, "jira", "url", "RUNBOOK_JIRA_URL", "the Jira site URL").rstrip("/")
         project = _setting(ws, "jira", "project", "RUNBOOK_JIRA_PROJECT", "the Jira project key")
-        issue_type = (ws.config.integrations.get("jira") or {}).get("issue_type") or "Task"
+        issue_type = ws.config.integration("jira")["issue_type"] or "Task"
         credentials = base64.b64encode(f"{email}:{token}".encode()).decode()
         payload = {
             "fields": {

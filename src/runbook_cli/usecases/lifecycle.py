@@ -29,19 +29,6 @@ class Declared:
     unknown_services: list[str]
 
 
-def normalize_severity(text: str, config: Config) -> str:
-    """'SEV-1', 'sev1', '1' all name SEV-1; anything else lists the valid severities."""
-    wanted = re.sub(r"[\s_-]", "", text.strip().upper())
-    for name in config.severities:
-        plain = re.sub(r"[\s_-]", "", name.upper())
-        if wanted in (plain, plain.removeprefix("SEV")):
-            return name
-    valid = ", ".join(
-        f"{name} ({meaning.split(':')[0]})" for name, meaning in config.severities.items()
-    )
-    raise UsageError(f"unknown severity {text!r}; use one of {valid}.")
-
-
 def _services(names: list[str], config: Config) -> tuple[list[str], list[str]]:
     services: list[str] = []
     for name in names:
@@ -76,7 +63,7 @@ def declare(
     commit: bool = True,
 ) -> Declared:
     title = clean_line(title, "the title")
-    severity = normalize_severity(severity, ws.config)
+    severity = ws.config.normalize_severity(severity)
     service_list, unknown = _services(services, ws.config)
     commander = clean_name(commander, "--commander") if commander else None
     comms_lead = clean_name(comms_lead, "--comms-lead") if comms_lead else None
@@ -264,7 +251,7 @@ def change_severity(
     author: str | None,
     commit: bool,
 ) -> tuple[Edit, str]:
-    severity = normalize_severity(severity, ws.config)
+    severity = ws.config.normalize_severity(severity)
     reason = clean_line(reason, "--reason") if reason else None
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident

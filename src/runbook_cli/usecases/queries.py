@@ -10,7 +10,6 @@ from runbook_cli.domain import clock
 from runbook_cli.domain.config import STATUSES
 from runbook_cli.errors import UsageError
 from runbook_cli.rendering import views
-from runbook_cli.usecases.lifecycle import normalize_severity
 from runbook_cli.usecases.workspace import Workspace
 
 
@@ -34,7 +33,7 @@ def select(
     """Incidents matching every filter given; dates filter on the start time, inclusively."""
     if status and status not in STATUSES:
         raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}.")
-    wanted_severity = normalize_severity(severity, ws.config) if severity else None
+    wanted_severity = ws.config.normalize_severity(severity) if severity else None
     start = _bound(since, end=False) if since else None
     stop = _bound(until, end=True) if until else None
     needle = grep.casefold() if grep else None

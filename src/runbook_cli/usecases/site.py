@@ -17,11 +17,12 @@ from pathlib import Path
 
 from runbook_cli.adapters import parallel
 from runbook_cli.domain import clock, document, escalation, metrics
+from runbook_cli.domain.config import Config
 from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.model import Incident, Loaded
 
-SEVERITY_COLOURS = {"SEV-0": "#7f1d1d", "SEV-1": "#b91c1c", "SEV-2": "#b45309", "SEV-3": "#4b5563"}
-SEVERITY_MARKS = {"SEV-0": "■■■■", "SEV-1": "■■■", "SEV-2": "■■", "SEV-3": "■"}
+RANK_COLOURS = ("#7f1d1d", "#b91c1c", "#b45309", "#4b5563")
+"""Severities coloured by rank, most severe first; the last colour serves any lower rank."""
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#111;background:#fafafa}
@@ -30,7 +31,7 @@ header{border-bottom:1px solid #ddd}header a{margin-right:1rem}
 h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.15rem;margin-top:1.5rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f0f0f0}
-.sev{font-weight:700;white-space:nowrap}.sev-SEV-0{color:#7f1d1d}.sev-SEV-1{color:#b91c1c}.sev-SEV-2{color:#b45309}.sev-SEV-3{color:#4b5563}
+.sev{font-weight:700;white-space:nowrap}.sev-r0{color:#7f1d1d}.sev-r1{color:#b91c1c}.sev-r2{color:#b45309}.sev-r3{color:#4b5563}
 .mark{letter-spacing:-.1em;margin-right:.3em}
 .status{white-space:nowrap}.status-investigating,.status-identified{font-weight:700}
 form.filter{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0 1rem}
@@ -89,8 +90,14 @@ def e(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def severity_badge(severity: str) -> str:
-    return f'<span class="sev sev-{e(severity)}"><span class="mark" aria-hidden="true">{SEVERITY_MARKS.get(severity, "■")}</span>{e(severity)}</span>'
+def severity_badge(severity: str, config: Config) -> str:
+    """The name, a class for its colour and a mark that tells ranks apart without colour."""
+    rank = min(config.rank(severity), len(RANK_COLOURS) - 1)
+    mark = "■" * (len(RANK_COLOURS) - rank)
+    return (
+        f'<span class="sev sev-r{rank}"><span class="mark" aria-hidden="true">{mark}</span>'
+        f"{e(severity)}</span>"
+    )
 
 
 def _duration(incident: Incident) -> str:
@@ -109,7 +116,8 @@ def page_name(loaded: Loaded) -> str:
     return loaded.path.stem + ".html"
 
 
-def index(incidents: list[tuple[str, Incident]], severities: list[str]) -> str:
+def index(incidents: list[tuple[str, Incident]], config: Config) -> str:
+    severities = config.severity_names
     """The list of incidents: (page file name, incident) pairs."""
     ordered = sorted(incidents, key=lambda pair: (pair[1].started_at, pair[1].id), reverse=True)
     services = sorted({s for _, incident in incidents for s in incident.services})
@@ -125,7 +133,7 @@ def index(incidents: list[tuple[str, Incident]], severities: list[str]) -> str:
         ).lower()
         rows.append(
             f'<tr data-severity="{e(i.severity)}" data-status="{e(i.status)}" data-services="{e(" ".join(i.services))}" data-text="{e(text)}">'
-            f"<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td><td>{severity_badge(i.severity)}</td>"
+            f"<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td><td>{severity_badge(i.severity, config)}</td>"
             f'<td class="status status-{e(i.status)}">{e(i.status)}</td>'
             f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td><td>{e(", ".join(i.services))}</td>'
             f"<td>{e(_duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
@@ -154,7 +162,7 @@ def incident_page(
     i = loaded.incident
     entries, _ = document.timeline(loaded.doc)
     facts = [
-        ("Severity", severity_badge(i.severity)),
+        ("Severity", severity_badge(i.severity, config)),
         ("Status", e(i.status)),
         ("Services", e(", ".join(i.services))),
         ("Incident Commander", e(i.commander or "unassigned")),
@@ -303,10 +311,13 @@ def bar_chart(
     return "".join(parts)
 
 
-def metrics_page(incidents: list[Incident], config) -> str:
+def metrics_page(incidents: list[Incident], config: Config) -> str:
     result = metrics.compute(incidents, config)
     months = list(result["by_month"])
-    severities = list(config.severities)
+    severities = config.severity_names
+    colours = {
+        name: RANK_COLOURS[min(config.rank(name), len(RANK_COLOURS) - 1)] for name in severities
+    }
     counts = {name: [float(result["by_month"][m][name]) for m in months] for name in severities}
     per_month: dict[str, list[Incident]] = {m: [] for m in months}
     for incident in incidents:
@@ -324,9 +335,7 @@ def metrics_page(incidents: list[Incident], config) -> str:
     charts = [
         (
             "Incidents per month, by severity",
-            bar_chart(
-                "Incidents per month, by severity", months, counts, "incidents", SEVERITY_COLOURS
-            ),
+            bar_chart("Incidents per month, by severity", months, counts, "incidents", colours),
             ["Month", *severities, "Total"],
             [
                 [
@@ -460,7 +469,7 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     (out / "incidents").mkdir(parents=True, exist_ok=True)
     written = {f"incidents/{name}": text for name, text, _ in rendered}
     listed = [(name, incident) for name, _, incident in rendered]
-    written["index.html"] = index(listed, list(ws.config.severities))
+    written["index.html"] = index(listed, ws.config)
     written["metrics.html"] = metrics_page([incident for _, incident in listed], ws.config)
     for name, text in written.items():
         target = out / name

@@ -1,0 +1,71 @@
+"""The typed configuration: pure, no git."""
+
+from __future__ import annotations
+
+import pytest
+
+from runbook_cli.domain import config
+from runbook_cli.errors import MalformedFileError, UsageError
+
+
+def test_the_file_init_writes_reads_back_as_the_defaults() -> None:
+    assert config.parse(config.default_text()) == config.defaults()
+
+
+def test_every_setting_has_a_note_in_the_written_file() -> None:
+    text = config.default_text()
+    for key, setting in config.SETTINGS.items():
+        assert f"# {setting.note}\n{key}:" in text
+
+
+def test_seed_severities_are_records_most_severe_first() -> None:
+    seed = config.defaults()
+    assert [s.high for s in seed.severities.values()] == [True, True, False, False]
+    assert [seed.rank(name) for name in seed.severities] == [0, 1, 2, 3]
+    assert seed.severity(seed.severity_names[0]).pagerduty == "critical"
+    assert seed.severity(seed.severity_names[0]).label == "Critical"
+
+
+def test_a_team_defines_its_own_levels_with_or_without_details() -> None:
+    mine = config.parse(
+        "severities:\n  P1: {meaning: 'Urgent: all down', high: true, pagerduty: critical}\n"
+        "  P2: Degraded\n"
+    )
+    assert mine.severity_names == ["P1", "P2"]
+    assert mine.severity("P1").high and not mine.severity("P2").high
+    assert mine.severity("P2").pagerduty == "error"
+    assert mine.normalize_severity("p2") == "P2"
+    assert mine.severity("gone").meaning == "gone"  # an old incident's level is still shown
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("comms:\n  chanel: '#x'\n", "Did you mean 'comms.channel'?"),
+        ("severities:\n  X: {colour: red}\n", "severity X must be a meaning, or a mapping"),
+        ("severities:\n  X: {pagerduty: loud}\n", "'pagerduty' must be one of"),
+        ("ack_target_minutes: true\n", "'ack_target_minutes' must be a positive whole number"),
+        ("postmortem:\n  holidays: [2026-13-01]\n", "is not a date"),
+        ("sync:\n  auto: maybe\n", "'sync.auto' must be true or false"),
+        ("runbook_review:\n  last_reviewed: soon\n", "must be a date"),
+    ],
+)
+def test_bad_settings_are_one_sentence_naming_the_setting(text: str, message: str) -> None:
+    with pytest.raises(
+        MalformedFileError, match="fix the file|fix the YAML|Did you mean"
+    ) as caught:
+        config.parse(text)
+    assert message in str(caught.value)
+
+
+def test_free_form_mappings_add_to_the_seed() -> None:
+    mine = config.parse(
+        "services:\n  billing: {squad: Money}\nchecklist:\n  legal_told: Legal told.\n"
+    )
+    assert "billing" in mine.services and "appointment-service" in mine.services
+    assert "legal_told" in mine.checklist and "ticket_updated" in mine.checklist
+
+
+def test_unknown_severity_lists_the_valid_ones() -> None:
+    with pytest.raises(UsageError, match=r"use one of SEV-0 \(Critical\)"):
+        config.defaults().normalize_severity("SEV-9")
