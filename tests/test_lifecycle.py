@@ -163,7 +163,8 @@ def test_ack_assign_severity_status_resolve_are_timestamped_and_in_the_timeline(
     declared("status", "identified", "--at", "15m ago")
     declared("status", "mitigated", "--at", "10m ago")
     declared("resolve", "--root-cause", "pool exhausted", "--risks", "retry storm may recur")
-    assert "resolved, not closed: 1 (Checkout errors)" in declared("show", expect=2).stderr
+    declared("use", "--clear")
+    assert declared.json("show")["id"] == 1  # the only resolved incident, without -i
     view = declared.json("show", "-i", "1")
     assert view["status"] == "resolved" and view["severity"] == "SEV-1"
     assert view["acknowledged_at"] and view["mitigated_at"] and view["resolved_at"]
@@ -243,6 +244,7 @@ def test_no_commit_writes_only_and_the_next_command_commits_it(
 def test_incident_selection_use_and_only_open(runbook: Runbook, repo: Path) -> None:
     runbook("declare", "One", "-s", "SEV-2", "--service", "patient-web")
     runbook("declare", "Two", "-s", "SEV-2", "--service", "patient-web")
+    runbook("use", "--clear")  # declare chose the new one
     error = runbook("timeline", "add", "which?", expect=2).stderr
     assert "2 incidents are open: 1 (One), 2 (Two)" in error and "runbook use" in error
     runbook("use", "incident-2")

@@ -80,8 +80,39 @@ def list_incidents(
 @app.command()
 def use(
     ctx: typer.Context,
-    incident: Annotated[str, typer.Argument(metavar="ID", help="Incident to work on by default.")],
+    incident: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]", help="Incident to work on by default (none: show the current one)."
+        ),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Forget the current incident.")] = False,
 ) -> None:
-    """Choose the incident that commands act on when -i is not given (kept in this clone only)."""
-    chosen = workspace(ctx).choose(incident)
-    typer.echo(f"Using incident {chosen.id}: {chosen.title}")
+    """Show, choose or clear the current incident: the one commands act on without -i
+    (kept in this clone only; declare makes the new incident current, close clears it)."""
+    from runbook_cli.errors import UsageError
+
+    ws = workspace(ctx)
+    if clear and incident:
+        raise UsageError(
+            "give an incident id to choose, or --clear to forget the choice, not both."
+        )
+    if clear:
+        typer.echo(
+            "Cleared the current incident."
+            if ws.forget_choice()
+            else "No incident was chosen; nothing to clear."
+        )
+        return
+    if incident:
+        chosen = ws.choose(incident)
+        typer.echo(f"Using incident {chosen.id}: {chosen.title}")
+        return
+    current = ws.current()
+    if current is None:
+        typer.echo(
+            "No incident is chosen; commands without -i act on the only open incident "
+            "(choose one with runbook use ID)."
+        )
+    else:
+        typer.echo(f"Current incident: {current.id} ({current.title}), {current.status}.")

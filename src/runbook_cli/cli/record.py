@@ -1,4 +1,5 @@
-"""Commands that record what happens: declare, timeline add, ack, assign, severity, status, resolve."""
+"""Commands that record what happens: declare, timeline add, ack, assign, severity, status, resolve,
+reopen."""
 
 from typing import Annotated
 
@@ -244,3 +245,34 @@ def resolve(
     )
     saved(edit, "resolved")
     next_steps(ws, edit.incident)
+
+
+@app.command()
+def reopen(
+    ctx: typer.Context,
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Why it is reopened (goes into the timeline).", show_default=False),
+    ] = None,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--status", help="Back to resolved (report work) or an active status (it is back)."
+        ),
+    ] = "resolved",
+    author: Author = None,
+    incident: Incident = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Reopen a closed incident: the only change a closed incident takes (the reason is kept)."""
+    from runbook_cli.usecases import lifecycle
+
+    edit = lifecycle.reopen(
+        workspace(ctx),
+        incident,
+        reason=reason,
+        status=to,
+        author=author,
+        commit=not no_commit,
+    )
+    saved(edit, f"reopened, now {edit.incident.status}")

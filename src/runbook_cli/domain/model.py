@@ -130,6 +130,11 @@ class Incident:
         return self.status not in ("resolved", "closed")
 
     @property
+    def is_closed(self) -> bool:
+        """Closed means closed: only `runbook reopen` changes the incident again."""
+        return self.status == "closed"
+
+    @property
     def date(self) -> date:
         return self.started_at.date()
 

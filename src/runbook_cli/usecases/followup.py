@@ -15,7 +15,7 @@ from runbook_cli.domain import clock, document, generated, model, rules
 from runbook_cli.domain.config import REPORT_SECTIONS
 from runbook_cli.domain.text import clean_line, clean_name, clean_text
 from runbook_cli.errors import MalformedFileError, UsageError
-from runbook_cli.usecases.workspace import Edit, Workspace, commit_message
+from runbook_cli.usecases.workspace import Edit, Workspace, commit_message, refuse_closed
 
 
 def _checklist_key(ws: Workspace, key: str) -> str:
@@ -68,7 +68,8 @@ def add_action(
 def finish_action(
     ws: Workspace, reference: str | None, number: int, *, author: str | None, commit: bool
 ) -> tuple[Edit, model.ActionItem]:
-    with ws.change(reference, commit=commit, author=author) as edit:
+    """Action items are tracked to completion, so they can be finished after closing too."""
+    with ws.change(reference, commit=commit, author=author, after_close=True) as edit:
         items = {item.id: item for item in edit.incident.action_items}
         if number not in items:
             listed = ", ".join(str(i) for i in items) or "none yet"
@@ -198,9 +199,9 @@ def close(
             "closing with --force needs --reason saying why the report may stay incomplete."
         )
     reason = clean_line(reason, "--reason") if reason else None
-    with ws.change(reference, commit=commit, author=author) as edit:
+    with ws.change(reference, commit=commit, author=author, after_close=True) as edit:
         incident = edit.incident
-        if incident.status == "closed":
+        if incident.is_closed:
             return edit
         if incident.status != "resolved":
             raise UsageError(
@@ -230,6 +231,8 @@ def close(
         edit.describe(
             "close", Status="resolved -> closed", **({"Forced": reason} if missing else {})
         )
+    if edit.written:
+        ws.forget_choice(incident.id)  # the next command without -i does not land in it
     return edit
 
 
@@ -243,6 +246,7 @@ def edit_in_editor(
         me = ws.author(author, commit)
         path = ws.incident_path(reference)
         loaded = ws.store.read(path)
+        refuse_closed(loaded.incident)
         relative = ws.store.relative(path)
         with tempfile.TemporaryDirectory(prefix="runbook-edit-") as folder:
             draft = Path(folder) / path.name

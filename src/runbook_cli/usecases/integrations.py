@@ -316,7 +316,7 @@ def export_actions(
             break
     edit = None
     if created:
-        with ws.change(str(incident.id), commit=commit, author=author) as edit:
+        with ws.change(str(incident.id), commit=commit, author=author, after_close=True) as edit:
             for item in edit.incident.action_items:
                 if item.id in created:
                     item.tracker = created[item.id]

@@ -102,7 +102,11 @@ def declare(
             f"declare {severity} {title}"[:180],
             {"Severity": severity, "Services": ", ".join(service_list)},
         )
-        made = ws.create(path, doc.render(), message, commit)
+        try:
+            made = ws.create(path, doc.render(), message, commit)
+        finally:
+            if path.exists():  # written, even if not committed: the new incident is the current one
+                ws.choose_id(incident.id)
     return Declared(incident, ws.store.relative(path), made, unknown)
 
 
@@ -299,19 +303,60 @@ def _move(edit: Edit, status: str, at: datetime | None) -> str:
         return old
     moment = at or clock.now()
     _not_before_start(incident, moment, f"the {status} time")
+    _clear_after(incident, status)
+    if status in model.STATUS_TIMESTAMP:
+        setattr(incident, model.STATUS_TIMESTAMP[status], moment)
+    incident.status = status
+    regressed = STATUSES.index(status) < STATUSES.index(old)
+    edit.log(f"Status {old} → {status}" + (" (reopened)." if regressed else "."), moment)
+    edit.describe(f"status {old} -> {status}", Status=f"{old} -> {status}")
+    return old
+
+
+def _clear_after(incident: model.Incident, status: str) -> None:
+    """Going back to `status` clears the timestamps of the stages after it."""
     rank = STATUSES.index(status)
     for later in STATUSES[rank + 1 :]:
         if later in model.STATUS_TIMESTAMP:
             setattr(incident, model.STATUS_TIMESTAMP[later], None)
     if rank < STATUSES.index("resolved"):
         incident.postmortem_due = None
-    if status in model.STATUS_TIMESTAMP:
-        setattr(incident, model.STATUS_TIMESTAMP[status], moment)
-    incident.status = status
-    regressed = rank < STATUSES.index(old)
-    edit.log(f"Status {old} → {status}" + (" (reopened)." if regressed else "."), moment)
-    edit.describe(f"status {old} -> {status}", Status=f"{old} -> {status}")
-    return old
+
+
+def reopen(
+    ws: Workspace,
+    reference: str | None,
+    *,
+    reason: str | None,
+    status: str = "resolved",
+    author: str | None,
+    commit: bool,
+) -> Edit:
+    """The only change a closed incident takes: back to resolved (the report needs more work)
+    or to an active status (the problem is back), with the reason in the timeline."""
+    if not reason or not reason.strip():
+        raise UsageError("reopening needs --reason saying why (it goes into the timeline).")
+    reason = clean_line(reason, "--reason")
+    target = status.strip().lower()
+    if target not in STATUSES[:4]:
+        raise UsageError(
+            f"cannot reopen to {status!r}; use one of {', '.join(STATUSES[:4])} (default resolved)."
+        )
+    with ws.change(reference, commit=commit, author=author, after_close=True) as edit:
+        incident = edit.incident
+        if not incident.is_closed:
+            raise UsageError(
+                f"incident {incident.id} is not closed (it is {incident.status}); "
+                "only a closed incident is reopened."
+            )
+        _clear_after(incident, target)
+        incident.close_reason = None
+        incident.status = target
+        edit.log(f"Reopened (closed → {target}): {reason}")
+        edit.describe(f"reopen, closed -> {target}", Status=f"closed -> {target}", Reopen=reason)
+    if edit.written:
+        ws.choose_id(incident.id)
+    return edit
 
 
 def resolve(
@@ -329,10 +374,6 @@ def resolve(
     risks = clean_text(risks) if risks else None
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
-        if incident.status == "closed":
-            raise UsageError(
-                f"incident {incident.id} is closed; reopen it with runbook status investigating first."
-            )
         if incident.status != "resolved":
             _move(edit, "resolved", at)
         incident.postmortem_due = deadlines.postmortem_due(incident, ws.config)

@@ -29,6 +29,15 @@ def commit_message(incident_id: int, subject: str, trailers: dict[str, str]) -> 
     return f"incident {incident_id}: {subject}\n\n" + "\n".join(lines)
 
 
+def refuse_closed(incident: model.Incident) -> None:
+    """Closed means closed: every change but reopening (and finishing action items) is refused."""
+    if incident.is_closed:
+        raise UsageError(
+            f"incident {incident.id} is closed; a closed incident changes only after "
+            f"runbook reopen -i {incident.id} --reason TEXT (recorded in its timeline)."
+        )
+
+
 @dataclass
 class Edit:
     """One change to one incident, built up by a use case and saved by Workspace.change."""
@@ -64,10 +73,11 @@ class Workspace:
     # --- choosing the incident ------------------------------------------------------------
 
     def incident_path(self, reference: str | None) -> Path:
-        """-i/--incident if given, else the one chosen with `use`, else the only open incident."""
+        """-i/--incident if given, else the current one (chosen with `use` or the last declared),
+        else the only open incident, else the only resolved one that is not closed yet."""
         if reference:
             return self.store.resolve(reference)
-        chosen = self._chosen()
+        chosen = self.chosen()
         if chosen:
             try:
                 return self.store.resolve(chosen)
@@ -77,21 +87,30 @@ class Workspace:
         open_ones = [loaded for loaded in everything if loaded.incident.is_open]
         if len(open_ones) == 1:
             return open_ones[0].path
-        if not open_ones:
-            recent = [o.incident for o in everything if o.incident.status == "resolved"][-3:]
-            hint = f" (resolved, not closed: {listing(recent)})" if recent else ""
+        if open_ones:
+            listed = listing([o.incident for o in open_ones])
             raise UsageError(
-                f"there is no open incident; pass -i ID{hint}, choose one with runbook use ID, or declare one."
+                f"{len(open_ones)} incidents are open: {listed}; "
+                "pass -i ID or choose one with runbook use ID."
             )
-        listed = listing([o.incident for o in open_ones])
+        resolved = [o for o in everything if o.incident.status == "resolved"]
+        if len(resolved) == 1:
+            return resolved[0].path
+        hint = (
+            f" (resolved, not closed: {listing([o.incident for o in resolved[-3:]])})"
+            if resolved
+            else ""
+        )
         raise UsageError(
-            f"{len(open_ones)} incidents are open: {listed}; pass -i ID or choose one with runbook use ID."
+            f"there is no open incident; pass -i ID{hint}, "
+            "choose one with runbook use ID, or declare one."
         )
 
     def load(self, reference: str | None) -> Loaded:
         return self.store.read(self.incident_path(reference))
 
-    def _chosen(self) -> str | None:
+    def chosen(self) -> str | None:
+        """The id chosen with `use` (or by the last `declare`), if any; kept in this clone only."""
         try:
             return (self.git.git_dir / CURRENT_FILE).read_text(encoding="utf-8").strip() or None
         except OSError:
@@ -99,8 +118,29 @@ class Workspace:
 
     def choose(self, reference: str) -> model.Incident:
         loaded = self.load(reference)
-        (self.git.git_dir / CURRENT_FILE).write_text(f"{loaded.incident.id}\n", encoding="utf-8")
+        self.choose_id(loaded.incident.id)
         return loaded.incident
+
+    def current(self) -> model.Incident | None:
+        """The chosen incident, if it still exists."""
+        chosen = self.chosen()
+        if chosen is None:
+            return None
+        try:
+            return self.store.read(self.store.resolve(chosen)).incident
+        except UsageError:
+            return None
+
+    def choose_id(self, incident_id: int) -> None:
+        (self.git.git_dir / CURRENT_FILE).write_text(f"{incident_id}\n", encoding="utf-8")
+
+    def forget_choice(self, incident_id: int | None = None) -> bool:
+        """Clear the choice (only if it names `incident_id`, when given); True if cleared."""
+        chosen = self.chosen()
+        if chosen is None or (incident_id is not None and chosen != str(incident_id)):
+            return False
+        (self.git.git_dir / CURRENT_FILE).unlink(missing_ok=True)
+        return True
 
     # --- changing ----------------------------------------------------------------------------
 
@@ -118,12 +158,21 @@ class Workspace:
 
     @contextmanager
     def change(
-        self, reference: str | None, *, commit: bool = True, author: str | None = None
+        self,
+        reference: str | None,
+        *,
+        commit: bool = True,
+        author: str | None = None,
+        after_close: bool = False,
     ) -> Iterator[Edit]:
-        """Lock, load, let the caller edit, then write atomically and commit that file alone."""
+        """Lock, load, let the caller edit, then write atomically and commit that file alone.
+        A closed incident is refused unless the change is one made after closing (`after_close`:
+        reopening, closing again, finishing its action items)."""
         with self.locked():
             who = self.author(author, commit)
             loaded = self.load(reference)
+            if not after_close:
+                refuse_closed(loaded.incident)
             edit = Edit(
                 loaded.incident, loaded.doc.body, who, path=self.store.relative(loaded.path)
             )
