@@ -102,7 +102,7 @@ def test_history_links_to_github_and_removed_incidents_disappear(
 def test_init_pages_adds_the_publishing_workflow(bare_repo: Path) -> None:
     Runbook(bare_repo)("init", "--pages")
     workflow = (bare_repo / ".github/workflows/runbook-site.yml").read_text()
-    assert "runbook site --out _site" in workflow and "actions/deploy-pages" in workflow
+    assert "command: site --out _site" in workflow and "actions/deploy-pages" in workflow
 
 
 def test_a_large_site_is_rendered_on_all_cores_identically(

@@ -18,12 +18,21 @@ def init(
             "--pages", help="Also add a workflow that publishes the incident site to GitHub Pages."
         ),
     ] = False,
+    tool: Annotated[
+        str | None,
+        typer.Option(
+            "--tool",
+            metavar="SOURCE",
+            help="Where the written workflows get runbook: OWNER/REPO@REF (default: this "
+            "version's Action), ./PATH (a vendored copy) or git+https://HOST/REPO.git@REF.",
+        ),
+    ] = None,
     no_commit: NoCommit = False,
 ) -> None:
     """Set up docs/runbooks/ (config, contacts, incidents/, templates/), the CI check and git attributes; safe to run again."""
     from runbook_cli.usecases import scaffold
 
-    result = scaffold.init(workspace(ctx), commit=not no_commit, pages=pages)
+    result = scaffold.init(workspace(ctx), commit=not no_commit, pages=pages, tool=tool)
     if not result.created:
         typer.echo("runbook is already set up here; nothing to do.")
         return

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from runbook_cli.adapters.gitrepo import MERGE_DRIVER
 from runbook_cli.domain import config, contacts
+from runbook_cli.rendering import workflows
 from runbook_cli.domain.layout import INCIDENTS_DIR, RUNBOOKS_DIR
 from runbook_cli.rendering.templates import OVERRIDE_DIR
 from runbook_cli.usecases.workspace import Workspace
@@ -28,96 +29,33 @@ class Initialised:
     commit: str | None
 
 
-CHECK_WORKFLOW = """\
-# Written by `runbook init`: fail pull requests whose incident reports are incomplete.
-name: runbook check
-
-on:
-  pull_request:
-    paths: ["docs/runbooks/**"]
-
-jobs:
-  check:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0  # check --base needs the history back to the merge base
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - run: python -m pip install runbook-cli
-      - run: runbook check --base "origin/${{ github.base_ref }}" --format github
-"""
-
-
 ATTRIBUTES_COMMENT = (
     "# runbook: merge incident files by meaning (timeline entries from both sides; see docs)\n"
 )
 ATTRIBUTES_LINE = f"{INCIDENTS_DIR}/*.md merge={MERGE_DRIVER}"
 
 
-PAGES_WORKFLOW = """\
-# Written by `runbook init --pages`: publish the incident site to GitHub Pages on every push.
-name: incident site
-
-on:
-  push:
-    branches: [main]
-  workflow_dispatch:
-
-permissions:
-  contents: read
-  pages: write
-  id-token: write
-
-concurrency:
-  group: pages
-  cancel-in-progress: true
-
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - run: python -m pip install runbook-cli
-      - run: runbook site --out _site
-      - uses: actions/upload-pages-artifact@v3
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    environment:
-      name: github-pages
-      url: ${{ steps.deployment.outputs.page_url }}
-    steps:
-      - id: deployment
-        uses: actions/deploy-pages@v4
-"""
-
-
-def files(pages: bool = False) -> dict[str, str]:
+def files(pages: bool = False, tool: str | None = None) -> dict[str, str]:
     """Repo-relative path -> content of everything `init` lays out."""
+    source = workflows.ToolSource.parse(tool or workflows.default_tool())
     return {
         config.CONFIG_PATH: config.default_text(),
         f"{INCIDENTS_DIR}/.gitkeep": "",
         f"{OVERRIDE_DIR}/README.md": TEMPLATES_README,
         contacts.CONTACTS_PATH: contacts.default_text(),
-        ".github/workflows/runbook-check.yml": CHECK_WORKFLOW,
-        **({".github/workflows/runbook-site.yml": PAGES_WORKFLOW} if pages else {}),
+        ".github/workflows/runbook-check.yml": workflows.check(source),
+        **({".github/workflows/runbook-site.yml": workflows.pages(source)} if pages else {}),
     }
 
 
-def init(ws: Workspace, *, commit: bool = True, pages: bool = False) -> Initialised:
+def init(
+    ws: Workspace, *, commit: bool = True, pages: bool = False, tool: str | None = None
+) -> Initialised:
     with ws.locked():
         if commit:
             ws.git.check_can_commit()
         created: list[Path] = []
-        for relative, content in files(pages).items():
+        for relative, content in files(pages, tool).items():
             path = ws.root / relative
             if path.exists() or path.is_symlink():
                 continue

@@ -1,0 +1,21 @@
+"""The house rules, checked by the suite so `python -m pytest` (CI's command) enforces them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(not shutil.which("lint-imports"), reason="import-linter missing")
+def test_imports_point_down_the_layers() -> None:
+    result = run("lint-imports", "--no-cache")
+    assert result.returncode == 0, result.stdout[-3000:]
