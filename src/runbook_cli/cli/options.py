@@ -30,7 +30,8 @@ At = Annotated[
     str | None,
     typer.Option(
         "--at",
-        help="When: ISO-8601 with offset or Z, HH:MM (today, local), '15m ago', '-15m' or now.",
+        help="When: '10 min ago', '2 hours ago', 23:59 or 3am (the most recent), "
+        "'yesterday 23:00', ISO-8601 with Z or an offset, or now (the default).",
         show_default=False,
     ),
 ]
@@ -64,12 +65,15 @@ def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):
     return ws
 
 
-def when(text: str | None, *, allow_future: bool = False) -> datetime | None:
+def when(text: str | None, ws=None, *, allow_future: bool = False) -> datetime | None:
+    """A typed time; clock times are read in the zone of `ws` (display_timezone, else TZ)."""
     if text is None:
         return None
     from runbook_cli.domain import clock
 
-    return clock.parse_time(text, allow_future=allow_future)
+    return clock.parse_time(
+        text, allow_future=allow_future, where=ws.config.zone if ws is not None else None
+    )
 
 
 def read_text(text: str | None, what: str) -> str:

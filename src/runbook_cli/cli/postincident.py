@@ -157,7 +157,7 @@ def postmortem_schedule(
         str,
         typer.Option(
             "--at",
-            help="When the meeting is: ISO-8601 with offset or Z, or HH:MM today.",
+            help="When the meeting is: ISO-8601 with offset or Z, or HH:MM or 3pm today.",
             show_default=False,
         ),
     ],
@@ -168,14 +168,18 @@ def postmortem_schedule(
     """Record when the post-mortem meeting is (a date past the deadline is allowed; check flags it)."""
     from runbook_cli.usecases import followup
 
+    ws = workspace(ctx)
     edit = followup.schedule_postmortem(
-        workspace(ctx), incident, when(at, allow_future=True), author=author, commit=not no_commit
+        ws, incident, when(at, ws, allow_future=True), author=author, commit=not no_commit
     )
     saved(edit, "post-mortem scheduled")
     due = edit.incident.postmortem_due
     if due and edit.incident.postmortem_scheduled_at > due:
+        from runbook_cli.domain import clock
+
         typer.echo(
-            f"runbook: note: that is after the deadline ({due:%Y-%m-%d %H:%M} UTC); runbook check will flag it.",
+            f"runbook: note: that is after the deadline ({clock.show(due, ws.config.zone)}); "
+            "runbook check will flag it.",
             err=True,
         )
 

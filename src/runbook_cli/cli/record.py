@@ -71,8 +71,8 @@ def declare(
         summary=summary,
         commander=commander,
         comms_lead=comms_lead,
-        started_at=when(started_at),
-        detected_at=when(detected_at),
+        started_at=when(started_at, ws),
+        detected_at=when(detected_at, ws),
         data_affected=data_affected,
         author=author,
         commit=not no_commit,
@@ -108,11 +108,12 @@ def timeline_add(
     from runbook_cli.usecases import lifecycle
 
     text = read_text(text, "entry text")
+    ws = workspace(ctx, allow_sensitive=allow_sensitive)
     edit = lifecycle.add_entry(
-        workspace(ctx, allow_sensitive=allow_sensitive),
+        ws,
         incident,
         text,
-        at=when(at),
+        at=when(at, ws),
         author=author,
         commit=not no_commit,
     )
@@ -131,10 +132,11 @@ def ack(
     """Acknowledge the incident (the runbook's target: within 5 minutes of detection)."""
     from runbook_cli.usecases import lifecycle
 
+    ws = workspace(ctx)
     edit = lifecycle.acknowledge(
-        workspace(ctx),
+        ws,
         incident,
-        at=when(at),
+        at=when(at, ws),
         author=author,
         commit=not no_commit,
         pagerduty=not no_pagerduty,
@@ -209,8 +211,9 @@ def status(
     """Move the incident along: investigating → identified → mitigated → resolved."""
     from runbook_cli.usecases import lifecycle
 
+    ws = workspace(ctx)
     edit, old = lifecycle.change_status(
-        workspace(ctx), incident, new_status, at=when(at), author=author, commit=not no_commit
+        ws, incident, new_status, at=when(at, ws), author=author, commit=not no_commit
     )
     saved(edit, f"status {old} -> {edit.incident.status}")
 
@@ -236,7 +239,7 @@ def resolve(
     edit = lifecycle.resolve(
         ws,
         incident,
-        at=when(at),
+        at=when(at, ws),
         root_cause=root_cause,
         risks=risks,
         author=author,

@@ -1,21 +1,39 @@
-"""Time: what "now" is, how people type times, and how times are stored (ISO-8601 UTC)."""
+"""Time: what "now" is, how people type times, how times are shown, and how they are stored.
+
+Storage is always ISO-8601 UTC. What people type and read is in the responder's zone: the
+config's `display_timezone`, else the system's (which honours `TZ`); shown times carry its name.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from runbook_cli.errors import UsageError
 
 UTC = UTC
 
-_RELATIVE = re.compile(r"^(?:-\s*)?((?:\d+\s*[smhd]\s*)+)(?:ago)?$")
-_RELATIVE_PART = re.compile(r"(\d+)\s*([smhd])")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_CLOCK_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+# "15m ago", "-15m", "1h30m ago", "10 min ago", "5 minutes ago", "2 hours ago", "1 hour 5 min ago"
+_RELATIVE = re.compile(r"(?:\d+\s*[a-z]+\s*,?\s*(?:and\s+)?)+")
+_RELATIVE_PART = re.compile(r"(\d+)\s*([a-z]+)")
+_UNIT_SECONDS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
+    **dict.fromkeys(("d", "day", "days"), 86400),
+}
+# "10:30", "3am", "3:15 pm", "yesterday 23:00", "today 9am"
+_CLOCK_TIME = re.compile(
+    r"(?:(today|yesterday)\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+)
+# A clock time typed just after the fact may be a minute ahead of this machine's clock.
+_GRACE = timedelta(minutes=1)
 
-TIME_HELP = "ISO-8601 with offset or Z, HH:MM (today, local time), '15m ago', '-15m' or 'now'"
+TIME_HELP = (
+    "ISO-8601 with offset or Z, a clock time such as 23:59 or 3am (the most recent one), "
+    "'yesterday 23:00', '10 min ago', '2 hours ago', '-15m' or 'now'"
+)
 
 
 def now() -> datetime:
@@ -26,38 +44,120 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def zone(name: str | None = None) -> tzinfo | None:
+    """The responder's zone: an IANA name such as Europe/Berlin, else None for the system's."""
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown time zone {name!r}: use an IANA name such as Europe/Berlin or UTC."
+        ) from None
+
+
+def local(moment: datetime, where: tzinfo | None = None) -> datetime:
+    """`moment` in the responder's zone (None: the system's, which honours TZ)."""
+    return moment.astimezone(where) if where is not None else moment.astimezone()
+
+
+def _at_local(day: date, at: time, where: tzinfo | None) -> datetime:
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=where) if where is not None else naive.astimezone()
+    return aware.astimezone(UTC)
+
+
+def show(moment: datetime | None, where: tzinfo | None = None, *, seconds: bool = False) -> str:
+    """A time for people: '2026-11-26 11:02 CET', always with the zone's name."""
+    if moment is None:
+        return "—"
+    shown = local(moment, where)
+    return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") + (
+        f" {zone_name(shown)}"
+    )
+
+
+def show_clock(moment: datetime, where: tzinfo | None = None) -> str:
+    """A time of day for people: '11:02 CET'."""
+    shown = local(moment, where)
+    return f"{shown:%H:%M} {zone_name(shown)}"
+
+
+def zone_name(aware: datetime) -> str:
+    name = aware.tzname() or aware.strftime("%z")
+    return "UTC" if name in ("UTC", "Z", "+0000", "GMT") and not aware.utcoffset() else name
+
+
 def parse_time(
-    text: str, *, reference: datetime | None = None, allow_future: bool = False
+    text: str,
+    *,
+    reference: datetime | None = None,
+    allow_future: bool = False,
+    where: tzinfo | None = None,
 ) -> datetime:
-    """Parse a time as people type it on the command line; the result is UTC, to the second."""
+    """Parse a time as people type it on the command line; the result is UTC, to the second.
+
+    A clock time without a day ('23:59', '3am') is its most recent occurrence: typed at 00:05,
+    23:59 is yesterday's. `where` is the zone clock times are read in (None: the system's).
+    """
     reference = reference or now()
-    value = text.strip().lower()
+    value = " ".join(text.strip().lower().split())
     if value in ("", "now"):
         return reference
-    relative = _RELATIVE.match(value)
-    if relative and (value.startswith("-") or value.endswith("ago")):
-        seconds = sum(
-            int(n) * _UNIT_SECONDS[u] for n, u in _RELATIVE_PART.findall(relative.group(1))
-        )
+    seconds = _relative_seconds(value, text)
+    if seconds is not None:
         return reference - timedelta(seconds=seconds)
-    clock = _CLOCK_TIME.match(value)
-    if clock:
-        result = _today_at(int(clock.group(1)), int(clock.group(2)), text, reference)
+    clock = _CLOCK_TIME.fullmatch(value)
+    if clock and (clock.group(3) or clock.group(4)):
+        result = _clock_time(clock, text, reference, where, roll_back=not allow_future)
     else:
         result = _parse_iso(text.strip())
-    if not allow_future and result > reference + timedelta(minutes=1):
+    if not allow_future and result > reference + _GRACE:
         raise UsageError(
-            f"the time {text!r} is in the future ({format_stored(result)}); give a past time."
+            f"the time {text!r} is in the future ({show(result, where)}); give a past time."
         )
     return result
 
 
-def _today_at(hour: int, minute: int, text: str, reference: datetime) -> datetime:
+def _relative_seconds(value: str, text: str) -> int | None:
+    """Seconds before now for '10 min ago' or '-15m'; None when `value` is not relative."""
+    negative = value.startswith("-")
+    ago = value.endswith("ago")
+    if not (negative or ago):
+        return None
+    body = value.lstrip("-").strip()
+    body = body[: -len("ago")].strip() if ago else body
+    if not _RELATIVE.fullmatch(body):
+        return None
+    total = 0
+    for number, unit in _RELATIVE_PART.findall(body):
+        if unit not in _UNIT_SECONDS:
+            raise UsageError(
+                f"cannot read the time {text!r}: {unit!r} is not a unit; use s, min, h or d."
+            )
+        total += int(number) * _UNIT_SECONDS[unit]
+    return total
+
+
+def _clock_time(
+    match: re.Match, text: str, reference: datetime, where: tzinfo | None, *, roll_back: bool
+) -> datetime:
+    day_word, hour_text, minute_text, half = match.groups()
+    hour, minute = int(hour_text), int(minute_text or 0)
+    if half:
+        if not 1 <= hour <= 12:
+            raise UsageError(f"cannot read the time {text!r}: use {TIME_HELP}.")
+        hour = hour % 12 + (12 if half.startswith("p") else 0)
     if hour > 23 or minute > 59:
         raise UsageError(f"cannot read the time {text!r}: use {TIME_HELP}.")
-    local_day = reference.astimezone().date()
-    local = datetime.combine(local_day, time(hour, minute)).astimezone()
-    return local.astimezone(UTC)
+    today = local(reference, where).date()
+    day = today - timedelta(days=1) if day_word == "yesterday" else today
+    result = _at_local(day, time(hour, minute), where)
+    if roll_back and day_word is None and result > reference + _GRACE:
+        result = _at_local(today - timedelta(days=1), time(hour, minute), where)
+    return result
 
 
 def _parse_iso(text: str) -> datetime:

@@ -93,6 +93,7 @@ class Config:
     statuses: dict[str, str]
     services: dict[str, dict]
     ack_target_minutes: int
+    display_timezone: str | None
     comms: Comms
     postmortem: Postmortem
     checklist: dict[str, str]
@@ -107,6 +108,13 @@ class Config:
     @property
     def severity_names(self) -> list[str]:
         return list(self.severities)
+
+    @property
+    def zone(self):
+        """The zone times are typed and shown in (None: the system's, which honours TZ)."""
+        from runbook_cli.domain import clock
+
+        return clock.zone(self.display_timezone)
 
     def severity(self, name: str) -> Severity:
         """The named severity; one the config no longer knows is shown plainly."""
@@ -311,6 +319,18 @@ def _sync(value: Any, require: Require) -> Sync:
     return Sync(auto=value["auto"])
 
 
+def _zone_name(value: Any, require: Require) -> str | None:
+    from runbook_cli.domain import clock
+
+    if value in (None, ""):
+        return None
+    try:
+        clock.zone(value if isinstance(value, str) else "")
+    except UsageError:
+        require(False, "'display_timezone' must be an IANA zone name such as Europe/Berlin")
+    return value
+
+
 def _as_is(value: Any, require: Require) -> Any:
     return value
 
@@ -348,6 +368,12 @@ SETTINGS: dict[str, Setting] = {
     ),
     "ack_target_minutes": Setting(
         5, "On-call acknowledges within this many minutes.", _positive("ack_target_minutes")
+    ),
+    "display_timezone": Setting(
+        None,
+        "Zone that typed clock times (23:59, 3am) are read in and times are shown in, e.g. "
+        "Europe/Berlin; empty: the system's (TZ). Files always store UTC.",
+        _zone_name,
     ),
     "comms": Setting(
         {

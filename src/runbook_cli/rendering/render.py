@@ -24,10 +24,9 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def _time(value: str | None) -> str:
-    if not value:
-        return "—"
-    return value.replace("T", " ").replace("Z", " UTC")
+def _time(value: str | None, where=None) -> str:
+    """A stored time as the responder reads it: in their zone, with the zone's name."""
+    return clock.show(clock.parse_stored(value), where) if value else "—"
 
 
 def _duration(view: dict, now: datetime, ongoing: str) -> str:

@@ -91,7 +91,7 @@ def refresh_contacts(ws: Workspace, *, commit: bool) -> str | None:
 
 def next_steps(ws: Workspace, incident: Incident) -> list[str]:
     """What the runbook asks for next, briefly: who to page, the next update, the post-mortem."""
-    now = clock.now()
+    now, where = clock.now(), ws.config.zone
     lines = []
     if incident.is_open:
         steps = escalation.steps(incident, contacts.load(ws.root), ws.config, now)
@@ -104,16 +104,17 @@ def next_steps(ws: Workspace, incident: Incident) -> list[str]:
         upcoming = next((s for s in steps if not s.reached), None)
         if upcoming:
             lines.append(
-                f"Next escalation at {upcoming.due_at:%H:%M} UTC (T+{upcoming.after_minutes} min): {', '.join(upcoming.roles)}."
+                f"Next escalation at {clock.show_clock(upcoming.due_at, where)} "
+                f"(T+{upcoming.after_minutes} min): {', '.join(upcoming.roles)}."
             )
         for kind, label in (("comms", "internal update"), ("status-page", "status page update")):
             at = due.next_update(incident, ws.config, kind)
             if at:
-                lines.append(
-                    f"Next {label} due {at:%H:%M} UTC (runbook comms{' --template status-page' if kind == 'status-page' else ''})."
-                )
+                command = "comms --template status-page" if kind == "status-page" else "comms"
+                lines.append(f"Next {label} due {clock.show_clock(at, where)} (runbook {command}).")
     if incident.postmortem_due and not incident.postmortem_scheduled_at:
         lines.append(
-            f"Post-mortem due by {incident.postmortem_due:%Y-%m-%d %H:%M} UTC (runbook postmortem schedule --at T)."
+            f"Post-mortem due by {clock.show(incident.postmortem_due, where)} "
+            "(runbook postmortem schedule --at T)."
         )
     return lines
