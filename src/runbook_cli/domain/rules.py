@@ -138,22 +138,11 @@ def problems_for(
                 )
 
     if not incident.is_open:
-        lines = body.split("\n")
-        by_name: dict[str, document.Section] = {}
-        for found_section in document.sections(body):  # one scan, first heading of a name wins
-            by_name.setdefault(found_section.name.casefold(), found_section)
-        for section in config.required_sections:
-            located = by_name.get(section.casefold())
-            if located is None:
+        for section, heading in missing_sections(incident, body, config):
+            if heading is None:
                 add("sections", "status", f"the report has no '## {section}' section")
-                continue
-            heading_line = body_offset + located.heading + 1
-            if not _filled(section, "\n".join(lines[located.heading + 1 : located.end]), incident):
-                add(
-                    "sections",
-                    heading_line,
-                    f"'{section}' is empty: write it before the incident is {incident.status} (runbook report set)",
-                )
+            else:
+                add("sections", body_offset + heading + 1, _empty_section(section, incident))
         due, scheduled = incident.postmortem_due, incident.postmortem_scheduled_at
         if due and scheduled and scheduled > due:
             add(
@@ -184,6 +173,43 @@ def problems_for(
             f"the {part} differs from the front matter (hand edit?); run any runbook command on it to regenerate",
         )
     return found
+
+
+def missing_sections(
+    incident: model.Incident, body: str, config: Config
+) -> list[tuple[str, int | None]]:
+    """Required report sections without real text: (name, heading line index or None when the
+    heading itself is missing), in the config's order."""
+    lines = body.split("\n")
+    by_name: dict[str, document.Section] = {}
+    for found_section in document.sections(body):  # one scan, first heading of a name wins
+        by_name.setdefault(found_section.name.casefold(), found_section)
+    missing: list[tuple[str, int | None]] = []
+    for section in config.required_sections:
+        located = by_name.get(section.casefold())
+        if located is None:
+            missing.append((section, None))
+        elif not _filled(section, "\n".join(lines[located.heading + 1 : located.end]), incident):
+            missing.append((section, located.heading))
+    return missing
+
+
+def section_command(section: str) -> str:
+    """The command that fills a report section: 'runbook report set root-cause'."""
+    if section == "Timeline":
+        return "runbook timeline add"
+    if section == "Preventive Actions":
+        return "runbook action add (or runbook report set preventive-actions)"
+    key = section.lower().replace(" & recovery", "").replace(" ", "-")
+    return f"runbook report set {key}"
+
+
+def _empty_section(section: str, incident: model.Incident) -> str:
+    """Worded for where the incident is: resolved ones need it before closing."""
+    how = section_command(section)
+    if incident.status == "closed":
+        return f"'{section}' is empty although the incident is closed: write it ({how})"
+    return f"'{section}' is empty: the incident is resolved; write it before closing ({how})"
 
 
 def _filled(section: str, content: str, incident: model.Incident) -> bool:

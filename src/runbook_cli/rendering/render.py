@@ -46,11 +46,17 @@ def status_text(status: str) -> Text:
 
 
 def show(view: dict, config: Config, now: datetime) -> None:
-    out = console()
-    title = Text.assemble(
-        ("Incident ", "bold"), (str(view["id"]), "bold"), " – ", (view["title"], "bold")
+    """Every fact the incident file holds, times in the responder's zone."""
+    out, where = console(), config.zone
+
+    def at(key: str) -> str:
+        return _time(view.get(key), where)
+
+    out.print(
+        Text.assemble(
+            ("Incident ", "bold"), (str(view["id"]), "bold"), " – ", (view["title"], "bold")
+        )
     )
-    out.print(title)
     out.print(
         Text.assemble(
             "  ",
@@ -61,70 +67,109 @@ def show(view: dict, config: Config, now: datetime) -> None:
         )
     )
     facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold")
-    facts.add_column()
-    duration = _duration(view, now, " (ongoing)")
-    rows = [
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column(overflow="fold")
+    acknowledged = at("acknowledged_at") + (
+        f" by {view['acknowledged_by']}" if view.get("acknowledged_by") else ""
+    )
+    rows: list[tuple[str, str | Text]] = [
         ("Services", ", ".join(view["services"])),
         ("Commander", view["commander"] or Text("unassigned", style="yellow")),
         ("Comms lead", view["comms_lead"] or Text("unassigned", style="yellow")),
-        ("Started", _time(view["started_at"])),
-        ("Detected", _time(view["detected_at"])),
         (
-            "Acknowledged",
-            _time(view["acknowledged_at"])
-            + (f" by {view['acknowledged_by']}" if view.get("acknowledged_by") else ""),
+            "User data",
+            Text("affected (regulated event)", style="bold red")
+            if view["data_affected"]
+            else "not affected",
         ),
-        ("Mitigated", _time(view["mitigated_at"])),
-        ("Resolved", _time(view["resolved_at"])),
-        ("Duration", duration),
+        ("Started", at("started_at")),
+        ("Detected", at("detected_at")),
+        ("Acknowledged", acknowledged),
+        ("Identified", at("identified_at")),
+        ("Mitigated", at("mitigated_at")),
+        ("Resolved", at("resolved_at")),
+        ("Closed", at("closed_at")),
+        ("Duration", _duration(view, now, " (ongoing)")),
     ]
-    if view["data_affected"]:
-        rows.append(("User data", Text("affected (regulated event)", style="bold red")))
-    if view.get("root_cause_hypothesis"):
-        rows.append(("Root cause?", view["root_cause_hypothesis"]))
-    if view.get("remaining_risks"):
-        rows.append(("Risks", view["remaining_risks"]))
-    if view["postmortem"]["due"] or view["postmortem"]["scheduled_at"]:
+    optional = (
+        ("Root cause?", view.get("root_cause_hypothesis")),
+        ("Risks", view.get("remaining_risks")),
+        ("Close reason", view.get("close_reason")),
+        ("Severity set", view.get("severity_changed_at") and at("severity_changed_at")),
+        ("Roles set", view.get("roles_changed_at") and at("roles_changed_at")),
+        ("Last update", view.get("last_internal_update_at") and at("last_internal_update_at")),
+        (
+            "Status page",
+            view.get("last_status_page_update_at") and at("last_status_page_update_at"),
+        ),
+        (
+            "Escalated",
+            "; ".join(
+                f"{role} {_time(when, where)}" for role, when in view.get("escalated", {}).items()
+            ),
+        ),
+        ("Linked", _linked(view.get("integrations") or {})),
+    )
+    rows += [(label, Text(value)) for label, value in optional if value]
+    postmortem = view["postmortem"]
+    if postmortem["due"] or postmortem["scheduled_at"]:
         rows.append(
             (
                 "Post-mortem",
-                f"due {_time(view['postmortem']['due'])}, scheduled {_time(view['postmortem']['scheduled_at'])}",
+                f"due {_time(postmortem['due'], where)}, "
+                f"scheduled {_time(postmortem['scheduled_at'], where)}",
             )
         )
     for label, value in rows:
         facts.add_row(label, value)
     out.print(facts)
-    if view["summary"]:
-        out.print(Text("\nSummary", style="bold"))
-        out.print(Text(view["summary"]))
-    timeline = Table(title="Timeline", title_justify="left", show_edge=False, expand=False)
-    timeline.add_column("When (UTC)", no_wrap=True)
-    timeline.add_column("Who", no_wrap=True)
-    timeline.add_column("What")
+    report = view.get("report", {"Summary": view["summary"]})
+    for name, text in report.items():
+        if text:
+            out.print(Text(f"\n{name}", style="bold"))
+            out.print(Text(text))
+    missing = view.get("missing_sections")
+    if missing:
+        out.print(Text(f"\nReport sections still empty: {', '.join(missing)}", style="yellow"))
+    timeline = Table(title="\nTimeline", title_justify="left", show_edge=False, expand=False)
+    timeline.add_column("When", no_wrap=True)
+    timeline.add_column("Who", max_width=18, overflow="fold")
+    timeline.add_column("What", ratio=1, overflow="fold")
     for entry in view["timeline"]:
-        timeline.add_row(entry["at"][:19].replace("T", " "), entry["author"], Text(entry["text"]))
-    out.print()
+        when = clock.show(clock.parse_stored(entry["at"]), where)
+        timeline.add_row(when, Text(entry["author"]), Text(entry["text"]))
     out.print(timeline)
     if view["action_items"]:
-        actions = Table(title="Action items", title_justify="left", show_edge=False)
-        for column in ("#", "Action", "Owner", "Due", "Done"):
-            actions.add_column(column)
+        actions = Table(title="\nAction items", title_justify="left", show_edge=False)
+        for column in ("#", "Action", "Owner", "Due", "Done", "Tracker"):
+            actions.add_column(column, overflow="fold", ratio=1 if column == "Action" else None)
         for item in view["action_items"]:
+            tracker = item.get("tracker") or {}
             actions.add_row(
                 str(item["id"]),
                 Text(item["title"]),
-                item["owner"],
+                Text(item["owner"]),
                 item["due"],
                 "✓" if item["done"] else "",
+                tracker.get("key", ""),
             )
-        out.print()
         out.print(actions)
-    ticked = sum(view["checklist"].values())
-    if view["status"] in ("resolved", "closed"):
-        out.print(
-            f"\nPost-incident checklist: {ticked}/{len(view['checklist'])} done (runbook checklist)"
-        )
+    done = sum(view["checklist"].values())
+    out.print(
+        Text(f"\nPost-incident checklist: {done}/{len(view['checklist'])} done", style="bold")
+    )
+    for key, ticked in view["checklist"].items():
+        out.print(Text(f"  [{'x' if ticked else ' '}] {key}"))
+
+
+def _linked(integrations: dict) -> str:
+    """Outside systems the incident is linked to, by their ids: 'pagerduty abc123'."""
+    parts = []
+    for system, ids in integrations.items():
+        known = ids if isinstance(ids, dict) else {}
+        shown = known.get("dedup_key") or known.get("incident_id") or known.get("id") or ""
+        parts.append(f"{system} {shown}".strip())
+    return ", ".join(parts)
 
 
 def incident_table(views: list[dict], config: Config, now: datetime) -> None:

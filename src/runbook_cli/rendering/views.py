@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from runbook_cli.domain import document
+from runbook_cli.domain import document, rules
 from runbook_cli.domain.clock import format_stored
-from runbook_cli.domain.model import LIFECYCLE_TIMESTAMPS, Incident, Loaded
+from runbook_cli.domain.config import REPORT_SECTIONS, Config
+from runbook_cli.domain.model import TIMESTAMP_FIELDS, Incident, Loaded
 
 
-def incident_json(loaded: Loaded, relative_path: str, *, with_timeline: bool = True) -> dict:
-    """`show --json`: the summary view plus the timeline."""
-    summary = document.visible_text(document.section_text(loaded.doc.body, "Summary") or "")
+def incident_json(
+    loaded: Loaded, relative_path: str, config: Config | None = None, *, with_timeline: bool = True
+) -> dict:
+    """`show --json`: the summary view plus the timeline, the report's sections and, given the
+    config, the required sections still without text."""
+    body = loaded.doc.body
+    summary = document.visible_text(document.section_text(body, "Summary") or "")
     view = summary_json(loaded.incident, relative_path, summary)
     if with_timeline:
         entries, _ = document.timeline(loaded.doc)
         view["timeline"] = [entry.to_json() for entry in entries]
+    view["report"] = {
+        name: document.visible_text(document.section_text(body, name) or "")
+        for name in REPORT_SECTIONS
+        if name != "Timeline"
+    }
+    if config is not None:
+        view["missing_sections"] = [
+            name for name, _ in rules.missing_sections(loaded.incident, body, config)
+        ]
     return view
 
 
@@ -31,12 +45,15 @@ def summary_json(incident: Incident, relative_path: str, summary: str) -> dict:
         "data_affected": incident.data_affected,
         "summary": summary,
     }
-    for key in LIFECYCLE_TIMESTAMPS:
+    for key in TIMESTAMP_FIELDS:
         value = getattr(incident, key)
         result[key] = format_stored(value) if value else None
     result["acknowledged_by"] = incident.acknowledged_by
     result["root_cause_hypothesis"] = incident.root_cause_hypothesis
     result["remaining_risks"] = incident.remaining_risks
+    result["close_reason"] = incident.close_reason
+    result["escalated"] = {role: format_stored(at) for role, at in incident.escalated.items()}
+    result["integrations"] = incident.integrations
     result["checklist"] = dict(incident.checklist)
     result["action_items"] = [item.to_meta() for item in incident.action_items]
     result["postmortem"] = {

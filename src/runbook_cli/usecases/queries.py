@@ -15,7 +15,7 @@ from runbook_cli.usecases.workspace import Workspace
 
 def show(ws: Workspace, reference: str | None) -> dict:
     loaded = ws.load(reference)
-    return views.incident_json(loaded, ws.store.relative(loaded.path))
+    return views.incident_json(loaded, ws.store.relative(loaded.path), ws.config)
 
 
 def select(

@@ -1,0 +1,101 @@
+"""Issue 16: the terminal as a tired responder meets it at 3 a.m. (times, help, output)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import Runbook, git
+
+CONFIG = Path("docs/runbooks/config.yml")
+MIDNIGHT = "2026-11-27T00:05:00Z"
+
+
+@pytest.fixture
+def night(runbook: Runbook, monkeypatch: pytest.MonkeyPatch) -> Runbook:
+    """An incident declared at 22:05 UTC; the clock is pinned at 00:05 the next day."""
+    monkeypatch.setenv("RUNBOOK_NOW", MIDNIGHT)
+    runbook(
+        "declare",
+        "Bookings fail",
+        "-s",
+        "SEV-1",
+        "--service",
+        "patient-web",
+        "--started-at",
+        "2 hours ago",
+    )
+    return runbook
+
+
+def set_zone(repo: Path, name: str) -> None:
+    config = repo / CONFIG
+    text = config.read_text()
+    assert "display_timezone: null" in text
+    config.write_text(text.replace("display_timezone: null", f"display_timezone: {name}"))
+    git(repo, "commit", "-qam", "zone")
+
+
+def test_times_typed_in_words_and_just_after_midnight(night: Runbook) -> None:
+    declared = night
+    declared("timeline", "add", "paged the DBA", "--at", "10 min ago")
+    declared("timeline", "add", "flag rolled back", "--at", "23:59")
+    declared("timeline", "add", "error rate rising", "--at", "yesterday 23:00")
+    at = {entry["text"]: entry["at"] for entry in declared.json("show")["timeline"]}
+    assert at["paged the DBA"] == "2026-11-26T23:55:00Z"
+    assert at["flag rolled back"] == "2026-11-26T23:59:00Z"
+    assert at["error rate rising"] == "2026-11-26T23:00:00Z"
+
+
+def test_display_timezone_reads_and_shows_times_in_the_responders_zone(night: Runbook) -> None:
+    declared = night
+    set_zone(declared.repo, "Europe/Berlin")  # now is 01:05 in Berlin
+    declared("timeline", "add", "rollback done", "--at", "1am")
+    view = declared.json("show")
+    assert any(e["at"] == "2026-11-27T00:00:00Z" for e in view["timeline"])  # stored in UTC
+    shown = declared("show").stdout
+    assert "01:00 CET" in shown
+    assert " UTC" not in shown.replace("UTC)", "")
+
+
+def test_an_unknown_display_timezone_is_refused_in_one_sentence(declared: Runbook) -> None:
+    set_zone(declared.repo, "Mars/Olympus")
+    result = declared("show", expect=4)
+    assert "display_timezone" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_show_json_holds_every_fact_of_the_file(declared: Runbook) -> None:
+    declared("escalate", "--to", "squad-lead")
+    declared("status", "identified")
+    declared("action", "add", "Cap retries", "--owner", "Sam", "--due", "2099-01-01")
+    declared("checklist", "tick", "ticket_updated")
+    declared("resolve")
+    declared("close", "-i", "1", "--force", "--reason", "report kept in the wiki")
+    view = declared.json("show", "-i", "1")
+    assert view["identified_at"] and view["closed_at"]
+    assert view["close_reason"] == "report kept in the wiki"
+    assert list(view["escalated"]) == ["squad-lead"]
+    assert view["checklist"]["ticket_updated"] is True
+    assert view["action_items"][0]["title"] == "Cap retries"
+    assert set(view["report"]) >= {"Summary", "Root Cause", "Detection", "Preventive Actions"}
+    assert "Root Cause" in view["missing_sections"]
+    shown = declared("show", "-i", "1").stdout
+    for fact in (
+        "Identified",
+        "Closed",
+        "report kept in the wiki",
+        "squad-lead",
+        "Cap retries",
+        "[x] ticket_updated",
+        "Report sections still empty: Summary, Root Cause",
+    ):
+        assert fact in shown, fact
+
+
+def test_check_words_empty_sections_for_a_resolved_incident(declared: Runbook) -> None:
+    declared("resolve")
+    out = declared("check", "--all", expect=1).stdout.replace("\n", " ")
+    assert "before the incident is resolved" not in out
+    assert (
+        "the incident is resolved; write it before closing (runbook report set root-cause)" in out
+    )
