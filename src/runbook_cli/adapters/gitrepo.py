@@ -80,7 +80,7 @@ class GitRepo:
                 if "dubious ownership" in result.stderr
                 else ""
             )
-            raise RepositoryError(f"git refuses this repository: {_reason(result.stderr)}{hint}.")
+            raise RepositoryError(f"git refuses this repository: {reason(result.stderr)}{hint}.")
         return self.identity()
 
     def identity(self) -> str:
@@ -94,7 +94,7 @@ class GitRepo:
                 raise RepositoryError(
                     "git has no identity here; set it with git config user.name 'Your Name' and git config user.email you@example.com."
                 )
-            raise RepositoryError(f"git refused: {_reason(result.stderr)}.")
+            raise RepositoryError(f"git refused: {reason(result.stderr)}.")
         return result.stdout.rsplit("<", 1)[0].strip()
 
     def commit(self, paths: list[Path], message: str) -> str:
@@ -107,7 +107,8 @@ class GitRepo:
             result = self.call(*step)
             if result.returncode:
                 raise RepositoryError(
-                    f"the change is written to {', '.join(relative)} but git did not commit it: {_reason(result.stderr or result.stdout)}; "
+                    f"the change is written to {', '.join(relative)} but git did not commit it: "
+                    f"{reason(result.stderr or result.stdout)}; "
                     "fix that and the next runbook command commits it too (or commit it yourself)."
                 )
         return self.run("rev-parse", "HEAD")
@@ -133,7 +134,7 @@ class GitRepo:
         """Any git command; its output without the trailing newline."""
         result = self.call(*args)
         if result.returncode:
-            raise RepositoryError(f"git {args[0]} failed: {_reason(result.stderr)}.")
+            raise RepositoryError(f"git {args[0]} failed: {reason(result.stderr)}.")
         return result.stdout.rstrip("\n")
 
     def call(self, *args: str) -> subprocess.CompletedProcess:
@@ -149,12 +150,53 @@ class GitRepo:
                 env={**os.environ, "GIT_LITERAL_PATHSPECS": "1", "GIT_TERMINAL_PROMPT": "0"},
                 capture_output=True,
                 text=True,
+                errors="replace",
                 stdin=subprocess.DEVNULL,
             )
         except FileNotFoundError:
             raise RepositoryError(
                 "git is not installed or not on PATH; install git and try again."
             ) from None
+
+    def blobs(self, names: list[str], limit: int) -> list[bytes | int | None]:
+        """Objects by name (`REV:path` or an id): each blob's bytes when at most `limit`, its
+        size when larger (never read), None when there is no such blob. Two git processes
+        whatever the count."""
+        if not names:
+            return []
+        sizes: list[int | None] = []
+        listing = self._batch("--batch-check=%(objecttype) %(objectsize)", names).split(b"\n")
+        for line in listing[: len(names)]:
+            kind, _, size = line.decode("utf-8", "replace").partition(" ")
+            sizes.append(int(size) if kind == "blob" and size.isdigit() else None)
+        small = [
+            n for n, size in zip(names, sizes, strict=True) if size is not None and size <= limit
+        ]
+        wanted = list(dict.fromkeys(small))
+        stream = self._batch("--batch", wanted) if wanted else b""
+        contents: dict[str, bytes] = {}
+        at = 0
+        for name in wanted:
+            header_end = stream.index(b"\n", at)
+            size = int(stream[at:header_end].rsplit(b" ", 1)[1])
+            contents[name] = stream[header_end + 1 : header_end + 1 + size]
+            at = header_end + 1 + size + 1
+        return [contents.get(name, size) for name, size in zip(names, sizes, strict=True)]
+
+    def _batch(self, mode: str, names: list[str]) -> bytes:
+        if any("\n" in name for name in names):
+            raise RepositoryError("a path with a line break cannot be read from git history.")
+        result = subprocess.run(
+            ["git", "cat-file", mode],
+            cwd=self.root,
+            input="".join(f"{name}\n" for name in names).encode("utf-8"),
+            capture_output=True,
+        )
+        if result.returncode:
+            raise RepositoryError(
+                f"git cat-file failed: {reason(result.stderr.decode('utf-8', 'replace'))}."
+            )
+        return result.stdout
 
 
 def _runbook_command() -> str:
@@ -166,7 +208,7 @@ def _runbook_command() -> str:
     return "runbook" if shutil.which("runbook") else f"{shlex.quote(sys.executable)} -m runbook_cli"
 
 
-def _reason(output: str) -> str:
+def reason(output: str) -> str:
     """git's own reason in one line: its error and fatal lines (the last few), else its last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     useful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-1:]

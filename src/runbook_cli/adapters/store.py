@@ -111,15 +111,19 @@ class Store:
         return f"open incidents: {listing(open_ones)}."
 
     def read(self, path: Path) -> Loaded:
+        from runbook_cli import files
+
         relative = self.relative(path)
-        if path.is_symlink():
-            raise MalformedFileError(
-                f"{relative} is a symbolic link; incident files must be regular files."
-            )
         try:
-            raw = path.read_bytes()
+            raw = files.read_regular(path)
         except FileNotFoundError:
             raise UsageError(f"there is no incident file {relative}.") from None
+        except files.Refused as error:
+            if error.kind == "size":
+                raise MalformedFileError(_too_large(relative)) from None
+            raise MalformedFileError(
+                f"{relative} {error.reason}; incident files must be regular files."
+            ) from None
         except OSError as error:
             raise MalformedFileError(f"cannot read {relative}: {error.strerror}.") from None
         return self.parse(path, raw)
@@ -127,9 +131,7 @@ class Store:
     def parse(self, path: Path, raw: bytes) -> Loaded:
         relative = self.relative(path)
         if len(raw) > MAX_FILE_BYTES:
-            raise MalformedFileError(
-                f"{relative} is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; split out attachments and link to them."
-            )
+            raise MalformedFileError(_too_large(relative))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -217,6 +219,13 @@ class Store:
                 pass
             raise
         _fsync_folder(path.parent)
+
+
+def _too_large(relative: str) -> str:
+    return (
+        f"{relative} is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; "
+        "split out attachments and link to them."
+    )
 
 
 def _fsync_folder(folder: Path) -> None:

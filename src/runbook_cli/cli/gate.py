@@ -42,9 +42,8 @@ def check(
     from runbook_cli.usecases import gate
 
     ws = workspace(ctx)
-    files, whole = gate.scope(ws, paths or [], all_files, base)
     with progress_bar("Checking incidents") as advance:
-        result = gate.check(ws, files, whole, progress=advance)
+        result = gate.run(ws, paths or [], all_files, base, progress=advance)
     rendered = {
         Format.text: checkreport.text,
         Format.json: checkreport.as_json,

@@ -455,14 +455,25 @@ def defaults() -> Config:
 
 def load(root: Path) -> Config:
     """The repository's config, or the defaults when the repository has none yet."""
-    path = root / CONFIG_PATH
+    from runbook_cli import files
+
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = files.read_regular(root / CONFIG_PATH)
     except FileNotFoundError:
         return defaults()
-    except (OSError, UnicodeDecodeError) as error:
+    except files.Refused as error:
         raise MalformedFileError(
-            f"cannot read {CONFIG_PATH}: {error}; fix or restore the file."
+            f"{CONFIG_PATH} {error.reason}; runbook reads only a regular file there, restore it."
+        ) from None
+    except OSError as error:
+        raise MalformedFileError(
+            f"cannot read {CONFIG_PATH}: {error.strerror}; fix or restore the file."
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise MalformedFileError(
+            f"{CONFIG_PATH} is not valid UTF-8 ({error}); fix the file."
         ) from None
     return parse(text, CONFIG_PATH)
 

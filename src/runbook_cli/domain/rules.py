@@ -8,7 +8,7 @@ from datetime import datetime
 
 from runbook_cli.domain import clock, document, generated, layout, model
 from runbook_cli.domain.config import Config
-from runbook_cli.domain.sensitive import Guard
+from runbook_cli.domain.sensitive import Guard, Match
 
 
 @dataclass(frozen=True)
@@ -31,16 +31,19 @@ def check_text(
     except UnicodeDecodeError as error:
         return [Finding(relative, 1, "encoding", f"not valid UTF-8 (byte {error.start})")], None
     sensitive = [
-        Finding(
-            relative,
-            m.line,
-            "sensitive",
-            f"{m.what} ({m.kind}) at column {m.column}: remove it, and rewrite history if it was pushed",
-        )
+        Finding(relative, m.line, "sensitive", sensitive_message(m))
         for m in (guard.scan(text.lstrip("\ufeff")) if guard else [])
     ]
     found, incident = _check_document(relative, raw, text, config, now)
     return sorted(found + sensitive, key=lambda f: f.line), incident
+
+
+def sensitive_message(match: Match) -> str:
+    """What a guard match says in `check`: the kind and where, never the text."""
+    return (
+        f"{match.what} ({match.kind}) at column {match.column}: remove it, and rewrite history "
+        "if it was pushed"
+    )
 
 
 def _check_document(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from runbook_cli.domain.userpatterns import compile_user
 from runbook_cli.errors import MalformedFileError
 
 # name -> (what it is, for messages; pattern; words one of which must be in the text, lower-cased,
@@ -104,14 +105,22 @@ class Guard:
                 f"docs/runbooks/config.yml: sensitive_data.disabled names unknown pattern {sorted(unknown)[0]!r} (known: {', '.join(BUILT_IN)}); fix the file."
             )
         specs = {name: spec for name, spec in BUILT_IN.items() if name not in disabled}
+        # The repository's own patterns run in a linear-time engine (userpatterns.py).
+        users: dict[str, tuple[str, str, tuple[str, ...]]] = {}
         if settings.get("medical_record_number") and "medical-record-number" not in disabled:
-            specs["medical-record-number"] = (
+            specs.pop("medical-record-number", None)
+            users["medical-record-number"] = (
                 "a medical record number",
                 str(settings["medical_record_number"]),
                 (),
             )
         for name, pattern in (settings.get("extra") or {}).items():
-            specs[str(name)] = (f"data matching the '{name}' pattern", str(pattern), ())
+            if str(name) in BUILT_IN:
+                raise MalformedFileError(
+                    f"docs/runbooks/config.yml: sensitive_data.extra pattern {name!r} has the "
+                    "name of a built-in pattern; give it a name of its own."
+                )
+            users[str(name)] = (f"data matching the '{name}' pattern", str(pattern), ())
         self.patterns: list[tuple[str, str, re.Pattern, tuple[str, ...]]] = []
         for name, (what, pattern, hints) in specs.items():
             try:
@@ -120,6 +129,10 @@ class Guard:
                 raise MalformedFileError(
                     f"docs/runbooks/config.yml: the sensitive-data pattern {name!r} is not a valid regular expression ({error}); fix it."
                 ) from None
+        self.patterns += [
+            (name, what, compile_user(name, pattern), hints)
+            for name, (what, pattern, hints) in users.items()
+        ]
 
     def scan(self, text: str) -> list[Match]:
         """The first match of each kind on each line, in line order."""

@@ -1,0 +1,78 @@
+"""Reading and writing files a repository holds, without trusting it: a link is never followed,
+a special file (fifo, device) is never opened for reading, and a read stops at a size limit
+before anything is parsed. Beside the layers, like errors.py: every layer that touches a file
+goes through here."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from runbook_cli.domain.layout import MAX_FILE_BYTES
+
+
+class Refused(OSError):
+    """The file is not one runbook reads or writes; `reason` says why, in a few words, and
+    `kind` is one of "link", "special", "size"."""
+
+    def __init__(self, kind: str, reason: str):
+        super().__init__(errno.EPERM, reason)
+        self.kind = kind
+        self.reason = reason
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file that is not a link, at most `limit` of them.
+
+    Raises FileNotFoundError when it is missing, Refused for a link, a special file or a file
+    over the limit, and OSError for anything else the system refuses."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags |= getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    if os.path.islink(path):
+        raise Refused("link", "is a symbolic link")
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise Refused("link", "is a symbolic link") from None
+        raise
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise Refused("special", "is not a regular file")
+        if status.st_size > limit:
+            raise Refused("size", f"is larger than {_size(limit)}")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(descriptor, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise Refused("size", f"is larger than {_size(limit)}")
+        return data
+    finally:
+        os.close(descriptor)
+
+
+def is_link_free(root: Path, target: Path) -> bool:
+    """Whether every step from `root` down to `target` is a real folder or file (no links)."""
+    try:
+        parts = target.relative_to(root).parts
+    except ValueError:
+        return False
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            return False
+    return True
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 1024 // 1024} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
