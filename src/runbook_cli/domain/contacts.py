@@ -128,11 +128,17 @@ def table(contacts: Contacts) -> str:
 
 
 def load(root: Path) -> Contacts:
+    from runbook_cli import files
+
     path = root / CONTACTS_PATH
     try:
-        text = path.read_text(encoding="utf-8")
+        text = files.read_regular(path).decode("utf-8")
     except FileNotFoundError:
         return parse(DEFAULT_DATA)
+    except files.Refused as error:
+        raise MalformedFileError(
+            f"{CONTACTS_PATH} {error.reason}; runbook reads only a regular file there."
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise MalformedFileError(
             f"cannot read {CONTACTS_PATH}: {error}; fix or restore it."
