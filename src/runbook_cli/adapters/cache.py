@@ -18,6 +18,7 @@ from pathlib import Path
 from runbook_cli import __version__
 
 CACHE_FILE = "runbook-index.json"
+FORMAT = 2  # raised whenever what an entry holds, or what counts as valid, changes
 
 
 def identity(stat: os.stat_result) -> list[int]:
@@ -31,7 +32,7 @@ class IndexCache:
             config_key = identity(config_path.stat())
         except OSError:
             config_key = None
-        self.key = [__version__, config_key]
+        self.key = [__version__, FORMAT, config_key]
         self.entries: dict[str, list] = {}
         self.changed = False
         try:

@@ -18,6 +18,7 @@ from runbook_cli.domain.layout import (
     ID_REFERENCE,
     INCIDENTS_DIR,
     MAX_FILE_BYTES,
+    MAX_ID,
 )
 from runbook_cli.domain.model import Loaded
 from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
@@ -43,6 +44,7 @@ class Store:
         self.config = config
         self.folder = root / INCIDENTS_DIR
         self.cache_dir = cache_dir
+        self.unreadable: list[str] = []  # why each file the last summaries() skipped is unreadable
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -73,7 +75,14 @@ class Store:
         return found
 
     def next_id(self) -> int:
-        return max(self.paths(), default=0) + 1
+        """One more than the largest id; ids stop at MAX_ID (nine digits)."""
+        largest = max(self.paths(), default=0)
+        if largest >= MAX_ID:
+            raise UsageError(
+                f"incident ids end at {MAX_ID} and incident {largest} exists; renumber that "
+                "incident to a smaller free id (rename its file and its 'id') before declaring."
+            )
+        return largest + 1
 
     def resolve(self, reference: str) -> Path:
         """`7`, `incident-7` or a path to the file; refuse anything else before building a path."""
@@ -153,12 +162,14 @@ class Store:
         return Loaded(path, doc, incident, raw)
 
     def summaries(self, progress: Callable[[int], None] = lambda _: None) -> list[Summary]:
-        """Every readable incident by id, its front matter parsed once per version of the file."""
+        """Every readable incident by id, its front matter parsed once per version of the file.
+        The files that cannot be read are left out and named, with why, in `self.unreadable`."""
         from runbook_cli.adapters import cache
         from runbook_cli.domain import config as config_module
 
         index = cache.IndexCache(self.cache_dir, self.root / config_module.CONFIG_PATH)
         result: list[Summary] = []
+        self.unreadable = []
         seen: set[str] = set()
         for _, paths in sorted(self.paths().items()):
             for path in paths:
@@ -166,10 +177,11 @@ class Store:
                 seen.add(name)
                 try:
                     stamp = cache.identity(path.lstat())
-                except OSError:
+                except OSError as error:
+                    self.unreadable.append(f"cannot read {self.relative(path)}: {error.strerror}.")
                     continue
                 entry = index.get(name, stamp)
-                if entry is None:
+                if entry is None or entry.get("invalid") is True:  # True: a reason not yet kept
                     entry = self._summary_entry(path)
                     index.put(name, stamp, entry)
                     progress(1)
@@ -177,6 +189,8 @@ class Store:
                     result.append(
                         Summary(path, model.from_meta(entry["meta"], self.config), entry["summary"])
                     )
+                else:
+                    self.unreadable.append(entry["invalid"])
         index.keep_only(seen)
         index.save()
         return result
@@ -184,8 +198,8 @@ class Store:
     def _summary_entry(self, path: Path) -> dict:
         try:
             loaded = self.read(path)
-        except (MalformedFileError, UsageError):
-            return {"invalid": True}
+        except (MalformedFileError, UsageError) as error:
+            return {"invalid": str(error)}
         summary = document.visible_text(document.section_text(loaded.doc.body, "Summary") or "")
         return {"meta": loaded.doc.meta, "summary": summary}
 

@@ -131,6 +131,18 @@ def progress_bar(label: str, threshold: int = 300):
             state["bar"].stop()
 
 
+def name_unreadable(messages: list[str]) -> None:
+    """After a command that reads many incidents printed what it could read: one line on stderr
+    for each file it left out, saying why, then exit 4."""
+    if not messages:
+        return
+    from runbook_cli.errors import MalformedFileError
+
+    for message in messages:
+        typer.echo(f"runbook: left out (cannot read): {message}", err=True)
+    raise MalformedFileError("")
+
+
 def print_json(value: object) -> None:
     """Indented on a terminal; compact in a pipe, where the C encoder is ten times faster."""
     import json

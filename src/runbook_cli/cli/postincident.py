@@ -11,6 +11,7 @@ from runbook_cli.cli.options import (
     Incident,
     Json,
     NoCommit,
+    name_unreadable,
     print_json,
     read_text,
     saved,
@@ -141,13 +142,15 @@ def action_list(
     """Action items across all incidents, open ones first, soonest due first."""
     from runbook_cli.usecases import followup
 
-    rows = followup.list_actions(workspace(ctx), overdue_only=overdue, owner=owner)
+    ws = workspace(ctx)
+    rows = followup.list_actions(ws, overdue_only=overdue, owner=owner)
     if json:
         print_json([row.to_json() for row in rows])
-        return
-    from runbook_cli.rendering import render
+    else:
+        from runbook_cli.rendering import render
 
-    render.action_table(rows)
+        render.action_table(rows)
+    name_unreadable(ws.store.unreadable)
 
 
 @postmortem_app.command("schedule")

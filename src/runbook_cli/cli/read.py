@@ -5,7 +5,14 @@ from typing import Annotated
 import typer
 
 from runbook_cli.cli import app
-from runbook_cli.cli.options import Incident, Json, print_json, progress_bar, workspace
+from runbook_cli.cli.options import (
+    Incident,
+    Json,
+    name_unreadable,
+    print_json,
+    progress_bar,
+    workspace,
+)
 
 
 @app.command()
@@ -71,10 +78,11 @@ def list_incidents(
         )
     if json:
         print_json(views)
-        return
-    from runbook_cli.rendering import render
+    else:
+        from runbook_cli.rendering import render
 
-    render.incident_table(views, ws.config, clock.now())
+        render.incident_table(views, ws.config, clock.now())
+    name_unreadable(ws.store.unreadable)
 
 
 @app.command()

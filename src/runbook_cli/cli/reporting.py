@@ -11,6 +11,7 @@ from runbook_cli.cli.options import (
     Incident,
     Json,
     NoCommit,
+    name_unreadable,
     print_json,
     progress_bar,
     workspace,
@@ -69,6 +70,7 @@ def metrics(
             else f"committed {made[:8]}"
         )
         typer.echo(f"{queries.METRICS_PATH}: {outcome}", err=json or as_csv)
+    name_unreadable(ws.store.unreadable)
 
 
 @app.command()
@@ -111,3 +113,4 @@ def site(
     with progress_bar("Building the site", threshold=200) as advance:
         built = static_site.build(ws, out.resolve(), progress=advance)
     typer.echo(f"Wrote {built.pages} pages to {built.out} (open {built.out / 'index.html'}).")
+    name_unreadable(built.unreadable)

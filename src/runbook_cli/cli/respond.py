@@ -11,6 +11,7 @@ from runbook_cli.cli.options import (
     Incident,
     Json,
     NoCommit,
+    name_unreadable,
     print_json,
     saved,
     workspace,
@@ -134,13 +135,15 @@ def due_now(
     from runbook_cli.errors import CheckFailed
     from runbook_cli.usecases import oncall
 
-    report = oncall.due_now(workspace(ctx))
+    ws = workspace(ctx)
+    report = oncall.due_now(ws)
     if json:
         print_json([item.to_json() for item in report.items])
     else:
         from runbook_cli.rendering import render
 
         render.due(report, clock.now())
+    name_unreadable(ws.store.unreadable)
     if fail_on_overdue and any(item.overdue for item in report.items):
         raise CheckFailed("")
 

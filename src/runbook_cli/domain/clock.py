@@ -30,6 +30,11 @@ _CLOCK_TIME = re.compile(
 # A clock time typed just after the fact may be a minute ahead of this machine's clock.
 _GRACE = timedelta(minutes=1)
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+"""Times outside these years are refused as input and reported as malformed in files: date
+arithmetic near the ends of the calendar (deadlines, cadences, time zones) would overflow."""
+OUT_OF_RANGE = f"outside the years {MIN_YEAR}–{MAX_YEAR} that runbook accepts"
+
 TIME_HELP = (
     "ISO-8601 with offset or Z, a clock time such as 23:59 or 3am (the most recent one), "
     "'yesterday 23:00', '10 min ago', '2 hours ago', '-15m' or 'now'"
@@ -107,13 +112,17 @@ def parse_time(
     if value in ("", "now"):
         return reference
     seconds = _relative_seconds(value, text)
-    if seconds is not None:
-        return reference - timedelta(seconds=seconds)
-    clock = _CLOCK_TIME.fullmatch(value)
-    if clock and (clock.group(3) or clock.group(4)):
-        result = _clock_time(clock, text, reference, where, roll_back=not allow_future)
-    else:
-        result = _parse_iso(text.strip())
+    try:
+        if seconds is not None:
+            return in_range(reference - timedelta(seconds=seconds))
+        clock = _CLOCK_TIME.fullmatch(value)
+        if clock and (clock.group(3) or clock.group(4)):
+            result = _clock_time(clock, text, reference, where, roll_back=not allow_future)
+        else:
+            result = _parse_iso(text.strip())
+        in_range(result)
+    except (OverflowError, ValueError):
+        raise UsageError(f"the time {text!r} is {OUT_OF_RANGE}; check the year.") from None
     if not allow_future and result > reference + _GRACE:
         raise UsageError(
             f"the time {text!r} is in the future ({show(result, where)}); give a past time."
@@ -169,7 +178,7 @@ def _parse_iso(text: str) -> datetime:
         raise UsageError(
             f"the time {text!r} has no time zone: add Z (UTC) or an offset such as +02:00."
         )
-    return parsed.astimezone(UTC).replace(microsecond=0)
+    return parsed.astimezone(UTC).replace(microsecond=0)  # OverflowError: see parse_time
 
 
 def parse_date(text: str) -> date:
@@ -186,11 +195,22 @@ def format_stored(moment: datetime) -> str:
 
 
 def parse_stored(text: str) -> datetime:
-    """Read a stored timestamp; raises ValueError when it is not ISO-8601 with a zone."""
+    """Read a stored timestamp; raises ValueError when it is not ISO-8601 with a zone or is
+    outside MIN_YEAR..MAX_YEAR (then the message is OUT_OF_RANGE)."""
     parsed = datetime.fromisoformat(text.replace("z", "Z"))
     if parsed.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone")
-    return parsed.astimezone(UTC)
+    try:
+        return in_range(parsed.astimezone(UTC))
+    except OverflowError:
+        raise ValueError(OUT_OF_RANGE) from None
+
+
+def in_range(moment: datetime) -> datetime:
+    """The time itself; ValueError(OUT_OF_RANGE) when its year is outside MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValueError(OUT_OF_RANGE)
+    return moment
 
 
 def minutes_between(start: datetime, end: datetime) -> float:

@@ -55,19 +55,46 @@ BLOCKS = {FACTS: facts, ACTIONS: actions}
 
 
 def regenerate(body: str, incident: Incident) -> str:
+    """The title line and every block rewritten from the facts; a block whose markers are both
+    gone is put back where the template has it (after the title, in Preventive Actions)."""
     body = document.set_title_line(body, title_line(incident))
     for name, render in BLOCKS.items():
-        body = document.write_block(body, name, render(incident))
+        if not document.has_marker(body, name):
+            body = _restore(body, name, render(incident))
+        else:
+            body = document.write_block(body, name, render(incident))
     return body
 
 
+def _restore(body: str, name: str, content: str) -> str:
+    lines = body.split("\n")
+    if name == FACTS:
+        title = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+        return body if title is None else document.insert_block(body, name, content, title + 1)
+    section = document.find_section(body, "Preventive Actions")
+    if section is None:
+        return body
+    end = section.end
+    while end > section.heading + 1 and not lines[end - 1].strip():
+        end -= 1
+    return document.insert_block(body, name, content, end)
+
+
 def drift(body: str, incident: Incident) -> list[str]:
-    """What a hand edit changed in generated text (names of the parts that differ)."""
+    """What a hand edit changed in generated text, each with how to repair it."""
+    again = "any runbook command that changes this incident regenerates it"
     found = []
     if document.title_line_of(body) != title_line(incident):
-        found.append("title line")
+        found.append(f"the title line differs from the front matter (hand edit?); {again}")
     for name, render in BLOCKS.items():
         current = document.read_block(body, name)
-        if current is not None and current != render(incident):
-            found.append(f"{name} block")
+        if current is None and document.has_marker(body, name):
+            found.append(
+                f"the generated {name} block has lost a marker; put back both "
+                f"{' and '.join(document.block_markers(name))} (runbook edit)"
+            )
+        elif current is None:
+            found.append(f"the generated {name} block is missing; {again}")
+        elif current != render(incident):
+            found.append(f"the {name} block differs from the front matter (hand edit?); {again}")
     return found

@@ -18,12 +18,15 @@ METRICS_PATH = f"{RUNBOOKS_DIR}/metrics.md"
 
 ID = r"[1-9][0-9]{0,8}"
 """An incident id: a positive integer of at most nine digits."""
+MAX_ID = 999_999_999
+"""The largest id the grammar allows; `declare` refuses to go past it."""
 ID_PATTERN = re.compile(rf"^{ID}$")
 ID_REFERENCE = re.compile(rf"(?:incident-)?({ID})")
 """How people name an incident on the command line: `7` or `incident-7`."""
 FILE_NAME = re.compile(rf"^(?P<date>\d{{4}}-\d{{2}}-\d{{2}})-incident-(?P<id>{ID})\.md$")
 MAX_FILE_BYTES = 2 * 1024 * 1024
-"""The largest incident file the tool reads; larger ones are refused before parsing."""
+"""The largest incident file the tool reads; larger ones are refused before parsing, and no
+change may make a file larger."""
 
 
 def file_name(incident: Incident) -> str:

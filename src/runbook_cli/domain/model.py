@@ -280,7 +280,9 @@ def _timestamp(value: object, name: str) -> datetime | None:
         )
     try:
         return clock.parse_stored(value)
-    except ValueError:
+    except ValueError as error:
+        if str(error) == clock.OUT_OF_RANGE:
+            raise SchemaError(name, f"'{name}' ({value!r}) is {error}") from None
         raise SchemaError(
             name, f"'{name}' is not an ISO-8601 time with a zone: {value!r}"
         ) from None

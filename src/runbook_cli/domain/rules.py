@@ -105,28 +105,8 @@ def problems_for(
             f"the file name should be {layout.file_name(incident)} (from id and start date)",
         )
 
-    order = [
-        ("detected_at", "acknowledged_at"),
-        ("started_at", "mitigated_at"),
-        ("mitigated_at", "resolved_at"),
-        ("started_at", "resolved_at"),
-        ("resolved_at", "closed_at"),
-        ("started_at", "detected_at"),
-    ]
-    for earlier, later in order:
-        first, second = getattr(incident, earlier), getattr(incident, later)
-        if first and second and second < first:
-            add(
-                "time-order",
-                later,
-                f"{later} ({clock.format_stored(second)}) is before {earlier} ({clock.format_stored(first)})",
-            )
-    needed = {"resolved": ("resolved_at",), "closed": ("resolved_at", "closed_at")}.get(
-        incident.status, ()
-    )
-    for stamp in needed:
-        if getattr(incident, stamp) is None:
-            add("time-order", "status", f"status is {incident.status} but {stamp} is empty")
+    for field_name, message in time_order(incident):
+        add("time-order", field_name, message)
 
     if incident.is_open and config.severity(incident.severity).high:
         for role, label in (
@@ -169,12 +149,40 @@ def problems_for(
                 f"closed with checklist items not done: {', '.join(undone)}",
             )
 
-    for part in generated.drift(body, incident):
-        add(
-            "drift",
-            body_offset + 1,
-            f"the {part} differs from the front matter (hand edit?); run any runbook command on it to regenerate",
-        )
+    for problem in generated.drift(body, incident):
+        add("drift", body_offset + 1, problem)
+    return found
+
+
+TIME_ORDER = (
+    ("started_at", "detected_at"),
+    ("detected_at", "acknowledged_at"),
+    ("started_at", "identified_at"),
+    ("identified_at", "mitigated_at"),
+    ("started_at", "mitigated_at"),
+    ("mitigated_at", "resolved_at"),
+    ("identified_at", "resolved_at"),
+    ("started_at", "resolved_at"),
+    ("resolved_at", "closed_at"),
+)
+"""(earlier, later): when both times are set, the later may not be before the earlier."""
+
+
+def time_order(incident: model.Incident) -> list[tuple[str, str]]:
+    """The lifecycle times out of order, or missing for the status: (field, message) pairs.
+    `check` reports them; every write refuses to add one."""
+    found = []
+    for earlier, later in TIME_ORDER:
+        first, second = getattr(incident, earlier), getattr(incident, later)
+        if first and second and second < first:
+            when, before = clock.format_stored(second), clock.format_stored(first)
+            found.append((later, f"{later} ({when}) is before {earlier} ({before})"))
+    needed = {"resolved": ("resolved_at",), "closed": ("resolved_at", "closed_at")}.get(
+        incident.status, ()
+    )
+    for stamp in needed:
+        if getattr(incident, stamp) is None:
+            found.append(("status", f"status is {incident.status} but {stamp} is empty"))
     return found
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from runbook_cli.domain import clock, document, generated, model, rules
+from runbook_cli.domain import clock, document, generated, layout, model, rules
 from runbook_cli.domain.config import REPORT_SECTIONS
 from runbook_cli.domain.text import clean_line, clean_name, clean_text
 from runbook_cli.errors import MalformedFileError, UsageError
@@ -240,17 +240,23 @@ def edit_in_editor(
     ws: Workspace, reference: str | None, *, author: str | None, commit: bool
 ) -> tuple[str, bool, str | None]:
     """Open $EDITOR on a copy; validate; replace the file and commit. An invalid result is kept
-    beside the incident as <file>.rejected so nothing typed is lost."""
+    beside the incident as <file>.rejected so nothing typed is lost. A file runbook cannot read
+    opens too, so it can be repaired (the result is validated the same way)."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     with ws.locked():
         me = ws.author(author, commit)
         path = ws.incident_path(reference)
-        loaded = ws.store.read(path)
-        refuse_closed(loaded.incident)
+        try:
+            loaded = ws.store.read(path)
+        except MalformedFileError:
+            original, kept = path.read_bytes(), []  # opened to be repaired
+        else:
+            refuse_closed(loaded.incident)
+            original, kept = loaded.raw, rules.time_order(loaded.incident)
         relative = ws.store.relative(path)
         with tempfile.TemporaryDirectory(prefix="runbook-edit-") as folder:
             draft = Path(folder) / path.name
-            draft.write_bytes(loaded.raw)
+            draft.write_bytes(original)
             try:
                 status = subprocess.run([*shlex.split(editor), str(draft)]).returncode
             except FileNotFoundError:
@@ -262,21 +268,22 @@ def edit_in_editor(
                     f"the editor exited with status {status}; the incident file was not changed."
                 )
             raw = draft.read_bytes()
-        if raw == loaded.raw:
+        if raw == original:
             return relative, False, None
         try:
             edited = ws.store.parse(path, raw)
-        except MalformedFileError as error:
+            ws.vet(path, raw.decode("utf-8"), kept=kept)
+        except (MalformedFileError, UsageError) as error:
             rejected = path.with_name(path.name + ".rejected")
             rejected.write_bytes(raw)
-            raise MalformedFileError(
+            raise type(error)(
                 f"{error} Your edit is kept in {ws.store.relative(rejected)}; the incident file was not changed."
             ) from None
-        if edited.incident.id != loaded.incident.id:
+        if edited.incident.id != _file_id(path):
             raise UsageError(
                 "the edit changed the incident's id; ids are fixed (renumbering is done by runbook sync)."
             )
-        allowed = ws.screen(loaded.raw.decode("utf-8"), raw.decode("utf-8"), path)
+        allowed = ws.screen(original.decode("utf-8", "replace"), raw.decode("utf-8"), path)
         ws.write(path, raw.decode("utf-8"))
         if not commit:
             return relative, True, None
@@ -284,5 +291,9 @@ def edit_in_editor(
         return (
             relative,
             True,
-            ws.commit_paths([path], commit_message(loaded.incident.id, "edited by hand", trailers)),
+            ws.commit_paths([path], commit_message(edited.incident.id, "edited by hand", trailers)),
         )
+
+
+def _file_id(path: Path) -> int:
+    return int(layout.FILE_NAME.match(path.name).group("id"))

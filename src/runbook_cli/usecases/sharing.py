@@ -6,7 +6,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runbook_cli.domain import document, generated, merge, model
+from runbook_cli.domain import document, generated, merge, model, rules
 from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR, file_name
 from runbook_cli.errors import RepositoryError
 from runbook_cli.usecases.workspace import Workspace, commit_message
@@ -178,6 +178,7 @@ def _renumber(ws: Workspace, path: Path, new_id: int) -> None:
         doc.meta = loaded.incident.to_meta()
         doc.body = generated.regenerate(doc.body, loaded.incident)
         target = path.with_name(file_name(loaded.incident))
+        ws.vet(target, doc.render(), kept=rules.time_order(loaded.incident))
         ws.write(target, doc.render())
         path.unlink()
         message = commit_message(

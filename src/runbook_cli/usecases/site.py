@@ -410,6 +410,7 @@ def metrics_page(incidents: list[Incident], config: Config) -> str:
 class Built:
     pages: int
     out: Path
+    unreadable: list[str]  # why each incident file left out could not be read
 
 
 def history_base(ws) -> str | None:
@@ -437,15 +438,15 @@ def _start_worker(root: str, history: str | None) -> None:
     )
 
 
-def _render_one(path: Path) -> tuple[str, str, Incident] | None:
-    """One incident's page: (file name, html, incident), or None for a file that cannot be read."""
+def _render_one(path: Path) -> tuple[str, str, Incident] | str:
+    """One incident's page: (file name, html, incident), or why the file cannot be read."""
     from runbook_cli.errors import MalformedFileError, UsageError
 
     ws = _WORKER["ws"]
     try:
         loaded = ws.store.read(path)
-    except (MalformedFileError, UsageError):
-        return None
+    except (MalformedFileError, UsageError) as error:
+        return str(error)
     relative = ws.store.relative(path)
     history = f"{_WORKER['history']}{relative}" if _WORKER["history"] else None
     return (
@@ -465,7 +466,9 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     pages = parallel.map_files(
         _render_one, paths, setup=_start_worker, setup_args=(str(ws.root), base), progress=progress
     )
-    rendered = [result for result in pages if result]
+    rendered, unreadable = [], []
+    for result in pages:
+        (unreadable if isinstance(result, str) else rendered).append(result)
     (out / "incidents").mkdir(parents=True, exist_ok=True)
     written = {f"incidents/{name}": text for name, text, _ in rendered}
     listed = [(name, incident) for name, _, incident in rendered]
@@ -481,4 +484,4 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     }
     for name in stale:
         (out / "incidents" / name).unlink()
-    return Built(len(written), out)
+    return Built(len(written), out, unreadable)

@@ -12,8 +12,8 @@ from pathlib import Path
 from runbook_cli.adapters.gitrepo import GitRepo, find_root
 from runbook_cli.adapters.lock import repo_lock
 from runbook_cli.adapters.store import Store, listing
-from runbook_cli.domain import clock, config, document, generated, model
-from runbook_cli.domain.layout import INCIDENTS_DIR
+from runbook_cli.domain import clock, config, document, generated, model, rules
+from runbook_cli.domain.layout import INCIDENTS_DIR, MAX_FILE_BYTES
 from runbook_cli.domain.model import Loaded
 from runbook_cli.domain.text import clean_name, clean_text
 from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
@@ -173,13 +173,14 @@ class Workspace:
             loaded = self.load(reference)
             if not after_close:
                 refuse_closed(loaded.incident)
+            kept = rules.time_order(loaded.incident)  # before the edit changes the incident
             edit = Edit(
                 loaded.incident, loaded.doc.body, who, path=self.store.relative(loaded.path)
             )
             yield edit
-            self._save(loaded, edit, commit)
+            self._save(loaded, edit, commit, kept)
 
-    def _save(self, loaded: Loaded, edit: Edit, commit: bool) -> None:
+    def _save(self, loaded: Loaded, edit: Edit, commit: bool, kept: list) -> None:
         doc = loaded.doc
         body = edit.body
         for entry in edit.entries:
@@ -188,12 +189,11 @@ class Workspace:
             except document.DocumentError as error:
                 raise MalformedFileError(f"{self.store.relative(loaded.path)}: {error}.") from None
         doc.meta = edit.incident.to_meta()
-        doc.body = (
-            generated.regenerate(body, edit.incident) if doc.meta != doc.original_meta else body
-        )
+        doc.body = generated.regenerate(body, edit.incident)
         text = doc.render()
         if text.encode("utf-8") == loaded.raw:
             return
+        self.vet(loaded.path, text, kept=kept)
         allowed = self.screen(loaded.raw.decode("utf-8"), text, loaded.path)
         if allowed:
             edit.trailers["Sensitive-Data-Allowed"] = allowed
@@ -201,6 +201,33 @@ class Workspace:
         edit.written = True
         if commit:
             edit.commit = self.commit(loaded.path, edit)
+
+    def vet(self, path: Path, text: str, *, kept: list | None = None) -> None:
+        """Refuse (exit 2, nothing written) a change after which runbook could not read the file
+        again, or whose lifecycle times break an order `check` enforces (beyond the problems
+        in `kept`, which the file had before: a change need not fix a hand edit)."""
+        relative = self.store.relative(path)
+        data = text.encode("utf-8")
+        if len(data) > MAX_FILE_BYTES:
+            size, limit = len(data) / 1024 / 1024, MAX_FILE_BYTES // 1024 // 1024
+            raise UsageError(
+                f"refusing the change: {relative} would grow to {size:.1f} MiB, over the {limit} MiB "
+                "runbook reads; nothing was written (keep long output in a file and link it under "
+                "## Attachments)."
+            )
+        try:
+            after = self.store.parse(path, data).incident
+        except MalformedFileError as error:
+            raise UsageError(
+                f"refusing the change: runbook could not read {relative} again ({error}); "
+                "nothing was written."
+            ) from None
+        broken = [pair[1] for pair in rules.time_order(after) if pair not in (kept or [])]
+        if broken:
+            raise UsageError(
+                f"refusing the change: {broken[0]}; give times in order (check --at); "
+                "nothing was written."
+            )
 
     def write(self, path: Path, text: str) -> None:
         try:
@@ -257,6 +284,7 @@ class Workspace:
             raise UsageError(
                 f"{self.store.relative(path)} already exists; refusing to overwrite it."
             )
+        self.vet(path, text)
         allowed = self.screen("", text, path)
         if allowed:
             message += f"\nSensitive-Data-Allowed: {allowed}"
