@@ -211,9 +211,9 @@ class Workspace:
         if len(data) > MAX_FILE_BYTES:
             size, limit = len(data) / 1024 / 1024, MAX_FILE_BYTES // 1024 // 1024
             raise UsageError(
-                f"refusing the change: {relative} would grow to {size:.1f} MiB, over the {limit} MiB "
-                "runbook reads; nothing was written (keep long output in a file and link it under "
-                "## Attachments)."
+                f"refusing the change: {relative} would grow to {size:.1f} MiB, over the "
+                f"{limit} MiB runbook reads; nothing was written (keep long output in a file and "
+                "link it under ## Attachments)."
             )
         try:
             after = self.store.parse(path, data).incident
