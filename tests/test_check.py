@@ -125,7 +125,18 @@ def test_base_scope_checks_only_files_changed_on_the_branch(resolved: Runbook, r
     edit(repo, "## Timeline\n", "## Timeline\n\n- garbled\n")
     git(repo, "commit", "-qam", "broken incident 1 on main")
     git(repo, "checkout", "-qb", "feature")
-    resolved("declare", "Second", "-s", "SEV-3", "--service", "patient-web")
+    resolved(
+        "declare",
+        "Second",
+        "-s",
+        "SEV-3",
+        "--service",
+        "patient-web",
+        "--commander",
+        "Lee",
+        "--comms-lead",
+        "Lee",
+    )
     found = findings(resolved, "--base", "main")
     assert found == []  # incident 2 is fine; the broken incident 1 did not change on this branch
     assert "timeline" in rules_of(resolved)

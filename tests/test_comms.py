@@ -257,7 +257,7 @@ def test_escalation_steps_reached_squad_leads_and_compliance_only_with_user_data
         (30, True, ["Head of Engineering"]),
         (60, False, ["CTO"]),
     ]
-    assert steps[3]["due_at"] == "2026-11-26T11:00:00Z"
+    assert steps[3]["due_at"] == "2026-11-26T11:05:00Z"  # counted from detection (10:05)
     sev1(
         "declare",
         "Records exposed",
@@ -292,17 +292,28 @@ def test_due_is_sorted_flags_overdue_and_can_fail(sev1: Runbook) -> None:
     sev1("action", "add", "Retry budget", "--owner", "Lee", "--due", "2026-11-20")
     items = sev1.json("due")
     assert [i["due_at"] for i in items] == sorted(i["due_at"] for i in items)
-    # action due 11-20; escalations at 10:00, 10:15, 10:30 and 11:00; internal update 10:05+15; status page 10:05+30
+    # action due 11-20; escalations from detection (10:05) at +0, +15, +30 and +60; the
+    # acknowledgement 10:05+5; the user-data question (appointment-service holds patient data)
+    # 10:05+15; internal update 10:05+15; status page 10:05+30
     assert [(i["kind"], i["due_at"][5:16], i["overdue"]) for i in items] == [
         ("action", "11-20T23:59", True),
-        ("escalation", "11-26T10:00", True),
-        ("escalation", "11-26T10:15", True),
+        ("escalation", "11-26T10:05", True),
+        ("ack", "11-26T10:10", True),
+        ("data", "11-26T10:20", True),
         ("comms", "11-26T10:20", True),
-        ("escalation", "11-26T10:30", True),
+        ("escalation", "11-26T10:20", True),
         ("status-page", "11-26T10:35", True),
-        ("escalation", "11-26T11:00", False),
+        ("escalation", "11-26T10:35", True),
+        ("escalation", "11-26T11:05", False),
     ]
-    assert {i["kind"] for i in items} == {"escalation", "action", "comms", "status-page"}
+    assert {i["kind"] for i in items} == {
+        "escalation",
+        "action",
+        "comms",
+        "status-page",
+        "ack",
+        "data",
+    }
     assert all(i["overdue"] == (i["due_at"] < NOW) for i in items)
     assert sev1("due", "--fail-on-overdue", expect=1).exit_code == 1
 
@@ -336,9 +347,13 @@ def test_next_steps_after_declare(runbook: Runbook, monkeypatch: pytest.MonkeyPa
         "--started-at",
         "2026-11-26T10:20:00Z",
     ).stdout
+    # Backdated by 20 minutes, but detected now: the matrix counts from detection, so only
+    # T+0 is due now, not every step up to T+15.
     assert "next: Page now (T+0 min): SRE on-call (primary)" in out
-    assert "next: Page now (T+15 min): Patient Platform lead" in out
-    assert "next: Next escalation at 10:50 UTC (T+30 min): head-of-engineering." in out
+    assert "Page now (T+15 min)" not in out
+    assert "next: Next escalation at 10:55 UTC (T+15 min): squad-lead." in out
+    assert "next: Acknowledge by 10:45 UTC (runbook ack)." in out
+    assert "next: Answer: is user data affected?" in out  # patient-web holds patient data
     assert "next: Next internal update due 10:55 UTC" in out
 
 

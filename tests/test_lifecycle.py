@@ -103,7 +103,7 @@ def test_show_json_has_the_design_keys_and_types(declared: Runbook) -> None:
         "action_items_created",
         "metrics_updated",
     ]
-    assert view["postmortem"] == {"due": None, "scheduled_at": None}
+    assert view["postmortem"] == {"due": None, "scheduled_at": None, "attendees": []}
     assert view["started_at"].endswith("Z") and view["acknowledged_at"] is None
 
 

@@ -97,6 +97,7 @@ def main_options(
 
 
 from runbook_cli.cli import (  # noqa: E402  (registers the commands on app)
+    facts,
     gate,
     outside,
     postincident,
@@ -110,6 +111,7 @@ from runbook_cli.cli import (  # noqa: E402  (registers the commands on app)
 
 __all__ = [
     "app",
+    "facts",
     "gate",
     "main",
     "outside",

@@ -194,7 +194,8 @@ def report(ctx: typer.Context, incident: Incident = None) -> None:
         return
     from runbook_cli.rendering import report as report_text
 
-    typer.echo(report_text.render(workspace(ctx).load(incident)), nl=False)
+    ws = workspace(ctx)
+    typer.echo(report_text.render(ws.load(incident), ws.config), nl=False)
 
 
 @report_app.command("set")

@@ -53,8 +53,13 @@ def declare(
         str | None, typer.Option("--detected-at", help="When it was detected (default: now).")
     ] = None,
     data_affected: Annotated[
-        bool, typer.Option("--data-affected", help="User data affected: a regulated event.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--data-affected/--no-data-affected",
+            help="User data affected (a regulated event), or not; unanswered by default.",
+            show_default=False,
+        ),
+    ] = None,
     author: Author = None,
     allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,

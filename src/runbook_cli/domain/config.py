@@ -19,7 +19,7 @@ from runbook_cli.domain import yamlio
 from runbook_cli.domain.layout import CONFIG_PATH
 from runbook_cli.errors import MalformedFileError, UsageError
 
-STATUSES = ("investigating", "identified", "mitigated", "resolved", "closed")
+STATUSES = ("investigating", "identified", "mitigated", "resolved", "closed", "cancelled")
 OPEN_STATUSES = STATUSES[:3]
 
 SEED_CHECKLIST = {
@@ -41,6 +41,7 @@ REPORT_SECTIONS = (
 )
 
 PAGERDUTY_LEVELS = ("critical", "error", "warning", "info")
+TRIAGE_ROLES = {"commander": "Incident Commander", "comms_lead": "Communications Lead"}
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class Severity:
     """High severities (SEV-0/1 in the seed) need a commander and comms lead while open."""
     pagerduty: str = "error"
     style: str = ""
+    triage: tuple[str, ...] = tuple(TRIAGE_ROLES)
+    """The triage roles an open incident of this level must have filled (the runbook: both, for
+    every level); one person may hold both."""
     """How the terminal shows it (a rich style); the site colours severities by rank."""
 
     @property
@@ -88,12 +92,37 @@ class Sync:
 
 
 @dataclass(frozen=True)
+class Clock:
+    """A regulatory deadline counted from the discovery that user data is affected."""
+
+    name: str
+    what: str
+    within: dict[str, int]
+    """{hours: N}, {days: N} or {days_after_year_end: N}"""
+    min_people: int | None = None
+    max_people: int | None = None
+
+
+@dataclass(frozen=True)
+class Regulatory:
+    ask_data_affected: tuple[str, ...]
+    """Severities whose incidents must answer 'is user data affected?' (patient-data services
+    always do)."""
+    answer_within_minutes: int
+    clocks: dict[str, Clock]
+    checklist_items: dict[str, str]
+    """Extra checklist items for incidents with user data affected."""
+
+
+@dataclass(frozen=True)
 class Config:
     severities: dict[str, Severity]
     statuses: dict[str, str]
     services: dict[str, dict]
     ack_target_minutes: int
     display_timezone: str | None
+    roles: dict[str, str]
+    regulatory: Regulatory
     comms: Comms
     postmortem: Postmortem
     checklist: dict[str, str]
@@ -134,6 +163,17 @@ class Config:
                 return name
         valid = ", ".join(f"{s.name} ({s.label})" for s in self.severities.values())
         raise UsageError(f"unknown severity {text!r}; use one of {valid}.")
+
+    def required_roles(self, severity: str) -> tuple[str, ...]:
+        """The triage roles an open incident of this severity must have filled."""
+        return self.severity(severity).triage
+
+    def holds_patient_data(self, service: str) -> bool:
+        return bool(self.services.get(service, {}).get("patient_data"))
+
+    def checklist_for(self, regulated: bool) -> dict[str, str]:
+        """The post-incident checklist; incidents with user data affected get the extra items."""
+        return {**self.checklist, **(self.regulatory.checklist_items if regulated else {})}
 
     def integration(self, system: str) -> dict:
         """The settings of one outside system (`statuspage`, `jira`, `linear`)."""
@@ -184,7 +224,7 @@ SEED_SEVERITIES = {
         style="dim",
     ),
 }
-_SEVERITY_KEYS = ("meaning", "high", "pagerduty", "style")
+_SEVERITY_KEYS = ("meaning", "high", "pagerduty", "style", "triage")
 
 
 def _severities(value: Any, require: Require) -> dict[str, Severity]:
@@ -207,6 +247,12 @@ def _severities(value: Any, require: Require) -> dict[str, Severity]:
         )
         for key in ("meaning", "style"):
             require(isinstance(merged[key], str), f"severity {name}: '{key}' must be text")
+        triage = merged["triage"]
+        require(
+            isinstance(triage, list | tuple) and set(triage) <= set(TRIAGE_ROLES),
+            f"severity {name}: 'triage' must be a list drawn from {', '.join(TRIAGE_ROLES)}",
+        )
+        merged["triage"] = tuple(triage)
         result[name] = Severity(name, **merged)
     return result
 
@@ -226,6 +272,10 @@ def _services(value: Any, require: Require) -> dict[str, dict]:
         require(
             isinstance(links, list) and all(isinstance(link, str) for link in links),
             f"service {name}: 'links' must be a list of URLs or text",
+        )
+        patient_data = (settings or {}).get("patient_data", False)
+        require(
+            isinstance(patient_data, bool), f"service {name}: 'patient_data' must be true or false"
         )
     return {name: dict(settings or {}) for name, settings in value.items()}
 
@@ -331,6 +381,86 @@ def _zone_name(value: Any, require: Require) -> str | None:
     return value
 
 
+def _roles(value: Any, require: Require) -> dict[str, str]:
+    require(
+        isinstance(value, dict)
+        and all(isinstance(k, str) and k.isidentifier() and k not in TRIAGE_ROLES for k in value)
+        and all(isinstance(v, str) and v for v in value.values()),
+        "'roles' maps simple names (like scribe) to titles; commander and comms_lead are built in",
+    )
+    return dict(value)
+
+
+# The regulatory clocks a US healthcare company lives by: the HIPAA Breach Notification Rule,
+# 45 CFR 164.404-408, counted from discovery. Guidance for the team, not legal advice.
+HIPAA_CLOCKS = {
+    "individuals": {
+        "what": "notify the affected individuals without unreasonable delay (45 CFR 164.404)",
+        "within": {"days": 60},
+    },
+    "hhs": {
+        "what": "notify the HHS Secretary (45 CFR 164.408(b))",
+        "within": {"days": 60},
+        "min_people": 500,
+    },
+    "hhs-log": {
+        "what": "report the breach in the yearly log to the HHS Secretary (45 CFR 164.408(c))",
+        "within": {"days_after_year_end": 60},
+        "max_people": 499,
+    },
+    "media": {
+        "what": "notify prominent media outlets where more than 500 residents of a state or "
+        "jurisdiction are affected (45 CFR 164.406)",
+        "within": {"days": 60},
+        "min_people": 501,
+    },
+}
+REGULATED_CHECKLIST = {
+    "breach_risk_assessment": "Breach risk assessment documented (45 CFR 164.402).",
+    "notifications_done": "Notifications sent, or documented as not required.",
+}
+CLOCK_UNITS = ("hours", "days", "days_after_year_end")
+
+
+def _regulatory(value: Any, require: Require) -> Regulatory:
+    asked = value["ask_data_affected"]
+    require(
+        isinstance(asked, list) and all(isinstance(s, str) for s in asked),
+        "'regulatory.ask_data_affected' must be a list of severities",
+    )
+    minutes = _positive("regulatory.answer_within_minutes")(value["answer_within_minutes"], require)
+    clocks = {}
+    for name, rule in (value["clocks"] or {}).items():
+        if rule is None:  # a default clock switched off
+            continue
+        within = rule.get("within") if isinstance(rule, dict) else None
+        require(
+            isinstance(rule, dict)
+            and isinstance(rule.get("what"), str)
+            and isinstance(within, dict)
+            and len(within) == 1
+            and next(iter(within)) in CLOCK_UNITS
+            and isinstance(next(iter(within.values())), int)
+            and set(rule) <= {"what", "within", "min_people", "max_people"},
+            f"regulatory clock {name} needs 'what' and 'within' ({{hours: N}}, {{days: N}} or "
+            "{days_after_year_end: N}), optionally min_people and max_people",
+        )
+        for bound in ("min_people", "max_people"):
+            require(
+                rule.get(bound) is None or isinstance(rule.get(bound), int),
+                f"regulatory clock {name}: '{bound}' must be a whole number",
+            )
+        clocks[str(name)] = Clock(
+            str(name), rule["what"], dict(within), rule.get("min_people"), rule.get("max_people")
+        )
+    items = {**REGULATED_CHECKLIST, **(value["checklist_items"] or {})}
+    require(
+        all(isinstance(k, str) and k.isidentifier() for k in items),
+        "'regulatory.checklist_items' keys must be simple names like breach_risk_assessment",
+    )
+    return Regulatory(tuple(asked), minutes, clocks, {k: str(v) for k, v in items.items()})
+
+
 def _as_is(value: Any, require: Require) -> Any:
     return value
 
@@ -338,8 +468,10 @@ def _as_is(value: Any, require: Require) -> Any:
 SETTINGS: dict[str, Setting] = {
     "severities": Setting(
         {name: s.meaning for name, s in SEED_SEVERITIES.items()},
-        "Severity levels and their meanings (the runbook's 'Severity Levels'). A level may also be a "
-        "mapping: meaning, high (needs commander and comms lead), pagerduty (level), style (terminal).",
+        "Severity levels and their meanings (the runbook's 'Severity Levels'). A level may also "
+        "be a mapping: meaning, high (the gravest levels), pagerduty (level), style (terminal), "
+        "triage (roles an open incident needs; default [commander, comms_lead], one person may "
+        "hold both).",
         _severities,
         merge="whole",
     ),
@@ -350,19 +482,21 @@ SETTINGS: dict[str, Setting] = {
             "mitigated": "Impact contained (flag off, rollback, scaling); watching.",
             "resolved": "Service restored and confirmed by monitoring and functional checks.",
             "closed": "Report complete and post-incident checklist done.",
+            "cancelled": "A false alarm: no incident after all (runbook cancel).",
         },
         "The incident lifecycle; only the meanings may change.",
         _statuses,
     ),
     "services": Setting(
         {
-            "appointment-service": {"squad": "Patient Platform"},
-            "patient-web": {"squad": "Patient Platform"},
-            "doctor-hub": {"squad": "Doctor Hub"},
+            "appointment-service": {"squad": "Patient Platform", "patient_data": True},
+            "patient-web": {"squad": "Patient Platform", "patient_data": True},
+            "doctor-hub": {"squad": "Doctor Hub", "patient_data": True},
             "admin-console": {"squad": "Admin Console"},
         },
-        "Known services, the squad that owns each, and links (dashboards, log queries) that "
-        "declare writes into Attachments; other names are accepted too.",
+        "Known services, the squad that owns each, whether it holds patient data (patient_data: "
+        "true: its incidents must answer 'is user data affected?'), and links (dashboards, log "
+        "queries) that declare writes into Attachments; other names are accepted too.",
         _services,
         merge="free",
     ),
@@ -374,6 +508,26 @@ SETTINGS: dict[str, Setting] = {
         "Zone that typed clock times (23:59, 3am) are read in and times are shown in, e.g. "
         "Europe/Berlin; empty: the system's (TZ). Files always store UTC.",
         _zone_name,
+    "roles": Setting(
+        {"scribe": "Scribe", "operations_lead": "Operations Lead"},
+        "Roles beyond the Incident Commander and Communications Lead "
+        "(runbook assign --role scribe=NAME).",
+        _roles,
+        merge="free",
+    ),
+    "regulatory": Setting(
+        {
+            "ask_data_affected": ["SEV-0"],
+            "answer_within_minutes": 15,
+            "clocks": HIPAA_CLOCKS,
+            "checklist_items": dict(REGULATED_CHECKLIST),
+        },
+        "User data affected: the severities that must answer the question (services with "
+        "patient_data: true always do) and how soon; the clocks from discovery (default: the HIPAA "
+        "Breach Notification Rule, 45 CFR 164.404-408; a team under GDPR adds gdpr: {what: notify "
+        "the supervisory authority (GDPR Art. 33), within: {hours: 72}}; null switches one off); "
+        "the extra checklist items. Guidance, not legal advice.",
+        _regulatory,
     ),
     "comms": Setting(
         {
@@ -444,7 +598,15 @@ SETTINGS: dict[str, Setting] = {
 }
 
 # Mappings below the top level whose keys are the team's own: added to the defaults, not checked.
-_FREE_FORM = {"internal_update_minutes", "status_page_minutes", "deadlines", "extra", "components"}
+_FREE_FORM = {
+    "internal_update_minutes",
+    "status_page_minutes",
+    "deadlines",
+    "extra",
+    "components",
+    "clocks",
+    "checklist_items",
+}
 
 DEFAULTS: dict = {key: setting.default for key, setting in SETTINGS.items()}
 

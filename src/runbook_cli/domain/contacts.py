@@ -74,8 +74,10 @@ _BODY_INTRO = """\
 # Contacts and escalation matrix
 
 The front matter above is the data `runbook` reads; edit it, not the table below, which
-`runbook contacts refresh` regenerates. Escalation steps count from the incident's start.
-`squad-lead` means the leads of the squads that own the impacted services (`config.yml`).
+`runbook contacts refresh` regenerates. Escalation steps count from detection; the T+0 step
+is reached when the incident is acknowledged, and no step falls due once it is mitigated. A
+step may name `severities: [SEV-0, SEV-1]` to apply to those only. `squad-lead` means the
+leads of the squads that own the impacted services (`config.yml`).
 
 """
 
@@ -93,6 +95,7 @@ class Step:
     after_minutes: int
     notify: tuple[str, ...]
     only_when_data_affected: bool
+    severities: tuple[str, ...] = ()  # empty: every severity
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ def table(contacts: Contacts) -> str:
     lines = ["| After | Notify | Who | How to reach |", "|---|---|---|---|"]
     for step in contacts.steps:
         when = " (if user data affected)" if step.only_when_data_affected else ""
+        if step.severities:
+            when += f" ({', '.join(step.severities)} only)"
         for role in step.notify:
             people = contacts.with_role(role) or [Person("—", role, None, "—")]
             for person in people:
@@ -185,8 +190,20 @@ def parse(data: object, source: str = "(defaults)") -> Contacts:
             )
         if entry.get("when") not in (None, "data_affected"):
             raise fail("an escalation step's 'when' may only be data_affected")
+        if set(entry) - {"after_minutes", "notify", "when", "severities"}:
+            raise fail(
+                "an escalation step holds after_minutes, notify, and optionally when and severities"
+            )
+        severities = entry.get("severities") or []
+        if not isinstance(severities, list) or not all(isinstance(s, str) for s in severities):
+            raise fail("an escalation step's 'severities' must be a list such as [SEV-0, SEV-1]")
         steps.append(
-            Step(minutes, tuple(str(role) for role in notify), entry.get("when") == "data_affected")
+            Step(
+                minutes,
+                tuple(str(role) for role in notify),
+                entry.get("when") == "data_affected",
+                tuple(severities),
+            )
         )
     return Contacts(tuple(people), tuple(sorted(steps, key=lambda step: step.after_minutes)))
 

@@ -1,17 +1,27 @@
-"""What is due now: comms updates on cadence, escalation steps, post-mortems, action items. Pure."""
+"""What is due now: the acknowledgement, the user-data question, comms updates on cadence,
+escalation steps, regulatory clocks, post-mortems, action items. Pure."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from runbook_cli.domain import escalation
+from runbook_cli.domain import escalation, regulatory
 from runbook_cli.domain.clock import UTC, format_stored
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.model import Incident
 
-KINDS = ("comms", "status-page", "escalation", "postmortem", "action")
+KINDS = (
+    "ack",
+    "data",
+    "comms",
+    "status-page",
+    "escalation",
+    "regulatory",
+    "postmortem",
+    "action",
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,15 @@ def for_incident(
     def add(kind: str, at: datetime, what: str) -> None:
         items.append(Due(incident.id, kind, at, now > at, what))
 
+    if incident.is_open and not incident.acknowledged_at:
+        at = ack_due(incident, config)
+        add("ack", at, f"acknowledge by {at:%H:%M} UTC (runbook ack)")
+    if incident.is_open and regulatory.unanswered(incident, config):
+        add(
+            "data",
+            regulatory.question_due(incident, config),
+            "answer: is user data affected? (runbook data-affected yes|no --reason T)",
+        )
     channel = config.comms.channel
     for kind, what in (
         ("comms", f"post an internal update in {channel} (runbook comms --post)"),
@@ -61,7 +80,7 @@ def for_incident(
         at = next_update(incident, config, kind)
         if at:
             add(kind, at, what)
-    if incident.is_open:
+    if escalation.active(incident):
         for step in escalation.steps(incident, contacts, config, now):
             if not step.done:
                 names = ", ".join(p.name for p in step.people) or ", ".join(step.roles)
@@ -70,6 +89,14 @@ def for_incident(
                     step.due_at,
                     f"T+{step.after_minutes} min: notify {names} (then runbook escalate --to {step.roles[0]})",
                 )
+    for clock in regulatory.open_clocks(incident, config):
+        add(
+            "regulatory",
+            clock.due_at,
+            f"{clock.what}"
+            + (f" ({clock.condition})" if clock.condition else "")
+            + f"; then runbook notified {clock.name}",
+        )
     if incident.postmortem_due and not incident.postmortem_scheduled_at:
         add(
             "postmortem",
@@ -86,6 +113,12 @@ def for_incident(
     return items
 
 
+def ack_due(incident: Incident, config: Config) -> datetime:
+    """The runbook's acknowledgement target, counted from detection."""
+    detected = incident.detected_at or incident.started_at
+    return detected + timedelta(minutes=config.ack_target_minutes)
+
+
 def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
@@ -99,7 +132,8 @@ def runbook_review(config: Config, incidents: list[Incident], today: date) -> st
     if (today - last_day).days >= every:
         return f"the runbook was last reviewed {last_day.isoformat()}, more than {every} days ago: review it (quarterly)."
     gravest = config.severity_names[0]
-    sev0 = [i.id for i in incidents if i.severity == gravest and i.started_at.date() >= last_day]
+    # A review on the day of a SEV-0 counts as the review after it.
+    sev0 = [i.id for i in incidents if i.severity == gravest and i.started_at.date() > last_day]
     if sev0:
         return f"{gravest} incident {sev0[0]} happened after the last runbook review ({last_day.isoformat()}): review the runbook."
     return None

@@ -45,17 +45,29 @@ def impacted_squads(incident: Incident, config: Config) -> set[str]:
     }
 
 
+def active(incident: Incident) -> bool:
+    """Escalation steps fall due only until the impact is contained (mitigated or later)."""
+    return incident.status in ("investigating", "identified")
+
+
 def steps(incident: Incident, contacts: Contacts, config: Config, now: datetime) -> list[Step]:
+    """The matrix for this incident, counted from detection. The T+0 step (the on-call
+    engineer) counts as done once the incident is acknowledged."""
     squads = impacted_squads(incident, config)
+    start = incident.detected_at or incident.started_at
     result = []
     for step in contacts.steps:
         if step.only_when_data_affected and not incident.data_affected:
             continue
+        if step.severities and incident.severity not in step.severities:
+            continue
         people: list[Person] = []
         for role in step.notify:
             people += contacts.with_role(role, squads if role == SQUAD_LEADS else None)
-        due = incident.started_at + timedelta(minutes=step.after_minutes)
-        done = all(incident.escalated.get(role) for role in step.notify)
+        due = start + timedelta(minutes=step.after_minutes)
+        done = all(incident.escalated.get(role) for role in step.notify) or (
+            step.after_minutes == 0 and incident.acknowledged_at is not None
+        )
         result.append(
             Step(
                 step.after_minutes,

@@ -34,6 +34,8 @@ def facts(incident: Incident) -> str:
         lines.append(
             "- **User data affected:** yes (regulated event: Compliance Officer is notified)"
         )
+    if incident.patients_affected is not None:
+        lines.append(f"- **Patients affected:** {incident.patients_affected}")
     return "\n".join(lines) + "\n"
 
 

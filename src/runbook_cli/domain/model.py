@@ -22,6 +22,7 @@ LIFECYCLE_TIMESTAMPS = (
 )
 TIMESTAMP_FIELDS = (
     *LIFECYCLE_TIMESTAMPS,
+    "data_discovered_at",
     "severity_changed_at",
     "roles_changed_at",
     "last_internal_update_at",
@@ -42,8 +43,19 @@ FIELD_ORDER = (
     "status",
     "services",
     "data_affected",
+    "data_discovered_at",
+    "patients_affected",
+    "appointments_failed",
+    "appointments_missed",
+    "detection",
+    "tags",
+    "related",
+    "duplicate_of",
     "commander",
     "comms_lead",
+    "roles",
+    "responders",
+    "role_history",
     "started_at",
     "detected_at",
     "acknowledged_at",
@@ -57,6 +69,7 @@ FIELD_ORDER = (
     "last_internal_update_at",
     "last_status_page_update_at",
     "escalated",
+    "notifications",
     "integrations",
     "root_cause_hypothesis",
     "remaining_risks",
@@ -65,6 +78,23 @@ FIELD_ORDER = (
     "action_items",
     "postmortem",
 )
+# Written only when they hold something, so files from before they existed stay byte-identical.
+OPTIONAL_FIELDS = (
+    "data_discovered_at",
+    "patients_affected",
+    "appointments_failed",
+    "appointments_missed",
+    "detection",
+    "tags",
+    "related",
+    "duplicate_of",
+    "roles",
+    "responders",
+    "role_history",
+    "notifications",
+)
+IMPACT_FIELDS = ("patients_affected", "appointments_failed", "appointments_missed")
+DETECTION_METHODS = ("alert", "user-report", "other")
 REQUIRED_FIELDS = ("id", "title", "severity", "status", "services", "started_at")
 ACTION_FIELDS = ("id", "title", "owner", "due", "done", "tracker")
 
@@ -99,9 +129,20 @@ class Incident:
     started_at: datetime
     services: list[str]
     status: str = "investigating"
-    data_affected: bool = False
+    data_affected: bool | None = None  # None: not answered yet
+    data_discovered_at: datetime | None = None  # when user data was found affected
+    patients_affected: int | None = None
+    appointments_failed: int | None = None
+    appointments_missed: int | None = None
+    detection: str | None = None  # alert, user-report or other
+    tags: list[str] = field(default_factory=list)
+    related: list[int] = field(default_factory=list)
+    duplicate_of: int | None = None
     commander: str | None = None
     comms_lead: str | None = None
+    roles: dict[str, str] = field(default_factory=dict)  # extra roles from the config: scribe…
+    responders: list[str] = field(default_factory=list)
+    role_history: list[dict] = field(default_factory=list)  # {role, name, from, to}
     detected_at: datetime | None = None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
@@ -116,6 +157,7 @@ class Incident:
     escalated: dict[str, datetime] = field(
         default_factory=dict
     )  # escalation role -> when it was done
+    notifications: dict[str, dict] = field(default_factory=dict)  # clock -> {at, outcome}
     integrations: dict = field(default_factory=dict)  # outside systems' ids: pagerduty, statuspage
     root_cause_hypothesis: str | None = None
     remaining_risks: str | None = None
@@ -124,15 +166,16 @@ class Incident:
     action_items: list[ActionItem] = field(default_factory=list)
     postmortem_due: datetime | None = None
     postmortem_scheduled_at: datetime | None = None
+    postmortem_attendees: list[str] = field(default_factory=list)
 
     @property
     def is_open(self) -> bool:
-        return self.status not in ("resolved", "closed")
+        return self.status not in ("resolved", "closed", "cancelled")
 
     @property
     def is_closed(self) -> bool:
-        """Closed means closed: only `runbook reopen` changes the incident again."""
-        return self.status == "closed"
+        """Closed or cancelled: only reopening changes it."""
+        return self.status in ("closed", "cancelled")
 
     @property
     def date(self) -> date:
@@ -142,6 +185,8 @@ class Incident:
         """The front matter, in FIELD_ORDER, timestamps as quoted ISO-8601 UTC strings."""
         meta: dict = {}
         for name in FIELD_ORDER:
+            if name in OPTIONAL_FIELDS and getattr(self, name) in (None, [], {}):
+                continue
             if name == "action_items":
                 meta[name] = [item.to_meta() for item in self.action_items]
             elif name == "postmortem":
@@ -149,18 +194,28 @@ class Incident:
                     "due": _stored(self.postmortem_due),
                     "scheduled_at": _stored(self.postmortem_scheduled_at),
                 }
+                if self.postmortem_attendees:
+                    meta[name]["attendees"] = list(self.postmortem_attendees)
             elif name == "checklist":
                 meta[name] = dict(self.checklist)
             elif name == "integrations":
                 meta[name] = {system: dict(ids) for system, ids in self.integrations.items()}
             elif name == "escalated":
                 meta[name] = {role: _stored(at) for role, at in self.escalated.items()}
+            elif name in ("notifications", "roles"):
+                meta[name] = {key: _copy(value) for key, value in getattr(self, name).items()}
+            elif name == "role_history":
+                meta[name] = [dict(held) for held in self.role_history]
             else:
                 value = getattr(self, name)
                 meta[name] = _stored(value) if isinstance(value, datetime) else value
                 if isinstance(value, list):
                     meta[name] = list(value)
         return meta
+
+
+def _copy(value: object) -> object:
+    return dict(value) if isinstance(value, dict) else value
 
 
 def _stored(value: datetime | None) -> str | None:
@@ -223,22 +278,67 @@ def from_meta(meta: object, config: Config) -> Incident:
         if value is not None and not isinstance(value, str):
             raise SchemaError(name, f"'{name}' must be text")
         values[name] = value
-    data_affected = meta.get("data_affected", False)
-    if not isinstance(data_affected, bool):
+    data_affected = meta.get("data_affected")
+    if data_affected is not None and not isinstance(data_affected, bool):
         raise SchemaError(
-            "data_affected", f"'data_affected' must be true or false, not {data_affected!r}"
+            "data_affected",
+            f"'data_affected' must be true, false or null (not answered), not {data_affected!r}",
         )
+    for name in IMPACT_FIELDS:
+        number = meta.get(name)
+        if number is not None and (
+            isinstance(number, bool) or not isinstance(number, int) or number < 0
+        ):
+            raise SchemaError(name, f"'{name}' must be a whole number of 0 or more")
+        values[name] = number
+    detection = meta.get("detection")
+    if detection is not None and detection not in DETECTION_METHODS:
+        raise SchemaError("detection", f"'detection' must be one of {', '.join(DETECTION_METHODS)}")
+    values["detection"] = detection
+    values["tags"] = _text_list(meta, "tags")
+    values["responders"] = _text_list(meta, "responders")
+    related = meta.get("related") or []
+    if not isinstance(related, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in related
+    ):
+        raise SchemaError("related", "'related' must be a list of incident ids")
+    values["related"] = list(related)
+    duplicate_of = meta.get("duplicate_of")
+    if duplicate_of is not None and (
+        isinstance(duplicate_of, bool) or not isinstance(duplicate_of, int) or duplicate_of < 1
+    ):
+        raise SchemaError("duplicate_of", "'duplicate_of' must be an incident id")
+    values["duplicate_of"] = duplicate_of
+    roles = meta.get("roles") or {}
+    if not isinstance(roles, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in roles.items()
+    ):
+        raise SchemaError("roles", "'roles' must map role names to people")
+    values["roles"] = dict(roles)
+    history = meta.get("role_history") or []
+    if not isinstance(history, list) or not all(
+        isinstance(held, dict) and set(held) <= {"role", "name", "from", "to"} for held in history
+    ):
+        raise SchemaError("role_history", "'role_history' lists {role, name, from, to}")
+    values["role_history"] = [dict(held) for held in history]
+    notifications = meta.get("notifications") or {}
+    if not isinstance(notifications, dict) or not all(
+        isinstance(v, dict) and set(v) <= {"at", "outcome"} for v in notifications.values()
+    ):
+        raise SchemaError("notifications", "'notifications' maps each clock to {at, outcome}")
+    values["notifications"] = {str(k): dict(v) for k, v in notifications.items()}
     for name in TIMESTAMP_FIELDS:
         values[name] = _timestamp(meta.get(name), name)
 
     checklist = meta.get("checklist") or {}
     if not isinstance(checklist, dict) or not all(isinstance(v, bool) for v in checklist.values()):
         raise SchemaError("checklist", "'checklist' must map item keys to true or false")
-    unknown_items = [k for k in checklist if k not in config.checklist]
+    items = config.checklist_for(data_affected is True)
+    unknown_items = [k for k in checklist if k not in config.checklist_for(True)]
     if unknown_items:
         raise SchemaError(
             "checklist",
-            f"unknown checklist item '{unknown_items[0]}' (valid: {', '.join(config.checklist)})",
+            f"unknown checklist item '{unknown_items[0]}' (valid: {', '.join(items)})",
         )
 
     escalated = meta.get("escalated") or {}
@@ -252,8 +352,11 @@ def from_meta(meta: object, config: Config) -> Incident:
         raise SchemaError("integrations", "'integrations' must map each outside system to its ids")
 
     postmortem = meta.get("postmortem") or {}
-    if not isinstance(postmortem, dict) or set(postmortem) - {"due", "scheduled_at"}:
-        raise SchemaError("postmortem", "'postmortem' holds only 'due' and 'scheduled_at'")
+    if not isinstance(postmortem, dict) or set(postmortem) - {"due", "scheduled_at", "attendees"}:
+        raise SchemaError(
+            "postmortem", "'postmortem' holds only 'due', 'scheduled_at' and 'attendees'"
+        )
+    attendees = _text_list(postmortem, "attendees")
 
     return Incident(
         id=incident_id,
@@ -261,14 +364,22 @@ def from_meta(meta: object, config: Config) -> Incident:
         status=status,
         services=list(services),
         data_affected=data_affected,
-        checklist={key: bool(checklist.get(key, False)) for key in config.checklist},
+        checklist={key: bool(checklist.get(key, False)) for key in items},
         action_items=_action_items(meta.get("action_items") or []),
         escalated={role: _timestamp(at, "escalated") for role, at in escalated.items()},
         integrations={system: dict(ids) for system, ids in integrations.items()},
         postmortem_due=_timestamp(postmortem.get("due"), "postmortem"),
         postmortem_scheduled_at=_timestamp(postmortem.get("scheduled_at"), "postmortem"),
+        postmortem_attendees=attendees,
         **values,
     )
+
+
+def _text_list(meta: dict, name: str) -> list[str]:
+    value = meta.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise SchemaError(name, f"'{name}' must be a list of names")
+    return list(value)
 
 
 def _timestamp(value: object, name: str) -> datetime | None:

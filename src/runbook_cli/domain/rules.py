@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from runbook_cli.domain import clock, document, generated, layout, model
-from runbook_cli.domain.config import Config
+from runbook_cli.domain import clock, document, generated, layout, model, regulatory
+from runbook_cli.domain.config import TRIAGE_ROLES, Config
 from runbook_cli.domain.sensitive import Guard, Match
 
 
@@ -108,19 +108,27 @@ def problems_for(
     for field_name, message in time_order(incident):
         add("time-order", field_name, message)
 
-    if incident.is_open and config.severity(incident.severity).high:
-        for role, label in (
-            ("commander", "Incident Commander"),
-            ("comms_lead", "Communications Lead"),
-        ):
+    if incident.is_open:
+        for role in config.required_roles(incident.severity):
             if not getattr(incident, role):
                 add(
                     "roles",
                     role,
-                    f"open {incident.severity} incident has no {label} (runbook assign)",
+                    f"open {incident.severity} incident has no {TRIAGE_ROLES[role]} "
+                    "(runbook assign)",
                 )
 
-    if not incident.is_open:
+    for running in regulatory.open_clocks(incident, config):
+        if now > running.due_at:
+            add(
+                "regulatory",
+                "data_affected",
+                f"regulatory deadline passed {clock.format_stored(running.due_at)}: "
+                f"{running.what} (runbook notified {running.name})",
+            )
+
+    reported = owes_report(incident)
+    if not incident.is_open and reported:
         for section, heading in missing_sections(incident, body, config):
             if heading is None:
                 add("sections", "status", f"the report has no '## {section}' section")
@@ -140,7 +148,7 @@ def problems_for(
                 f"post-mortem not scheduled (deadline {clock.format_stored(due)}; runbook postmortem schedule)",
             )
 
-    if incident.status == "closed":
+    if incident.status == "closed" and reported:
         undone = [key for key, done in incident.checklist.items() if not done]
         if undone:
             add(
@@ -186,11 +194,18 @@ def time_order(incident: model.Incident) -> list[tuple[str, str]]:
     return found
 
 
+def owes_report(incident: model.Incident) -> bool:
+    """A false alarm (cancelled) or a duplicate owes no report: its original carries it."""
+    return incident.status != "cancelled" and incident.duplicate_of is None
+
+
 def missing_sections(
     incident: model.Incident, body: str, config: Config
 ) -> list[tuple[str, int | None]]:
     """Required report sections without real text: (name, heading line index or None when the
     heading itself is missing), in the config's order."""
+    if not owes_report(incident):
+        return []
     lines = body.split("\n")
     by_name: dict[str, document.Section] = {}
     for found_section in document.sections(body):  # one scan, first heading of a name wins

@@ -76,12 +76,7 @@ def show(view: dict, config: Config, now: datetime) -> None:
         ("Services", ", ".join(view["services"])),
         ("Commander", view["commander"] or Text("unassigned", style="yellow")),
         ("Comms lead", view["comms_lead"] or Text("unassigned", style="yellow")),
-        (
-            "User data",
-            Text("affected (regulated event)", style="bold red")
-            if view["data_affected"]
-            else "not affected",
-        ),
+        ("User data", _user_data(view, where)),
         ("Started", at("started_at")),
         ("Detected", at("detected_at")),
         ("Acknowledged", acknowledged),
@@ -109,6 +104,18 @@ def show(view: dict, config: Config, now: datetime) -> None:
             ),
         ),
         ("Linked", _linked(view.get("integrations") or {})),
+        ("Patients affected", _number(view.get("patients_affected"))),
+        ("Appts failed", _number(view.get("appointments_failed"))),
+        ("Appts missed", _number(view.get("appointments_missed"))),
+        ("Detected by", view.get("detection")),
+        ("Tags", ", ".join(view.get("tags") or [])),
+        ("Related", ", ".join(str(n) for n in view.get("related") or [])),
+        ("Duplicate of", _number(view.get("duplicate_of"))),
+        ("Responders", ", ".join(view.get("responders") or [])),
+        *(
+            (role.replace("_", " ").capitalize(), person)
+            for role, person in (view.get("roles") or {}).items()
+        ),
     )
     rows += [(label, Text(value)) for label, value in optional if value]
     postmortem = view["postmortem"]
@@ -123,6 +130,17 @@ def show(view: dict, config: Config, now: datetime) -> None:
     for label, value in rows:
         facts.add_row(label, value)
     out.print(facts)
+    if view.get("clocks"):
+        out.print(Text("\nRegulatory clocks (from discovery; guidance, not legal advice)", "bold"))
+        for item in view["clocks"]:
+            done = item["done"]
+            state = (
+                Text(f"{done['outcome']} {_time(done['at'], where)}", style="green")
+                if done
+                else Text(f"due {_time(item['due_at'], where)}", style="bold red")
+            )
+            condition = f" ({item['condition']})" if item["condition"] else ""
+            out.print(Text.assemble(f"  {item['name']}: ", state, f"  {item['what']}{condition}"))
     report = view.get("report", {"Summary": view["summary"]})
     for name, text in report.items():
         if text:
@@ -170,6 +188,19 @@ def _linked(integrations: dict) -> str:
         shown = known.get("dedup_key") or known.get("incident_id") or known.get("id") or ""
         parts.append(f"{system} {shown}".strip())
     return ", ".join(parts)
+
+
+def _user_data(view: dict, where) -> Text | str:
+    if view["data_affected"]:
+        discovered = _time(view.get("data_discovered_at"), where)
+        return Text(f"affected (regulated event), discovered {discovered}", style="bold red")
+    if view.get("data_question") == "unanswered":
+        return Text("not answered yet: runbook data-affected yes|no --reason T", style="yellow")
+    return "not affected" if view.get("data_affected_answered") else "not asked"
+
+
+def _number(value: int | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def incident_table(views: list[dict], config: Config, now: datetime) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from runbook_cli.domain import clock, document
-from runbook_cli.domain.model import Loaded
+from runbook_cli.domain import clock, document, regulatory
+from runbook_cli.domain.config import Config
+from runbook_cli.domain.model import Incident, Loaded
 
 
 def _field(label: str, content: str, *, listing: bool = False) -> str:
@@ -19,7 +20,7 @@ def _field(label: str, content: str, *, listing: bool = False) -> str:
     )
 
 
-def render(loaded: Loaded) -> str:
+def render(loaded: Loaded, config: Config) -> str:
     incident, body = loaded.incident, loaded.doc.body
     entries, _ = document.timeline(loaded.doc)
 
@@ -48,6 +49,7 @@ def render(loaded: Loaded) -> str:
         f"- **Severity:** {incident.severity}",
         f"- **Services Impacted:** {', '.join(incident.services)}",
         f"- **Duration:** {duration}",
+        *_regulated(incident, config),
         _field("Summary", section("Summary")),
         _field("Timeline", timeline, listing=True),
         _field(
@@ -65,6 +67,30 @@ def render(loaded: Loaded) -> str:
         _field("Attachments", section("Attachments")),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _regulated(incident: Incident, config: Config) -> list[str]:
+    """User data affected: when it was discovered, how many, and each regulatory clock."""
+    if not incident.data_affected:
+        return []
+    lines = [
+        f"- **User Data Affected:** yes, discovered "
+        f"{regulatory.discovered(incident):%Y-%m-%d %H:%M} UTC"
+        + (
+            f"; {incident.patients_affected} people affected"
+            if incident.patients_affected is not None
+            else "; number of people affected not yet recorded"
+        )
+    ]
+    for running in regulatory.clocks(incident, config):
+        state = (
+            f"{running.done['outcome']} {running.done['at'][:16].replace('T', ' ')} UTC"
+            if running.done
+            else f"due by {running.due_at:%Y-%m-%d %H:%M} UTC"
+        )
+        condition = f" ({running.condition})" if running.condition else ""
+        lines.append(f"  - {running.what}{condition}: {state}")
+    return lines
 
 
 def _without_generated(text: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from runbook_cli.domain import document, rules
+from runbook_cli.domain import document, regulatory, rules
 from runbook_cli.domain.clock import format_stored
 from runbook_cli.domain.config import REPORT_SECTIONS, Config
-from runbook_cli.domain.model import TIMESTAMP_FIELDS, Incident, Loaded
+from runbook_cli.domain.model import IMPACT_FIELDS, TIMESTAMP_FIELDS, Incident, Loaded
 
 
 def incident_json(
@@ -25,9 +25,20 @@ def incident_json(
         if name != "Timeline"
     }
     if config is not None:
+        incident = loaded.incident
         view["missing_sections"] = [
-            name for name, _ in rules.missing_sections(loaded.incident, body, config)
+            name for name, _ in rules.missing_sections(incident, body, config)
         ]
+        view["data_question"] = (
+            "unanswered"
+            if regulatory.unanswered(incident, config)
+            else None
+            if incident.data_affected is None
+            else "yes"
+            if incident.data_affected
+            else "no"
+        )
+        view["clocks"] = [c.to_json() for c in regulatory.clocks(incident, config)]
     return view
 
 
@@ -42,7 +53,8 @@ def summary_json(incident: Incident, relative_path: str, summary: str) -> dict:
         "services": list(incident.services),
         "commander": incident.commander,
         "comms_lead": incident.comms_lead,
-        "data_affected": incident.data_affected,
+        "data_affected": bool(incident.data_affected),
+        "data_affected_answered": incident.data_affected is not None,
         "summary": summary,
     }
     for key in TIMESTAMP_FIELDS:
@@ -54,6 +66,16 @@ def summary_json(incident: Incident, relative_path: str, summary: str) -> dict:
     result["close_reason"] = incident.close_reason
     result["escalated"] = {role: format_stored(at) for role, at in incident.escalated.items()}
     result["integrations"] = incident.integrations
+    for key in IMPACT_FIELDS:
+        result[key] = getattr(incident, key)
+    result["detection"] = incident.detection
+    result["tags"] = list(incident.tags)
+    result["related"] = list(incident.related)
+    result["duplicate_of"] = incident.duplicate_of
+    result["roles"] = dict(incident.roles)
+    result["responders"] = list(incident.responders)
+    result["role_history"] = [dict(held) for held in incident.role_history]
+    result["notifications"] = {k: dict(v) for k, v in incident.notifications.items()}
     result["checklist"] = dict(incident.checklist)
     result["action_items"] = [item.to_meta() for item in incident.action_items]
     result["postmortem"] = {
@@ -61,5 +83,6 @@ def summary_json(incident: Incident, relative_path: str, summary: str) -> dict:
         "scheduled_at": format_stored(incident.postmortem_scheduled_at)
         if incident.postmortem_scheduled_at
         else None,
+        "attendees": list(incident.postmortem_attendees),
     }
     return result

@@ -20,10 +20,9 @@ from runbook_cli.usecases.workspace import Edit, Workspace, commit_message, refu
 
 def _checklist_key(ws: Workspace, key: str) -> str:
     wanted = key.strip().replace("-", "_").lower()
-    if wanted not in ws.config.checklist:
-        raise UsageError(
-            f"unknown checklist item {key!r}; valid keys: {', '.join(ws.config.checklist)}."
-        )
+    if wanted not in ws.config.checklist_for(True):
+        listed = ", ".join(ws.config.checklist)
+        raise UsageError(f"unknown checklist item {key!r}; valid keys: {listed}.")
     return wanted
 
 
@@ -32,10 +31,15 @@ def set_checklist(
 ) -> Edit:
     key = _checklist_key(ws, key)
     with ws.change(reference, commit=commit, author=author) as edit:
+        if key not in edit.incident.checklist:
+            raise UsageError(
+                f"incident {edit.incident.id} has no checklist item {key}: it is for incidents "
+                "with user data affected (runbook data-affected yes --reason T)."
+            )
         if edit.incident.checklist.get(key) == done:
             return edit
         edit.incident.checklist[key] = done
-        text = ws.config.checklist[key]
+        text = ws.config.checklist_for(True)[key]
         edit.log(f"Checklist: {'done' if done else 'not done'}: {text}")
         edit.describe(
             f"checklist {'tick' if done else 'untick'} {key}",

@@ -58,7 +58,7 @@ def declare(
     comms_lead: str | None = None,
     started_at: datetime | None = None,
     detected_at: datetime | None = None,
-    data_affected: bool = False,
+    data_affected: bool | None = None,
     author: str | None = None,
     commit: bool = True,
 ) -> Declared:
@@ -85,16 +85,19 @@ def declare(
             detected_at=detected,
             services=service_list,
             data_affected=data_affected,
+            data_discovered_at=detected if data_affected else None,
             commander=commander,
             comms_lead=comms_lead,
             roles_changed_at=clock.now() if (commander or comms_lead) else None,
-            checklist={key: False for key in ws.config.checklist},
+            checklist={key: False for key in ws.config.checklist_for(data_affected is True)},
         )
         path = ws.incidents_folder() / file_name(incident)
         body = _initial_body(ws, incident, summary)
         note = f"Declared {severity}: {title}. Services: {', '.join(service_list)}."
         if data_affected:
             note += " User data affected (regulated event)."
+        elif data_affected is False:
+            note += " User data not affected."
         body = document.add_entry(body, document.Entry(clock.now(), me, note))
         doc = document.Document(meta=incident.to_meta(), body=body)
         message = commit_message(
@@ -157,7 +160,7 @@ def add_entry(
         )
     with ws.change(reference, commit=commit, author=author) as edit:
         moment = at or clock.now()
-        _not_before_start(edit.incident, moment, "the entry")
+        not_before_start(edit.incident, moment, "the entry")
         edit.log(cleaned, moment)
         first_line = cleaned.split("\n", 1)[0]
         edit.describe(
@@ -302,7 +305,7 @@ def _move(edit: Edit, status: str, at: datetime | None) -> str:
     if old == status:
         return old
     moment = at or clock.now()
-    _not_before_start(incident, moment, f"the {status} time")
+    not_before_start(incident, moment, f"the {status} time")
     _clear_after(incident, status)
     if status in model.STATUS_TIMESTAMP:
         setattr(incident, model.STATUS_TIMESTAMP[status], moment)
@@ -403,7 +406,7 @@ def resolve(
     return edit
 
 
-def _not_before_start(incident: model.Incident, moment: datetime, what: str) -> None:
+def not_before_start(incident: model.Incident, moment: datetime, what: str) -> None:
     _not_before(incident.started_at, moment, what, "the incident started")
 
 

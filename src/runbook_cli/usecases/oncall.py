@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runbook_cli.domain import clock, contacts, due, escalation
+from runbook_cli.domain import clock, contacts, due, escalation, regulatory
 from runbook_cli.domain.model import Incident
 from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.usecases.workspace import Edit, Workspace
@@ -93,7 +93,20 @@ def next_steps(ws: Workspace, incident: Incident) -> list[str]:
     """What the runbook asks for next, briefly: who to page, the next update, the post-mortem."""
     now, where = clock.now(), ws.config.zone
     lines = []
-    if incident.is_open:
+    if incident.is_open and not incident.acknowledged_at:
+        lines.append(f"Acknowledge by {due.ack_due(incident, ws.config):%H:%M} UTC (runbook ack).")
+    if incident.is_open and regulatory.unanswered(incident, ws.config):
+        lines.append(
+            "Answer: is user data affected? runbook data-affected yes|no --reason T "
+            f"(by {regulatory.question_due(incident, ws.config):%H:%M} UTC)."
+        )
+    for running in regulatory.open_clocks(incident, ws.config):
+        condition = f" ({running.condition})" if running.condition else ""
+        lines.append(
+            f"By {running.due_at:%Y-%m-%d %H:%M} UTC: {running.what}{condition} "
+            f"(runbook notified {running.name})."
+        )
+    if escalation.active(incident):
         steps = escalation.steps(incident, contacts.load(ws.root), ws.config, now)
         for step in steps:
             if step.reached and not step.done:
@@ -107,6 +120,7 @@ def next_steps(ws: Workspace, incident: Incident) -> list[str]:
                 f"Next escalation at {clock.show_clock(upcoming.due_at, where)} "
                 f"(T+{upcoming.after_minutes} min): {', '.join(upcoming.roles)}."
             )
+    if incident.is_open:
         for kind, label in (("comms", "internal update"), ("status-page", "status page update")):
             at = due.next_update(incident, ws.config, kind)
             if at:

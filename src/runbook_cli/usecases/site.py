@@ -17,7 +17,7 @@ from pathlib import Path
 
 from runbook_cli.adapters import parallel
 from runbook_cli.domain import clock, document, escalation, metrics
-from runbook_cli.domain.config import Config
+from runbook_cli.domain.config import STATUSES, Config
 from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.model import Incident, Loaded
 
@@ -116,12 +116,18 @@ def page_name(loaded: Loaded) -> str:
     return loaded.path.stem + ".html"
 
 
+def _reached(incident: Incident, step: escalation.Step) -> datetime | None:
+    """When a done step was done: its escalations, or the acknowledgement for T+0."""
+    times = [incident.escalated[r] for r in step.roles if incident.escalated.get(r)]
+    return min(times) if times else incident.acknowledged_at
+
+
 def index(incidents: list[tuple[str, Incident]], config: Config) -> str:
     severities = config.severity_names
     """The list of incidents: (page file name, incident) pairs."""
     ordered = sorted(incidents, key=lambda pair: (pair[1].started_at, pair[1].id), reverse=True)
     services = sorted({s for _, incident in incidents for s in incident.services})
-    statuses = ["investigating", "identified", "mitigated", "resolved", "closed"]
+    statuses = list(STATUSES)
 
     def options(values: list[str]) -> str:
         return "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in values)
@@ -176,7 +182,14 @@ def incident_page(
         ("Mitigated", e(_when(i.mitigated_at))),
         ("Resolved", e(_when(i.resolved_at))),
         ("Duration", e(_duration(i))),
-        ("User data affected", "yes (regulated event)" if i.data_affected else "no"),
+        (
+            "User data affected",
+            "yes (regulated event)"
+            if i.data_affected
+            else "no"
+            if i.data_affected is False
+            else "not answered",
+        ),
         (
             "Post-mortem",
             e(f"due {_when(i.postmortem_due)}, scheduled {_when(i.postmortem_scheduled_at)}"),
@@ -191,11 +204,11 @@ def incident_page(
     steps = escalation.steps(i, contacts, config, i.resolved_at or i.started_at)
     escalation_rows = "".join(
         f"<tr><td>T+{s.after_minutes} min</td><td>{e(', '.join(p.name for p in s.people) or ', '.join(s.roles))}</td>"
-        f"<td>{'<span class=done>done ' + e(_when(min(i.escalated[r] for r in s.roles if i.escalated.get(r)))) + '</span>' if s.done else '<span class=todo>not recorded</span>'}</td></tr>"
+        f"<td>{'<span class=done>done ' + e(_when(_reached(i, s))) + '</span>' if s.done else '<span class=todo>not recorded</span>'}</td></tr>"
         for s in steps
     )
     checklist = "".join(
-        f"<li>{'☑' if done else '☐'} {e(config.checklist.get(key, key))}</li>"
+        f"<li>{'☑' if done else '☐'} {e(config.checklist_for(True).get(key, key))}</li>"
         for key, done in i.checklist.items()
     )
     actions = "".join(
