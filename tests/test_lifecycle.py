@@ -271,7 +271,10 @@ def test_init_is_idempotent_and_commits_only_its_files(bare_repo: Path) -> None:
         "docs/runbooks/incidents/.gitkeep",
         "docs/runbooks/templates/README.md",
     ]
-    assert "uses: runbook-cli/runbook@v" in (bare_repo / ".github/workflows/runbook-check.yml").read_text()
+    assert (
+        "uses: runbook-cli/runbook@v"
+        in (bare_repo / ".github/workflows/runbook-check.yml").read_text()
+    )
 
 
 def test_show_renders_a_readable_view_without_escape_codes(declared: Runbook) -> None:

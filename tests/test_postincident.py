@@ -124,7 +124,11 @@ def test_sev2_deadline_counts_business_days_skipping_weekends_and_holidays(
 def test_sev3_has_no_postmortem_deadline(runbook: Runbook) -> None:
     runbook("declare", "Typo", "-s", "SEV-3", "--service", "patient-web")
     runbook("resolve")
-    assert runbook.json("show", "-i", "1")["postmortem"] == {"due": None, "scheduled_at": None, "attendees": []}
+    assert runbook.json("show", "-i", "1")["postmortem"] == {
+        "due": None,
+        "scheduled_at": None,
+        "attendees": [],
+    }
 
 
 def test_report_set_and_report_in_the_seed_shape(declared: Runbook) -> None:
