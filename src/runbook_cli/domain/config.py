@@ -508,6 +508,7 @@ SETTINGS: dict[str, Setting] = {
         "Zone that typed clock times (23:59, 3am) are read in and times are shown in, e.g. "
         "Europe/Berlin; empty: the system's (TZ). Files always store UTC.",
         _zone_name,
+    ),
     "roles": Setting(
         {"scribe": "Scribe", "operations_lead": "Operations Lead"},
         "Roles beyond the Incident Commander and Communications Lead "
