@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from dataclasses import dataclass, field
 
 from runbook_cli.adapters import outbound
@@ -77,6 +78,43 @@ def _setting(ws: Workspace, system: str, key: str, variable: str, what: str) -> 
             f"{what} is not set; export {variable} or set integrations.{system}.{key} in docs/runbooks/config.yml (nothing was sent)."
         )
     return value
+
+
+TRUSTED_HOSTS_VARIABLE = "RUNBOOK_TRUSTED_HOSTS"
+_PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def _site(ws: Workspace, system: str, variable: str, what: str) -> str:
+    """The URL credentials go to: from the environment (the credentials' own source), or the
+    repository's `integrations.<system>.url` when the environment confirms its host in
+    RUNBOOK_TRUSTED_HOSTS. A repository alone never chooses where a secret is sent."""
+    from urllib.parse import urlsplit
+
+    given = os.environ.get(variable, "").strip()
+    if given:
+        return given
+    url = _setting(ws, system, "url", variable, what)
+    host = (urlsplit(url).hostname or "").lower()
+    trusted = os.environ.get(TRUSTED_HOSTS_VARIABLE, "").replace(",", " ").lower().split()
+    if not host or host not in trusted:
+        raise UsageError(
+            f"integrations.{system}.url in docs/runbooks/config.yml would send your credentials "
+            f"to {host or url!r}, which the environment has not confirmed; export "
+            f"{variable}=<url>, or add the host to {TRUSTED_HOSTS_VARIABLE} (nothing was sent)."
+        )
+    return url
+
+
+def _path_id(value: object, what: str) -> str:
+    """An id that becomes part of a request path: letters, digits, '-' and '_' only, so it
+    cannot steer the request to another endpoint of the service."""
+    text = str(value)
+    if not _PATH_ID.fullmatch(text):
+        raise UsageError(
+            f"{what} {text[:40]!r} is not an id (letters, digits, '-' and '_'); fix it "
+            "(nothing was sent)."
+        )
+    return text
 
 
 # --- PagerDuty -------------------------------------------------------------------------------
@@ -164,7 +202,10 @@ def statuspage_call(ws: Workspace, incident: Incident, reference: str | None) ->
         }
     }
     base = (os.environ.get("RUNBOOK_STATUSPAGE_URL") or STATUSPAGE_URL).rstrip("/")
+    page_id = _path_id(page_id, "the Statuspage page id")
     existing = incident.integrations.get("statuspage", {}).get("incident_id")
+    if existing:
+        existing = _path_id(existing, "the Statuspage incident id in the incident file")
     url = f"{base}/v1/pages/{page_id}/incidents" + (f"/{existing}" if existing else "")
     return Call(
         "Statuspage",
@@ -214,7 +255,7 @@ def tracker_call(ws: Workspace, system: str, incident: Incident, path: str, item
     if system == "jira":
         email = _env("RUNBOOK_JIRA_EMAIL", "the Jira account email")
         token = _env("RUNBOOK_JIRA_TOKEN", "the Jira API token")
-        site = _setting(ws, "jira", "url", "RUNBOOK_JIRA_URL", "the Jira site URL").rstrip("/")
+        site = _site(ws, "jira", "RUNBOOK_JIRA_URL", "the Jira site URL").rstrip("/")
         project = _setting(ws, "jira", "project", "RUNBOOK_JIRA_PROJECT", "the Jira project key")
         issue_type = ws.config.integration("jira")["issue_type"] or "Task"
         credentials = base64.b64encode(f"{email}:{token}".encode()).decode()
