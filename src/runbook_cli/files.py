@@ -5,6 +5,7 @@ goes through here."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -76,3 +77,33 @@ def is_link_free(root: Path, target: Path) -> bool:
 
 def _size(limit: int) -> str:
     return f"{limit // 1024 // 1024} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
+
+
+def real_folder(folder: Path, shown: str) -> Path:
+    """`folder`, created if missing, refused (Refused "link") when it is a symbolic link, so
+    what is written into it stays in it. `shown` names it in the message."""
+    if folder.is_symlink():
+        raise Refused("link", f"{shown} is a symbolic link")
+    folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_symlink() or not folder.is_dir():
+        raise Refused("link", f"{shown} is a symbolic link or not a folder")
+    return folder
+
+
+def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write `data` as a new regular file at `path` (a temp file in the same folder, renamed over
+    it): a link already there is replaced, never written through."""
+    import tempfile
+
+    descriptor, temp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+    )
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise

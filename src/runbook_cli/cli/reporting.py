@@ -1,5 +1,6 @@
 """Reporting commands: metrics and audit."""
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -111,6 +112,6 @@ def site(
 
     ws = workspace(ctx)
     with progress_bar("Building the site", threshold=200) as advance:
-        built = static_site.build(ws, out.resolve(), progress=advance)
+        built = static_site.build(ws, Path(os.path.abspath(out)), progress=advance)
     typer.echo(f"Wrote {built.pages} pages to {built.out} (open {built.out / 'index.html'}).")
     name_unreadable(built.unreadable)

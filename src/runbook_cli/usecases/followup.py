@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from runbook_cli import files
 from runbook_cli.domain import clock, document, generated, layout, model, rules
 from runbook_cli.domain.config import REPORT_SECTIONS
 from runbook_cli.domain.text import clean_line, clean_name, clean_text
@@ -279,7 +280,7 @@ def edit_in_editor(
             ws.vet(path, raw.decode("utf-8"), kept=kept)
         except (MalformedFileError, UsageError) as error:
             rejected = path.with_name(path.name + ".rejected")
-            rejected.write_bytes(raw)
+            files.replace_file(rejected, raw)  # a link there is replaced, not followed
             raise type(error)(
                 f"{error} Your edit is kept in {ws.store.relative(rejected)}; the incident file was not changed."
             ) from None

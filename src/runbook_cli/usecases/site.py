@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from runbook_cli import files
 from runbook_cli.adapters import parallel
 from runbook_cli.domain import clock, document, escalation, metrics
 from runbook_cli.domain.config import STATUSES, Config
@@ -482,7 +483,7 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     rendered, unreadable = [], []
     for result in pages:
         (unreadable if isinstance(result, str) else rendered).append(result)
-    (out / "incidents").mkdir(parents=True, exist_ok=True)
+    folder = _output_folders(ws.root, out)
     written = {f"incidents/{name}": text for name, text, _ in rendered}
     listed = [(name, incident) for name, _, incident in rendered]
     written["index.html"] = index(listed, ws.config)
@@ -490,11 +491,39 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     for name, text in written.items():
         target = out / name
         data = text.encode("utf-8")
-        if not target.exists() or target.read_bytes() != data:
-            target.write_bytes(data)
-    stale = {p.name for p in (out / "incidents").glob("*.html")} - {
+        if _current(target) != data:
+            files.replace_file(target, data)
+    stale = {p.name for p in folder.glob("*.html")} - {
         Path(n).name for n in written if n.startswith("incidents/")
     }
     for name in stale:
-        (out / "incidents" / name).unlink()
+        (folder / name).unlink()  # a link itself goes, never what it points to
     return Built(len(written), out, unreadable)
+
+
+def _output_folders(root: Path, out: Path):
+    """`out` and `out/incidents`, real folders: neither they nor (inside the repository) any
+    folder on the way to them is a link, so nothing is written or deleted elsewhere."""
+    from runbook_cli.errors import RepositoryError
+
+    shown = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+    if out.is_relative_to(root) and not files.is_link_free(root, out.parent):
+        raise RepositoryError(
+            f"a folder on the way to {shown} is a symbolic link; choose another --out folder."
+        )
+    try:
+        files.real_folder(out, shown)
+        return files.real_folder(out / "incidents", f"{shown}/incidents")
+    except files.Refused as error:
+        raise RepositoryError(
+            f"{error.reason}; runbook writes the site only into real folders (remove the link "
+            "or choose another --out)."
+        ) from None
+
+
+def _current(target: Path) -> bytes | None:
+    """What a site file holds now (None when missing, a link or unreadable: it is rewritten)."""
+    try:
+        return files.read_regular(target)
+    except OSError:
+        return None
