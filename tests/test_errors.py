@@ -139,23 +139,13 @@ def test_not_a_repository_exits_3(tmp_path: Path) -> None:
     assert "is not inside a git repository" in result.stderr
 
 
-def test_no_git_identity_exits_3_and_writes_nothing(
+def test_no_git_identity_on_a_non_incident_commit_exits_3_and_writes_nothing(
     declared: Runbook, repo: Path, hermetic_git: Path
 ) -> None:
+    """Incident changes are kept uncommitted without an identity (tests/test_uncommitted.py);
+    other commits (metrics.md) are refused before writing."""
     (hermetic_git / ".gitconfig").write_text("[commit]\n\tgpgSign = false\n")
-    refused(declared, repo, "timeline", "add", "who am I", code=3, says="git has no identity here")
-    refused(
-        declared,
-        repo,
-        "declare",
-        "x",
-        "-s",
-        "SEV-1",
-        "--service",
-        "web",
-        code=3,
-        says="git has no identity here",
-    )
+    refused(declared, repo, "metrics", "--write", code=3, says="git has no identity here")
 
 
 @pytest.mark.parametrize("state", ["MERGE_HEAD", "rebase-merge", "CHERRY_PICK_HEAD", "BISECT_LOG"])

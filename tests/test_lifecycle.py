@@ -238,7 +238,10 @@ def test_no_commit_writes_only_and_the_next_command_commits_it(
     assert git(repo, "diff", "--cached", "--name-only") == ""  # written, not staged
     declared("timeline", "add", "final")
     assert git(repo, "status", "--porcelain") == ""
-    assert "draft" in git(repo, "show", "HEAD")
+    assert git(repo, "log", "-2", "--format=%s").splitlines() == [
+        "incident 1: timeline: final",
+        "incident 1: timeline: draft",  # its own commit, with its own message
+    ]
 
 
 def test_incident_selection_use_and_only_open(runbook: Runbook, repo: Path) -> None:

@@ -93,13 +93,13 @@ def test_failing_gpg_signer_keeps_the_entry_uncommitted(declared: Runbook, repo:
     assert (
         "git did not commit it" in error
         and "gpg" in error.lower()
-        and "next runbook command commits it too" in error
+        and "next runbook command commits it as its own commit" in error
     )
     assert git(repo, "rev-parse", "HEAD") == head
     assert "signed or nothing" in incident(repo).read_text()
     git(repo, "config", "commit.gpgsign", "false")
     declared("timeline", "add", "after the fix")
-    assert "signed or nothing" in git(repo, "show", "HEAD")
+    assert "timeline: signed or nothing" in git(repo, "log", "-1", "--skip=1", "--format=%s")
 
 
 def test_stale_index_lock_is_reported_and_never_deleted(declared: Runbook, repo: Path) -> None:

@@ -56,7 +56,14 @@ class GitRepo:
         return self.git_dir
 
     def check_can_commit(self) -> str:
-        """Refuse unusual states before anything is written; return the author's name."""
+        """Refuse unusual states and a missing identity before anything is written; return the
+        author's name."""
+        self.check_state()
+        return self.identity()
+
+    def check_state(self) -> None:
+        """Refuse unusual states before anything is written (not a missing identity: incident
+        changes are then written and committed later, see Workspace)."""
         for marker, (what, how) in _IN_PROGRESS.items():
             if (self.git_dir / marker).exists():
                 raise RepositoryError(
@@ -81,21 +88,58 @@ class GitRepo:
                 else ""
             )
             raise RepositoryError(f"git refuses this repository: {reason(result.stderr)}{hint}.")
-        return self.identity()
 
-    def identity(self) -> str:
-        """The committer's name from git config or the environment; refuse when git would guess."""
+    def configured_identity(self) -> str | None:
+        """The committer's name from git config or the environment; None when git has none
+        (it is told not to guess one)."""
         result = self.call("var", "GIT_AUTHOR_IDENT")
         if result.returncode:
             if (
                 "auto-detection is disabled" in result.stderr
                 or "tell me who you are" in result.stderr
             ):
-                raise RepositoryError(
-                    "git has no identity here; set it with git config user.name 'Your Name' and git config user.email you@example.com."
-                )
+                return None
             raise RepositoryError(f"git refused: {reason(result.stderr)}.")
         return result.stdout.rsplit("<", 1)[0].strip()
+
+    def identity(self) -> str:
+        me = self.configured_identity()
+        if me is None:
+            raise RepositoryError(f"git has no identity here; set one with {self.identity_hint()}.")
+        return me
+
+    def identity_hint(self) -> str:
+        """The one command line that gives git what it lacks of an identity."""
+        commands = [
+            command
+            for key, command in (
+                ("user.name", 'git config --global user.name "Your Name"'),
+                ("user.email", "git config --global user.email you@example.com"),
+            )
+            if self.call("config", "--get", key).returncode
+        ]
+        return " && ".join(commands or ['git config --global user.name "Your Name"'])
+
+    def dirty(self, relative: list[str]) -> set[str]:
+        """Which of these repo-relative paths differ from HEAD: staged, unstaged or untracked."""
+        result = self.call(
+            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *relative
+        )
+        if result.returncode:
+            raise RepositoryError(f"git status failed: {reason(result.stderr)}.")
+        found: set[str] = set()
+        fields = iter(result.stdout.split("\0"))
+        for entry in fields:
+            if len(entry) > 3:
+                found.add(entry[3:])
+                if entry[0] in "RC":
+                    found.add(next(fields, ""))  # a rename's or copy's old path follows
+        return found
+
+    def head_text(self, relative: str) -> str | None:
+        """The file as HEAD has it; None when HEAD has no such file."""
+        result = self.call("show", f"HEAD:{relative}")
+        return result.stdout if result.returncode == 0 else None
 
     def commit(self, paths: list[Path], message: str) -> str:
         """Commit exactly these paths (and nothing else the user staged); return the new commit id."""
@@ -108,8 +152,8 @@ class GitRepo:
             if result.returncode:
                 raise RepositoryError(
                     f"the change is written to {', '.join(relative)} but git did not commit it: "
-                    f"{reason(result.stderr or result.stdout)}; "
-                    "fix that and the next runbook command commits it too (or commit it yourself)."
+                    f"{reason(result.stderr or result.stdout)}; fix that and the next runbook "
+                    "command commits it as its own commit (or commit it yourself)."
                 )
         return self.run("rev-parse", "HEAD")
 

@@ -425,12 +425,17 @@ def audit(records: list) -> None:
         flag = (
             Text("") if record.by_tool else Text("  [edited outside runbook]", style="bold yellow")
         )
+        signed = record.signature != "N"
         out.print(
             Text.assemble(
                 (record.at.replace("T", " ").replace("Z", " UTC"), "bold"),
                 f"  {record.commit[:8]}  {record.author}  ",
                 Text(record.message.splitlines()[0]),
                 flag,
+                Text(
+                    f"  [{'signed: ' if signed else ''}{record.signature_status}]",
+                    style="green" if record.signature == "G" else "dim",
+                ),
             )
         )
         for change in record.changes:

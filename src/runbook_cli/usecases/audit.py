@@ -1,6 +1,9 @@
 """The audit trail: every commit that touched an incident file, with the field-level changes
 found by comparing the file before and after, so hand edits made in pull requests are
-audited too (and flagged as made outside the tool).
+audited too (and flagged as made outside the tool), and each commit's signature status.
+
+A commit message in the tool's form can be typed by anyone: only signed commits (and a
+verified signature) make a forged tool message detectable; see docs/security.md.
 """
 
 from __future__ import annotations
@@ -16,6 +19,18 @@ from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR
 from runbook_cli.domain.model import FIELD_ORDER
 
 _TOOL_SUBJECT = re.compile(r"^incident \d+: ")
+OUTSIDE_TRAILER = "Edited-Outside-Runbook:"
+# git's %G? codes, in words
+SIGNATURES = {
+    "G": "good signature",
+    "B": "bad signature",
+    "U": "good signature, unknown validity",
+    "X": "good signature, expired",
+    "Y": "good signature, expired key",
+    "R": "good signature, revoked key",
+    "E": "signature not checkable",
+    "N": "unsigned",
+}
 
 
 @dataclass
@@ -28,6 +43,16 @@ class Record:
     path: str
     by_tool: bool
     changes: list[dict] = field(default_factory=list)
+    signature: str = "N"  # git's %G? code
+
+    @property
+    def hand_edit(self) -> bool:
+        """Made outside the tool: by hand in git, or found uncommitted and committed by it."""
+        return not self.by_tool
+
+    @property
+    def signature_status(self) -> str:
+        return SIGNATURES.get(self.signature, f"signature status {self.signature}")
 
     def to_json(self) -> dict:
         return {
@@ -38,6 +63,9 @@ class Record:
             "incident": self.incident,
             "path": self.path,
             "by_tool": self.by_tool,
+            "hand_edit": self.hand_edit,
+            "signature": self.signature,
+            "signature_status": self.signature_status,
             "changes": self.changes,
         }
 
@@ -134,6 +162,7 @@ def history(root, incident_id: int | None = None) -> list[Record]:
             repo.head.commit
         except ValueError:
             return []
+        signatures = _signatures(repo)
         for commit in repo.iter_commits("HEAD", paths=INCIDENTS_DIR, reverse=True):
             parent = commit.parents[0] if commit.parents else None
             diffs = (
@@ -160,7 +189,11 @@ def history(root, incident_id: int | None = None) -> list[Record]:
                     else None
                 )
                 message = commit.message.strip()
-                by_tool = bool(_TOOL_SUBJECT.match(message)) and f"Incident-Id: {number}" in message
+                by_tool = (
+                    bool(_TOOL_SUBJECT.match(message))
+                    and f"Incident-Id: {number}" in message
+                    and OUTSIDE_TRAILER not in message
+                )
                 found = changes(old, new)
                 if diff.renamed_file:
                     found.insert(0, {"field": "path", "old": diff.a_path, "new": diff.b_path})
@@ -174,6 +207,14 @@ def history(root, incident_id: int | None = None) -> list[Record]:
                         path=path,
                         by_tool=by_tool,
                         changes=found,
+                        signature=signatures.get(commit.hexsha, "N"),
                     )
                 )
     return records
+
+
+def _signatures(repo) -> dict[str, str]:
+    """Commit id -> git's %G? code, for every commit that touched incident files (one git call;
+    git checks each signature with gpg or ssh-keygen and the configured trusted keys)."""
+    output = repo.git.log("--format=%H %G?", "HEAD", "--", INCIDENTS_DIR)
+    return dict(line.split(" ", 1) for line in output.splitlines() if " " in line)

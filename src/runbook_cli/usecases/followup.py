@@ -252,6 +252,7 @@ def edit_in_editor(
         me = ws.author(author, commit)
         path = ws.incident_path(reference)
         try:
+            ws.settle(path, commit)  # the tool's own pending writes, others' edits: see Workspace
             loaded = ws.store.read(path)
         except MalformedFileError:
             original, kept = path.read_bytes(), []  # opened to be repaired
@@ -289,15 +290,9 @@ def edit_in_editor(
                 "the edit changed the incident's id; ids are fixed (renumbering is done by runbook sync)."
             )
         allowed = ws.screen(original.decode("utf-8", "replace"), raw.decode("utf-8"), path)
-        ws.write(path, raw.decode("utf-8"))
-        if not commit:
-            return relative, True, None
         trailers = {"Edited-By": me, **({"Sensitive-Data-Allowed": allowed} if allowed else {})}
-        return (
-            relative,
-            True,
-            ws.commit_paths([path], commit_message(edited.incident.id, "edited by hand", trailers)),
-        )
+        message = commit_message(edited.incident.id, "edited by hand", trailers)
+        return relative, True, ws.record(path, raw.decode("utf-8"), message, commit)
 
 
 def _file_id(path: Path) -> int:

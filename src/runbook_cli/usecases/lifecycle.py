@@ -77,6 +77,7 @@ def declare(
 
     with ws.locked():
         me = ws.author(author, commit)
+        ws.settle(None, commit)
         incident = model.Incident(
             id=ws.store.next_id(),
             title=title,

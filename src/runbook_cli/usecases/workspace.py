@@ -11,14 +11,61 @@ from pathlib import Path
 
 from runbook_cli.adapters.gitrepo import GitRepo, find_root
 from runbook_cli.adapters.lock import repo_lock
+from runbook_cli.adapters.pending import Pending, PendingWrites, digest, file_digest
 from runbook_cli.adapters.store import Store, listing
 from runbook_cli.domain import clock, config, document, generated, model, rules
 from runbook_cli.domain.layout import INCIDENTS_DIR, MAX_FILE_BYTES
 from runbook_cli.domain.model import Loaded
 from runbook_cli.domain.text import clean_name, clean_text
-from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
+from runbook_cli.errors import MalformedFileError, RepositoryError, RunbookError, UsageError
 
 CURRENT_FILE = "runbook-current"
+
+
+def combined(messages: list[str]) -> str:
+    """One commit message for the tool's own writes that waited for a commit: the message itself
+    when there is one; else `incident 7: N changes written without a commit`, each subject
+    listed, the trailers once."""
+    if len(messages) == 1:
+        return messages[0]
+    subjects = [message.split("\n", 1)[0] for message in messages]
+    head = subjects[0].split(":", 1)[0]
+    listed = "\n".join(f"- {subject.split(': ', 1)[-1]}" for subject in subjects)
+    trailers = dict.fromkeys(
+        line
+        for message in messages
+        for line in message.split("\n\n", 1)[-1].splitlines()
+        if ": " in line
+    )
+    return f"{head}: {len(messages)} changes written without a commit\n\n{listed}\n\n" + "\n".join(
+        trailers
+    )
+
+
+def _discard(git: GitRepo, relative: str) -> str:
+    if git.head_text(relative) is None:
+        return f"rm {relative}"
+    return f"git restore --staged --worktree -- {relative}"
+
+
+def _commit_or_discard(git: GitRepo, relative: str) -> str:
+    """The commands that commit or discard someone's uncommitted change of a file."""
+    commit = (
+        f"git commit -- {relative}"
+        if git.head_text(relative) is not None
+        else f"git add -- {relative} && git commit -- {relative}"
+    )
+    return f"commit them with {commit} or discard them with {_discard(git, relative)}"
+
+
+def _login_name() -> str:
+    """The entry author when git has no identity and --author is not given."""
+    import getpass
+
+    try:
+        return clean_name(getpass.getuser(), "the login name")
+    except Exception:  # no login name, or one that is not a name
+        return "unknown"
 
 
 def commit_message(incident_id: int, subject: str, trailers: dict[str, str]) -> str:
@@ -69,6 +116,9 @@ class Workspace:
         self.git = GitRepo(self.root)
         self.config = config.load(self.root)
         self.store = Store(self.root, self.config, self.git.git_dir)
+        self.pending = PendingWrites(self.git.git_dir)
+        self.identity_missing = False
+        self.touched: tuple[Path, str] | None = None  # the last file written, and its digest
 
     # --- choosing the incident ------------------------------------------------------------
 
@@ -145,11 +195,15 @@ class Workspace:
     # --- changing ----------------------------------------------------------------------------
 
     def author(self, given: str | None, commit: bool) -> str:
-        """Check the repository can take a commit (when one is wanted); the entry author."""
-        me = self.git.check_can_commit() if commit else None
+        """Check the repository can take a commit (when one is wanted); the entry author.
+        Without a git identity the change is still written, and committed by a later command."""
+        if commit:
+            self.git.check_state()
+        me = self.git.configured_identity()
+        self.identity_missing = me is None
         if given:
             return clean_name(given, "--author")
-        return me or self.git.identity()
+        return me or _login_name()
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -170,7 +224,9 @@ class Workspace:
         reopening, closing again, finishing its action items)."""
         with self.locked():
             who = self.author(author, commit)
-            loaded = self.load(reference)
+            path = self.incident_path(reference)
+            self.settle(path, commit)
+            loaded = self.store.read(path)
             if not after_close:
                 refuse_closed(loaded.incident)
             kept = rules.time_order(loaded.incident)  # before the edit changes the incident
@@ -197,10 +253,119 @@ class Workspace:
         allowed = self.screen(loaded.raw.decode("utf-8"), text, loaded.path)
         if allowed:
             edit.trailers["Sensitive-Data-Allowed"] = allowed
-        self.write(loaded.path, text)
+        message = commit_message(edit.incident.id, edit.subject, edit.trailers)
         edit.written = True
-        if commit:
-            edit.commit = self.commit(loaded.path, edit)
+        edit.commit = self.record(loaded.path, text, message, commit)
+
+    # --- uncommitted changes: the tool's own pending writes and anyone else's edits ---------
+
+    def record(self, path: Path, text: str, message: str, commit: bool) -> str | None:
+        """Write an incident file and commit it alone. Until committed, the write is remembered
+        as the tool's own (under .git/), so if git does not take it now (no identity, a refusing
+        hook, --no-commit, Ctrl-C) a later command commits it as its own commit."""
+        relative = self.store.relative(path)
+        entries = self.pending.load()
+        earlier = entries.get(relative)
+        messages = [*(earlier.messages if earlier else []), message]
+        entries[relative] = Pending(digest(text.encode("utf-8")), messages)
+        self.pending.save(entries)
+        self.touched = (path, entries[relative].sha256)
+        self.write(path, text)
+        if not commit:
+            return None
+        if self.identity_missing:
+            raise RepositoryError(
+                f"the change is written to {relative} but not committed: git has no identity "
+                f"here; set one with {self.git.identity_hint()} and the next runbook command "
+                "commits it."
+            )
+        made = self.commit_paths([path], combined(messages))
+        self._forget_pending(relative)
+        return made
+
+    def _forget_pending(self, relative: str) -> None:
+        entries = self.pending.load()
+        if entries.pop(relative, None):
+            self.pending.save(entries)
+
+    def settle(self, target: Path | None, commit: bool) -> None:
+        """Before a change (of `target`): commit the tool's own pending writes, each as its own
+        commit; commit anyone else's uncommitted edit of `target` separately, marked as made
+        outside runbook, once the guard passes it. Never one commit holding both."""
+        entries = self.pending.load()
+        ours = set(entries)
+        mine = self.store.relative(target) if target else None
+        paths = list(dict.fromkeys([*entries, *([mine] if mine else [])]))
+        if not paths:
+            return
+        dirty = self.git.dirty(paths)
+        for relative, entry in list(entries.items()):
+            path = self.root / relative
+            if relative not in dirty:
+                del entries[relative]  # committed or discarded since
+            elif file_digest(path) != entry.sha256:
+                if relative == mine:
+                    self.pending.save(entries)
+                    raise UsageError(
+                        f"{relative} holds a change runbook wrote but could not commit, and edits "
+                        f"made after it outside runbook; {_commit_or_discard(self.git, relative)}, "
+                        "then run the command again."
+                    )
+            elif commit and not self.identity_missing:
+                self.commit_paths([path], combined(entry.messages))
+                del entries[relative]
+                self.pending.save(entries)
+        self.pending.save(entries)
+        if mine and mine in dirty and mine not in ours:
+            self._commit_hand_edit(target, commit)
+
+    def _commit_hand_edit(self, path: Path, commit: bool) -> None:
+        relative = self.store.relative(path)
+        found = f"{relative} has uncommitted changes made outside runbook"
+        if not commit:
+            raise UsageError(
+                f"{found}; {_commit_or_discard(self.git, relative)} first, or run without "
+                "--no-commit to have runbook commit them separately."
+            )
+        if self.identity_missing:
+            raise RepositoryError(
+                f"{found}, and git has no identity here to commit them with; set one with "
+                f"{self.git.identity_hint()} and runbook commits them separately."
+            )
+        try:
+            loaded = self.store.read(path)
+        except MalformedFileError as error:
+            raise MalformedFileError(
+                f"{found} that runbook cannot read: {str(error).rstrip('.')}; "
+                f"or discard them with {_discard(self.git, relative)}."
+            ) from None
+        before = self.git.head_text(relative) or ""
+        allowed = self.screen(before, loaded.raw.decode("utf-8"), path, outside=True)
+        trailers = {"Edited-Outside-Runbook": "uncommitted changes found by runbook, scanned"}
+        if allowed:
+            trailers["Sensitive-Data-Allowed"] = allowed
+        self.commit_paths(
+            [path], commit_message(loaded.incident.id, "edit made outside runbook", trailers)
+        )
+
+    def interruption(self) -> str:
+        """What a Ctrl-C left of this command's change: untouched, written, or committed."""
+        if self.touched is None:
+            return "nothing was written"
+        path, sha256 = self.touched
+        relative = self.store.relative(path)
+        if file_digest(path) != sha256:
+            return f"nothing was written ({relative} is as it was)"
+        try:
+            committed = relative not in self.git.dirty([relative])
+        except RunbookError:
+            committed = False
+        if committed:
+            return f"the change to {relative} was committed before that"
+        return (
+            f"the change is written to {relative} but not committed; the next runbook command "
+            f"commits it as its own commit (or discard it with {_discard(self.git, relative)})"
+        )
 
     def vet(self, path: Path, text: str, *, kept: list | None = None) -> None:
         """Refuse (exit 2, nothing written) a change after which runbook could not read the file
@@ -237,11 +402,6 @@ class Workspace:
                 f"cannot write {self.store.relative(path)}: {error.strerror}; nothing was changed (check the disk and permissions)."
             ) from None
 
-    def commit(self, path: Path, edit: Edit) -> str:
-        return self.commit_paths(
-            [path], commit_message(edit.incident.id, edit.subject, edit.trailers)
-        )
-
     def commit_paths(self, paths: list[Path], message: str) -> str:
         """Every commit the tool makes goes through here: the clone gets the merge driver, and
         the workspace remembers it committed (for sharing right after, when asked)."""
@@ -250,9 +410,10 @@ class Workspace:
         self.committed = True
         return made
 
-    def screen(self, old: str, new: str, path: Path) -> str | None:
-        """Refuse credentials and personal data in the lines a change adds; with --allow-sensitive,
-        return the kinds allowed (for the commit trailer)."""
+    def screen(self, old: str, new: str, path: Path, *, outside: bool = False) -> str | None:
+        """Refuse credentials and personal data in the lines a change adds (`outside`: an edit
+        made outside runbook); with --allow-sensitive, return the kinds allowed (for the commit
+        trailer)."""
         from runbook_cli.domain.sensitive import Guard
 
         before = set(old.split("\n"))
@@ -273,9 +434,19 @@ class Workspace:
             None,
         )
         where = f"the {section} section" if section else "the front matter or title"
+        relative = self.store.relative(path)
+        if outside:
+            raise UsageError(
+                f"refusing to commit the uncommitted changes made outside runbook to {relative}: "
+                f"they add {first.what} ({first.kind}) ({where}, line {first.line}); incident "
+                "files stay in git history forever; remove it or discard the changes with "
+                f"{_discard(self.git, relative)}, or pass --allow-sensitive if it must be kept "
+                "(recorded in the commit)."
+            )
         raise UsageError(
-            f"refusing to write {first.what} ({first.kind}) into {self.store.relative(path)} ({where}, line {first.line}): "
-            "incident files stay in git history forever; remove it, or pass --allow-sensitive if it must be kept (recorded in the commit)."
+            f"refusing to write {first.what} ({first.kind}) into {relative} ({where}, line "
+            f"{first.line}): incident files stay in git history forever; remove it, or pass "
+            "--allow-sensitive if it must be kept (recorded in the commit)."
         )
 
     def create(self, path: Path, text: str, message: str, commit: bool) -> str | None:
@@ -288,8 +459,7 @@ class Workspace:
         allowed = self.screen("", text, path)
         if allowed:
             message += f"\nSensitive-Data-Allowed: {allowed}"
-        self.write(path, text)
-        return self.commit_paths([path], message) if commit else None
+        return self.record(path, text, message, commit)
 
     def incidents_folder(self) -> Path:
         return self.root / INCIDENTS_DIR
