@@ -36,17 +36,17 @@ def subjects(repo: Path, count: int) -> list[str]:
 def test_a_hand_edit_is_committed_separately_and_marked_as_made_outside_runbook(
     declared: Runbook, repo: Path
 ) -> None:
-    hand_edit(repo, "title: Checkout errors", "title: Checkout errors in EU")
+    hand_edit(repo, "## Root Cause\n", "## Root Cause\n\nA typo in the EU pool size.\n")
     declared("timeline", "add", "the tool's own entry")
     assert subjects(repo, 2) == [
         "incident 1: timeline: the tool's own entry",
         "incident 1: edit made outside runbook",
     ]
     hand = git(repo, "show", "HEAD~1")
-    assert "Edited-Outside-Runbook:" in hand and "Checkout errors in EU" in hand
+    assert "Edited-Outside-Runbook:" in hand and "typo in the EU pool" in hand
     assert "the tool's own entry" not in hand
     added = [line for line in git(repo, "diff", "HEAD~1", "HEAD").splitlines() if line[:1] == "+"]
-    assert not any("Checkout errors in EU" in line for line in added)
+    assert not any("typo in the EU pool" in line for line in added)
     assert any("the tool's own entry" in line for line in added)
     assert git(repo, "status", "--porcelain") == ""
     records = json.loads(declared("audit", "--json").stdout)
