@@ -88,7 +88,8 @@ def test_bad_input_exits_2_and_changes_nothing(
 
 def test_unknown_option_is_a_usage_error(declared: Runbook) -> None:
     result = declared("timeline", "add", "x", "--bogus", expect=2)
-    assert "No such option" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("runbook: error: no such option: --bogus")
+    assert "Traceback" not in result.stderr and "Usage:" not in result.stderr
 
 
 def test_malformed_incident_file_exits_4_naming_file_and_line(

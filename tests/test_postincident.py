@@ -75,7 +75,7 @@ def test_action_items_add_done_list(declared: Runbook, repo: Path) -> None:
         in declared("action", "add", "x", "--owner", "Lee", "--due", "10/12/2026", expect=2).stderr
     )
     assert (
-        "Missing option '--owner'"
+        "missing option '--owner'"
         in declared("action", "add", "x", "--due", "2026-12-10", expect=2).stderr
     )
     assert (

@@ -99,3 +99,72 @@ def test_check_words_empty_sections_for_a_resolved_incident(declared: Runbook) -
     assert (
         "the incident is resolved; write it before closing (runbook report set root-cause)" in out
     )
+
+
+# --- help that follows the runbook ------------------------------------------------------------
+
+
+def all_commands():
+    import typer
+
+    from runbook_cli.cli import app
+
+    root = typer.main.get_command(app)
+
+    def walk(command, path):
+        for name, child in getattr(command, "commands", {}).items():
+            if not child.hidden:
+                yield (*path, name), child
+                yield from walk(child, (*path, name))
+
+    return list(walk(root, ()))
+
+
+def test_help_at_80_columns_groups_commands_in_runbook_order_and_cuts_nothing(
+    runbook: Runbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    text = runbook("--help").stdout
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 80
+    assert not [line for line in lines[1:] if "..." in line or "…" in line]
+    headings = [line[:-1] for line in lines if line.endswith(":") and not line.startswith(" ")]
+    assert headings == [
+        "Options",
+        "Respond",
+        "Communicate",
+        "After the incident",
+        "Team and CI",
+        "Setup",
+    ]
+    listed = {line.split()[0] for line in lines if line.startswith("  ") and line[2] != " "}
+    top_level = {path[0] for path, _ in all_commands()}
+    assert top_level <= listed, "add new commands to PANELS in runbook_cli/cli/helptext.py"
+
+
+def test_every_command_has_an_example_and_readable_placeholders(runbook: Runbook) -> None:
+    for path, _ in all_commands():
+        text = runbook(*path, "--help").stdout
+        assert "Example:" in text and f"runbook {' '.join(path)}" in text, (
+            f"runbook {' '.join(path)}: add an example to EXAMPLES in cli/helptext.py"
+        )
+        assert "<str>" not in text and "{" not in text, text
+
+
+def test_version_has_a_short_flag(runbook: Runbook) -> None:
+    assert runbook("-V").stdout.startswith("runbook ")
+
+
+def test_usage_errors_take_the_tools_own_form(declared: Runbook) -> None:
+    result = declared("list", "--bogus", expect=2)
+    assert result.stderr == "runbook: error: no such option: --bogus; see 'runbook list --help'.\n"
+    missing = declared("declare", expect=2).stderr
+    assert missing.lower().startswith("runbook: error: missing argument 'title'")
+    hint = declared("timeline", "paged the DBA", expect=2).stderr
+    assert "did you mean runbook timeline add 'paged the DBA'?" in hint
+
+
+def test_mistyped_status_and_severity_get_did_you_mean(declared: Runbook) -> None:
+    assert "did you mean 'mitigated'?" in declared("status", "mitgated", expect=2).stderr
+    assert "did you mean 'SEV-0'?" in declared("severity", "critcal", expect=2).stderr
+    assert "did you mean" not in declared("severity", "SEV-9", expect=2).stderr

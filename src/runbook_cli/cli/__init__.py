@@ -3,7 +3,7 @@ use case, and renders the result; errors become one sentence and a documented ex
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -11,8 +11,34 @@ from typer.core import TyperGroup
 from runbook_cli import __version__
 
 
+# click's error for bad usage (an unknown option, a missing argument), whichever click is in use
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 class RunbookGroup(TyperGroup):
-    """Turns RunbookError into `runbook: error: ...` on stderr and its exit code, in one place."""
+    """Turns RunbookError into `runbook: error: ...` on stderr and its exit code, in one place;
+    click's usage errors get the same form; help lists commands in the runbook's order."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        from runbook_cli.cli import helptext
+
+        helptext.prepare(self)
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except _CLICK_ERROR as error:
+            typer.echo(f"runbook: error: {helptext.usage_message(error)}", err=True)
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            typer.echo("runbook: aborted; nothing was changed.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def format_commands(self, ctx, formatter) -> None:
+        from runbook_cli.cli import helptext
+
+        helptext.format_commands(self, ctx, formatter)
 
     def invoke(self, ctx):
         from runbook_cli.errors import RunbookError
@@ -89,7 +115,11 @@ def main_options(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+            "--version",
+            "-V",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and exit.",
         ),
     ] = False,
 ) -> None:

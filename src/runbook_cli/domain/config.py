@@ -162,7 +162,8 @@ class Config:
             if wanted in (plain, plain.removeprefix("SEV")):
                 return name
         valid = ", ".join(f"{s.name} ({s.label})" for s in self.severities.values())
-        raise UsageError(f"unknown severity {text!r}; use one of {valid}.")
+        labels = {s.label: s.name for s in self.severities.values() if s.label}
+        raise unknown_choice("severity", text, list(self.severities), valid, labels)
 
     def required_roles(self, severity: str) -> tuple[str, ...]:
         """The triage roles an open incident of this severity must have filled."""
@@ -178,6 +179,22 @@ class Config:
     def integration(self, system: str) -> dict:
         """The settings of one outside system (`statuspage`, `jira`, `linear`)."""
         return self.integrations[system]
+
+
+def unknown_choice(
+    what: str,
+    typed: str,
+    choices: list[str],
+    listed: str | None = None,
+    aliases: dict[str, str] | None = None,
+) -> UsageError:
+    """ "unknown status 'mitgated'; did you mean 'mitigated'? use one of ..." (a close match
+    only: 'SEV-9' is not a typo of 'SEV-3'; an alias such as a severity's label also counts)."""
+    by_fold = {choice.casefold(): choice for choice in choices}
+    by_fold.update({alias.casefold(): name for alias, name in (aliases or {}).items()})
+    close = difflib.get_close_matches(typed.strip().casefold(), list(by_fold), n=1, cutoff=0.85)
+    hint = f" did you mean '{by_fold[close[0]]}'?" if close else ""
+    return UsageError(f"unknown {what} {typed!r};{hint} use one of {listed or ', '.join(choices)}.")
 
 
 # --- the settings, each declared once ---------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from runbook_cli.domain import clock, deadlines, document, generated, model
-from runbook_cli.domain.config import STATUSES, Config
+from runbook_cli.domain.config import STATUSES, Config, unknown_choice
 from runbook_cli.domain.layout import file_name
 from runbook_cli.domain.text import clean_line, clean_name, clean_text
 from runbook_cli.errors import MalformedFileError, UsageError
@@ -285,7 +285,7 @@ def change_status(
 ) -> tuple[Edit, str]:
     status = status.strip().lower()
     if status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES[:4])}.")
+        raise unknown_choice("status", status, list(STATUSES[:4]))
     if status == "closed":
         raise UsageError(
             "close an incident with runbook close, which checks the report is complete first."

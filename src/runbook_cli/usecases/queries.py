@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 from runbook_cli.adapters.store import Summary
 from runbook_cli.domain import clock
-from runbook_cli.domain.config import STATUSES
-from runbook_cli.errors import UsageError
+from runbook_cli.domain.config import STATUSES, unknown_choice
 from runbook_cli.rendering import views
 from runbook_cli.usecases.workspace import Workspace
 
@@ -32,7 +31,7 @@ def select(
 ) -> list[Summary]:
     """Incidents matching every filter given; dates filter on the start time, inclusively."""
     if status and status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}.")
+        raise unknown_choice("status", status, list(STATUSES))
     wanted_severity = ws.config.normalize_severity(severity) if severity else None
     start = _bound(since, end=False) if since else None
     stop = _bound(until, end=True) if until else None

@@ -1,0 +1,212 @@
+"""How the command line presents itself: commands grouped in the runbook's order, readable
+placeholders, and click's usage errors in the tool's own `runbook: error: ...` form.
+
+A new command gets its panel here, in PANELS (a test fails for a command in none)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+
+# The runbook's order: respond, communicate, after the incident, team and CI, setup.
+PANELS: dict[str, tuple[str, ...]] = {
+    "Respond": (
+        "declare",
+        "ack",
+        "assign",
+        "status",
+        "severity",
+        "timeline",
+        "page",
+        "escalation",
+        "escalate",
+        "resolve",
+        "show",
+        "list",
+        "use",
+        "edit",
+        "reopen",
+    ),
+    "Communicate": ("comms", "statuspage", "due", "watch", "contacts"),
+    "After the incident": ("report", "action", "checklist", "postmortem", "close"),
+    "Team and CI": ("sync", "check", "audit", "metrics", "site"),
+    "Setup": ("init", "demo"),
+}
+UNSORTED = "Other"
+
+# An example for each command's --help, by command path (a test fails for a command with none).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "declare": (
+        "runbook declare 'Bookings fail for most users' -s SEV-1 \\",
+        "    --service appointment-service --started-at '10 min ago'",
+    ),
+    "ack": ("runbook ack", "runbook ack --at 3am"),
+    "assign": ("runbook assign --commander 'Priya Raman' --comms-lead 'Tomás Ortega'",),
+    "status": ("runbook status mitigated --at '5 minutes ago'",),
+    "severity": ("runbook severity SEV-1 --reason 'majority of users affected'",),
+    "timeline": ("runbook timeline add 'Rolled back release 2026.11.26-3' --at 23:59",),
+    "timeline add": (
+        "runbook timeline add 'Rolled back release 2026.11.26-3' --at '2 hours ago'",
+        "kubectl logs deploy/booking | tail -20 | runbook timeline add -",
+    ),
+    "page": ("runbook page --to squad-lead --dry-run",),
+    "escalation": ("runbook escalation -i 7",),
+    "escalate": ("runbook escalate --to head-of-engineering",),
+    "resolve": ("runbook resolve --root-cause 'pool exhausted by retries' --risks 'none'",),
+    "show": ("runbook show -i 7", "runbook show --json | jq .status"),
+    "list": ("runbook list --open", "runbook list --since 2026-11-01 --severity SEV-1"),
+    "use": ("runbook use 7", "runbook use"),
+    "edit": ("EDITOR=vim runbook edit -i 7",),
+    "reopen": ("runbook reopen -i 7 --reason 'errors are back'",),
+    "comms": (
+        "runbook comms -t stakeholder",
+        "runbook comms --post --dry-run",
+    ),
+    "statuspage": ("runbook statuspage publish --dry-run",),
+    "statuspage publish": ("runbook statuspage publish --dry-run",),
+    "due": ("runbook due", "runbook due --fail-on-overdue   # in cron or CI"),
+    "watch": ("runbook watch --interval 30",),
+    "contacts": ("runbook contacts", "runbook contacts refresh"),
+    "contacts refresh": ("runbook contacts refresh",),
+    "report": ("runbook report -i 7 > report.md", "runbook report set root-cause -"),
+    "report set": (
+        "runbook report set root-cause 'Connection pool exhausted by a retry storm.'",
+        "runbook report set detection --append 'Paged by the 502-rate alert.'",
+    ),
+    "action": ("runbook action add 'Cap client retries' --owner Sam --due 2026-12-15",),
+    "action add": ("runbook action add 'Cap client retries' --owner Sam --due 2026-12-15",),
+    "action done": ("runbook action done 1",),
+    "action list": ("runbook action list --overdue",),
+    "action export": ("runbook action export --to jira --dry-run",),
+    "checklist": ("runbook checklist", "runbook checklist tick ticket_updated"),
+    "checklist tick": ("runbook checklist tick ticket_updated",),
+    "checklist untick": ("runbook checklist untick metrics_updated",),
+    "postmortem": ("runbook postmortem schedule --at '2026-11-28T14:00:00+01:00'",),
+    "postmortem schedule": ("runbook postmortem schedule --at '2026-11-28T14:00:00+01:00'",),
+    "close": ("runbook close -i 7", "runbook close -i 7 --force --reason 'report in the wiki'"),
+    "sync": ("runbook sync", "runbook --sync timeline add 'Flag turned off'"),
+    "check": ("runbook check --all", "runbook check --base origin/main --format github"),
+    "audit": ("runbook audit -i 7", "runbook audit --json > audit.json"),
+    "metrics": ("runbook metrics --since 2026-01-01", "runbook metrics --csv > incidents.csv"),
+    "site": ("runbook site --out site",),
+    "init": ("runbook init", "runbook init --pages --yes"),
+    "demo": ("runbook demo",),
+}
+
+# Placeholders by parameter name; others get their type's (TEXT, N, PATH).
+PLACEHOLDERS = {
+    "repo": "PATH",
+    "incident": "ID",
+    "author": "NAME",
+    "commander": "NAME",
+    "comms_lead": "NAME",
+    "owner": "NAME",
+    "at": "TIME",
+    "started_at": "TIME",
+    "detected_at": "TIME",
+    "severity": "SEV",
+    "level": "SEV",
+    "service": "SERVICE",
+    "status": "STATUS",
+    "new_status": "STATUS",
+    "due": "YYYY-MM-DD",
+    "since": "DATE",
+    "until": "DATE",
+    "template": "TEMPLATE",
+    "to": "ROLE",
+    "base": "REF",
+    "out": "FOLDER",
+    "path": "FOLDER",
+    "grep": "TEXT",
+    "next_update": "MINUTES",
+    "interval": "SECONDS",
+    "count": "N",
+    "number": "N",
+}
+_BY_TYPE = {
+    **dict.fromkeys(("str", "text", "string"), "TEXT"),
+    **dict.fromkeys(("int", "integer"), "N"),
+    "float": "NUMBER",
+    "path": "PATH",
+}
+
+
+def panel_of(name: str) -> str:
+    for panel, names in PANELS.items():
+        if name in names:
+            return panel
+    return UNSORTED
+
+
+def summary(command) -> str:
+    """A command's first paragraph, whole (never cut with '...')."""
+    text = (command.help or command.short_help or "").strip()
+    first = re.split(r"\n\s*\n", text, maxsplit=1)[0]
+    return " ".join(first.replace("\b", "").split())
+
+
+def format_commands(group, ctx, formatter) -> None:
+    """The command list as sections in runbook order; each description wraps, none is cut."""
+    rows: dict[str, list[tuple[str, str]]] = {panel: [] for panel in (*PANELS, UNSORTED)}
+    names = [name for name in group.list_commands(ctx) if not group.get_command(ctx, name).hidden]
+    widest = max(map(len, names), default=0)
+    for name in names:
+        rows[panel_of(name)].append((name.ljust(widest), summary(group.get_command(ctx, name))))
+    for panel, order in PANELS.items():
+        rows[panel].sort(key=lambda row, order=order: order.index(row[0].strip()))
+    for panel, entries in rows.items():
+        if entries:
+            with formatter.section(panel):
+                formatter.write_dl(entries)
+
+
+def prepare(command, path: str = "") -> None:
+    """Readable placeholders (TIME, ID, SEV) and the examples, for the whole tree, in place."""
+    if path and not command.short_help:
+        command.short_help = summary(command)  # listed whole in its group, never cut with '...'
+    example = EXAMPLES.get(path)
+    if example and not command.epilog:
+        command.epilog = "\b\nExample:\n" + "\n".join(f"  {line}" for line in example)
+    for param in command.params:
+        if getattr(param, "is_flag", False) or getattr(param, "count", False):
+            continue
+        if param.param_type_name == "argument":
+            _argument_placeholder(param)
+        elif param.metavar is None and param.type.name in _BY_TYPE:
+            param.metavar = PLACEHOLDERS.get(param.name, _BY_TYPE.get(param.type.name, "TEXT"))
+    for name, child in getattr(command, "commands", {}).items():
+        prepare(child, f"{path} {name}".strip())
+
+
+def _argument_placeholder(param) -> None:
+    shown = param.metavar or PLACEHOLDERS.get(param.name) or param.name.upper().replace("_", "-")
+    if param.nargs != 1:
+        shown += "..."
+
+    def make_metavar(self, ctx=None, *, usage: bool = False) -> str:
+        return f"[{shown}]" if usage and not self.required else shown
+
+    param.make_metavar = types.MethodType(make_metavar, param)
+
+
+def usage_message(error) -> str:
+    """click's usage error as one sentence, with what to type instead where we can tell."""
+    message = error.format_message().rstrip(".")
+    message = message[:1].lower() + message[1:]
+    ctx = getattr(error, "ctx", None)
+    if ctx is None:
+        return f"{message}."
+    path = ctx.command_path
+    unknown = re.match(r"no such command '(.+?)'", message)
+    commands = getattr(ctx.command, "commands", None)
+    if unknown and commands:
+        typed = unknown.group(1)
+        if "add" in commands and not difflib.get_close_matches(typed, list(commands), n=1):
+            import shlex
+
+            return f"{path} has no command {typed!r}; did you mean {path} add {shlex.quote(typed)}?"
+        close = difflib.get_close_matches(typed, list(commands), n=1)
+        hint = f"did you mean '{path} {close[0]}'?" if close else f"see '{path} --help'."
+        return f"{path} has no command {typed!r}; {hint}"
+    return f"{message}; see '{path} --help'."
