@@ -10,7 +10,6 @@ from typer.core import TyperGroup
 
 from runbook_cli import __version__
 
-
 # click's error for bad usage (an unknown option, a missing argument), whichever click is in use
 _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
