@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 from runbook_cli.domain import document
 from runbook_cli.domain.clock import format_stored
 from runbook_cli.domain.config import REPORT_SECTIONS
-from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR
+from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR, MAX_FILE_BYTES
 from runbook_cli.domain.model import FIELD_ORDER
 
 _TOOL_SUBJECT = re.compile(r"^incident \d+: ")
@@ -70,7 +70,10 @@ class Record:
         }
 
 
-def _parsed(text: str | None) -> tuple[dict, dict[str, str], list[str]]:
+Parsed = tuple[dict, dict[str, str], list[str]]
+
+
+def _parsed(text: str | None) -> Parsed:
     """Front matter, visible section texts and timeline lines of one version (empty if absent)."""
     if text is None:
         return {}, {}, []
@@ -84,15 +87,30 @@ def _parsed(text: str | None) -> tuple[dict, dict[str, str], list[str]]:
         for name in REPORT_SECTIONS
         if name != "Timeline"
     }
-    entries, bad = document.timeline(doc)
-    lines = [document.format_entry(entry)[0] for entry in entries] + [b.text for b in bad]
-    return meta, sections, lines
+    return meta, sections, _timeline_lines(document.section_text(doc.body, "Timeline") or "")
+
+
+def _timeline_lines(section: str) -> list[str]:
+    """The timeline's entries as written, one string each (continuation lines joined): compared
+    as text, so auditing a version costs one pass over it, however long the timeline."""
+    entries: list[str] = []
+    for line in document.visible_text(section).split("\n"):
+        if line.startswith("- ") or not entries:
+            if line.strip():
+                entries.append(line)
+        elif line.strip():
+            entries[-1] += "\n" + line
+    return entries
 
 
 def changes(old_text: str | None, new_text: str | None) -> list[dict]:
     """Field-level differences between two versions of an incident file."""
-    old_meta, old_sections, old_lines = _parsed(old_text)
-    new_meta, new_sections, new_lines = _parsed(new_text)
+    return _changes(_parsed(old_text), _parsed(new_text))
+
+
+def _changes(old: Parsed, new: Parsed) -> list[dict]:
+    old_meta, old_sections, old_lines = old
+    new_meta, new_sections, new_lines = new
     found: list[dict] = []
     keys = [k for k in FIELD_ORDER if k in old_meta or k in new_meta]
     keys += [k for k in list(old_meta) + list(new_meta) if k not in FIELD_ORDER and k not in keys]
@@ -132,8 +150,9 @@ def changes(old_text: str | None, new_text: str | None) -> list[dict]:
                     )
         else:
             found.append({"field": key, "old": before, "new": after})
-    removed = [line for line in old_lines if line not in new_lines]
-    added = [line for line in new_lines if line not in old_lines]
+    old_set, new_set = set(old_lines), set(new_lines)  # sets: linear, however long the timeline
+    removed = [line for line in old_lines if line not in new_set]
+    added = [line for line in new_lines if line not in old_set]
     for old_line, new_line in zip(removed, added):
         found.append({"field": "timeline", "old": old_line, "new": new_line})  # an edited entry
     for old_line in removed[len(added) :]:
@@ -153,68 +172,94 @@ def changes(old_text: str | None, new_text: str | None) -> list[dict]:
 
 
 def history(root, incident_id: int | None = None) -> list[Record]:
-    """Oldest first: one record per commit and incident file it changed."""
-    import git
+    """Oldest first: one record per commit and incident file it changed. Linear in history: one
+    `git log`, one stream of the objects it names, and each file version parsed once."""
+    from runbook_cli.adapters.gitrepo import History, parse_commit
 
     records: list[Record] = []
-    with git.Repo(root) as repo:
-        try:
-            repo.head.commit
-        except ValueError:
-            return []
-        signatures = _signatures(repo)
-        for commit in repo.iter_commits("HEAD", paths=INCIDENTS_DIR, reverse=True):
-            parent = commit.parents[0] if commit.parents else None
-            diffs = (
-                parent.diff(commit, paths=INCIDENTS_DIR)
-                if parent
-                else commit.diff(git.NULL_TREE, paths=INCIDENTS_DIR, R=True)
-            )
-            for diff in diffs:
-                path = diff.b_path or diff.a_path
-                match = FILE_NAME.match(PurePosixPath(path).name)
-                if not match:
-                    continue
-                number = int(match.group("id"))
-                if incident_id is not None and number != incident_id:
-                    continue
-                old = (
-                    diff.a_blob.data_stream.read().decode("utf-8", "replace")
-                    if diff.a_blob
-                    else None
-                )
-                new = (
-                    diff.b_blob.data_stream.read().decode("utf-8", "replace")
-                    if diff.b_blob
-                    else None
-                )
-                message = commit.message.strip()
+    with History(root) as reader:
+        wanted = []
+        for commit in reader.commits(INCIDENTS_DIR):
+            changes = [(change, _incident_of(change)) for change in commit.changes]
+            changes = [
+                (change, number)
+                for change, number in changes
+                if number is not None and incident_id in (None, number)
+            ]
+            if changes:
+                wanted.append((commit, changes))
+        shas: list[str] = []
+        for commit, changes in wanted:
+            shas.append(commit.sha)
+            shas += [
+                blob for change, _ in changes for blob in (change.old_blob, change.new_blob) if blob
+            ]
+        stream = reader.objects(list(dict.fromkeys(shas)), _LIMIT)
+        read: set[str] = set()
+        parsed: dict[str | None, Parsed] = {None: _parsed(None)}
+        latest: dict[str, str | None] = {}
+
+        def version(blob: str | None) -> Parsed:
+            if blob in read and blob not in parsed:  # content seen before and set aside
+                parsed[blob] = _version(reader.object(blob, _LIMIT))
+            while blob not in parsed:
+                sha, data = next(stream)
+                read.add(sha)
+                parsed[sha] = _version(data)
+            return parsed[blob]
+
+        for commit, changes in wanted:
+            info = None
+            while info is None:
+                sha, data = next(stream)
+                if sha == commit.sha:
+                    info = parse_commit(data or b"")
+            for change, number in changes:
+                old, new = version(change.old_blob), version(change.new_blob)
+                found = _changes(old, new)
+                if change.status == "R":
+                    found.insert(
+                        0, {"field": "path", "old": change.old_path, "new": change.new_path}
+                    )
                 by_tool = (
-                    bool(_TOOL_SUBJECT.match(message))
-                    and f"Incident-Id: {number}" in message
-                    and OUTSIDE_TRAILER not in message
+                    bool(_TOOL_SUBJECT.match(info.message))
+                    and f"Incident-Id: {number}" in info.message
+                    and OUTSIDE_TRAILER not in info.message
                 )
-                found = changes(old, new)
-                if diff.renamed_file:
-                    found.insert(0, {"field": "path", "old": diff.a_path, "new": diff.b_path})
                 records.append(
                     Record(
-                        commit=commit.hexsha,
-                        author=f"{commit.author.name} <{commit.author.email}>",
-                        at=format_stored(commit.authored_datetime),
-                        message=message,
+                        commit=commit.sha,
+                        author=info.author,
+                        at=format_stored(info.authored_at),
+                        message=info.message,
                         incident=number,
-                        path=path,
+                        path=change.new_path or change.old_path,
                         by_tool=by_tool,
                         changes=found,
-                        signature=signatures.get(commit.hexsha, "N"),
+                        signature=commit.signature,
                     )
                 )
+            # Only each file's latest version can be asked for again: keep memory bounded.
+            for change, _ in changes:
+                if change.old_path:
+                    latest.pop(change.old_path, None)
+                if change.new_path:
+                    latest[change.new_path] = change.new_blob
+            keep = set(latest.values())
+            parsed = {blob: value for blob, value in parsed.items() if blob is None or blob in keep}
     return records
 
 
-def _signatures(repo) -> dict[str, str]:
-    """Commit id -> git's %G? code, for every commit that touched incident files (one git call;
-    git checks each signature with gpg or ssh-keygen and the configured trusted keys)."""
-    output = repo.git.log("--format=%H %G?", "HEAD", "--", INCIDENTS_DIR)
-    return dict(line.split(" ", 1) for line in output.splitlines() if " " in line)
+_LIMIT = 4 * MAX_FILE_BYTES
+"""Larger versions are not read: a hostile commit cannot make the audit exhaust memory."""
+
+
+def _version(data: bytes | None) -> Parsed:
+    if data is None:
+        return {"(file)": "missing, or too large to audit"}, {}, []
+    return _parsed(data.decode("utf-8", "replace"))
+
+
+def _incident_of(change) -> int | None:
+    match = FILE_NAME.match(PurePosixPath(change.new_path or change.old_path).name)
+    return int(match.group("id")) if match else None
