@@ -42,10 +42,7 @@ def data_affected(
     allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Answer whether user data is affected; yes starts the regulatory clocks.
-
-    Example: runbook data-affected yes --reason "export job wrote records to a public bucket"
-    """
+    """Answer whether user data is affected; yes starts the regulatory clocks."""
     from runbook_cli.errors import UsageError
     from runbook_cli.usecases import facts
 
@@ -89,10 +86,7 @@ def notified(
     allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Record a regulatory notification as sent, or as not required; the clock stops.
-
-    Example: runbook notified individuals --reason "letters mailed to 212 patients"
-    """
+    """Record a regulatory notification as sent, or as not required; the clock stops."""
     from runbook_cli.usecases import facts
 
     edit = facts.record_notification(

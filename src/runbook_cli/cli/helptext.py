@@ -17,6 +17,7 @@ PANELS: dict[str, tuple[str, ...]] = {
         "assign",
         "status",
         "severity",
+        "data-affected",
         "timeline",
         "page",
         "escalation",
@@ -28,7 +29,7 @@ PANELS: dict[str, tuple[str, ...]] = {
         "edit",
         "reopen",
     ),
-    "Communicate": ("comms", "statuspage", "due", "watch", "contacts"),
+    "Communicate": ("comms", "statuspage", "notified", "due", "watch", "contacts"),
     "After the incident": ("report", "action", "checklist", "postmortem", "close"),
     "Team and CI": ("sync", "check", "audit", "metrics", "site"),
     "Setup": ("init", "demo"),
@@ -45,6 +46,14 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "assign": ("runbook assign --commander 'Priya Raman' --comms-lead 'Tomás Ortega'",),
     "status": ("runbook status mitigated --at '5 minutes ago'",),
     "severity": ("runbook severity SEV-1 --reason 'majority of users affected'",),
+    "data-affected": (
+        "runbook data-affected yes --reason 'export wrote records to a public bucket' --at 09:40",
+        "runbook data-affected no --reason 'audit log shows no record was read'",
+    ),
+    "notified": (
+        "runbook notified individuals --reason 'letters mailed to 212 patients'",
+        "runbook notified hhs --not-required --reason 'fewer than 500: the yearly log applies'",
+    ),
     "timeline": ("runbook timeline add 'Rolled back release 2026.11.26-3' --at 23:59",),
     "timeline add": (
         "runbook timeline add 'Rolled back release 2026.11.26-3' --at '2 hours ago'",
