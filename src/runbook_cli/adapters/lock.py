@@ -3,16 +3,16 @@
 It is a separate file under .git/ (a lock on the incident file itself stays on the replaced
 inode after an atomic rename, and loses updates). It is an OS lock (flock), so a killed
 process never leaves it held and the tool never has to delete a stale lock file.
-Waiting is bounded and says what it waits for. (filelock would do the same but costs
+Waiting is bounded; after a second the caller's `on_wait` is told, so it can say what it
+waits for (this module prints nothing). (filelock would do the same but costs
 ~100 ms of imports on every command; fcntl costs nothing.)
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,7 +23,9 @@ _POLL_SECONDS = 0.005
 
 
 @contextmanager
-def repo_lock(path: Path, timeout: float) -> Iterator[None]:
+def repo_lock(
+    path: Path, timeout: float, on_wait: Callable[[float], None] = lambda _: None
+) -> Iterator[None]:
     try:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
@@ -31,13 +33,13 @@ def repo_lock(path: Path, timeout: float) -> Iterator[None]:
             f"cannot create the lock file {path}: {error.strerror}; check that the repository is writable."
         ) from None
     try:
-        _acquire(descriptor, path, timeout)
+        _acquire(descriptor, path, timeout, on_wait)
         yield
     finally:
         os.close(descriptor)  # closing releases the lock
 
 
-def _acquire(descriptor: int, path: Path, timeout: float) -> None:
+def _acquire(descriptor: int, path: Path, timeout: float, on_wait: Callable[[float], None]) -> None:
     try:
         import fcntl
     except ImportError:  # Windows: no flock; fall back to msvcrt's byte-range lock
@@ -58,10 +60,7 @@ def _acquire(descriptor: int, path: Path, timeout: float) -> None:
                 "(the lock is released when that process exits)."
             )
         if not announced and waited >= _QUIET_WAIT_SECONDS:
-            print(
-                f"runbook: waiting up to {timeout:g}s for another runbook command in this repository…",
-                file=sys.stderr,
-            )
+            on_wait(timeout)
             announced = True
         time.sleep(_POLL_SECONDS)
 

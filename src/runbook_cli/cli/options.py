@@ -61,8 +61,16 @@ def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):
 
     state = ctx.ensure_object(dict)
     ws = Workspace(state.get("repo"), allow_sensitive=allow_sensitive)
+    ws.on_wait = _say_waiting
     state.setdefault("workspaces", []).append(ws)
     return ws
+
+
+def _say_waiting(timeout: float) -> None:
+    typer.echo(
+        f"runbook: waiting up to {timeout:g}s for another runbook command in this repository…",
+        err=True,
+    )
 
 
 def when(text: str | None, ws=None, *, allow_future: bool = False) -> datetime | None:

@@ -3,7 +3,7 @@ lock -> read -> edit -> validate -> atomic write -> commit that every writing co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -118,6 +118,8 @@ class Workspace:
         self.store = Store(self.root, self.config, self.git.git_dir)
         self.pending = PendingWrites(self.git.git_dir)
         self.identity_missing = False
+        self.on_wait: Callable[[float], None] = lambda _timeout: None
+        """Told when the lock is busy for a while (the command line says it waits)."""
         self.touched: tuple[Path, str] | None = None  # the last file written, and its digest
 
     # --- choosing the incident ------------------------------------------------------------
@@ -207,7 +209,8 @@ class Workspace:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        with repo_lock(self.git.common_dir() / "runbook.lock", self.config.lock_timeout_seconds):
+        lock = self.git.common_dir() / "runbook.lock"
+        with repo_lock(lock, self.config.lock_timeout_seconds, self.on_wait):
             yield
 
     @contextmanager
