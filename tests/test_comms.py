@@ -387,3 +387,50 @@ def test_declare_writes_service_links_into_attachments(runbook: Runbook, repo: P
     assert text.endswith(
         '<!-- Links to dashboards, logs, PRs, ADRs. -->\n- Grafana: https://grafana.example/d/patient-web\n- Loki: {app="patient-web"}\n'
     )
+
+
+def test_slack_posts_escape_every_value_but_keep_the_templates_own_controls(
+    runbook: Runbook, repo: Path, receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slack reads &, < and > as control characters: user text must not ping the channel,
+    mention anyone or dress up a link; a template's own <!here> is the team's choice."""
+    monkeypatch.setenv("RUNBOOK_NOW", NOW)
+    runbook(
+        "declare",
+        "<!channel> Bookings & <https://evil.example|Log in>",
+        "-s",
+        "SEV-1",
+        "--service",
+        "appointment-service",
+        "--started-at",
+        "2026-11-26T10:00:00Z",
+        "--commander",
+        "Priya <@U0123>",
+    )
+    server = receiver()
+    shown = runbook("comms", "--post", "--impact", "a < b && c > d").stdout
+    posted = server.requests[0]["json"]["text"]
+    assert posted == (
+        "Incident SEV-1 [&lt;!channel&gt; Bookings &amp; &lt;https://evil.example|Log in&gt;] "
+        "started at 10:00 UTC. Impact: a &lt; b &amp;&amp; c &gt; d. Mitigation in progress by "
+        "Priya &lt;@U0123&gt;. Next update in 15 min.\n"
+    )
+    assert shown.startswith("Incident SEV-1 [<!channel> Bookings & <https://evil.example|Log in>]")
+    (repo / "docs/runbooks/templates/stakeholder.md.j2").write_text(
+        "<!here> {{ incident.title }} <{{ channel }}>\n"
+    )
+    runbook("comms", "--post", "-t", "stakeholder")
+    assert server.requests[1]["json"]["text"] == (
+        "<!here> &lt;!channel&gt; Bookings &amp; &lt;https://evil.example|Log in&gt; "
+        "<#incident-war-room>\n"
+    )
+
+
+def test_a_dry_run_post_needs_no_webhook_and_shows_what_slack_would_get(
+    sev1: Runbook, repo: Path
+) -> None:
+    before = snapshot(repo)
+    out = sev1("comms", "--post", "--dry-run", "--impact", "<!channel> down").stdout
+    assert out.startswith("Would POST to the Slack webhook at <RUNBOOK_SLACK_WEBHOOK_URL>")
+    assert "Impact: &lt;!channel&gt; down." in out
+    assert snapshot(repo) == before

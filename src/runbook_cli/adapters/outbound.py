@@ -1,24 +1,85 @@
-"""Posting to outside services: one JSON POST with a timeout, errors as one sentence (exit 5)."""
+"""HTTP to outside services, in one place: JSON in and out, a timeout, retries that honour
+Retry-After up to a ceiling, and every failure as one sentence (Failure, exit 5) with the
+service's own words and no secret in it. GET with query parameters and the reply's headers
+(`send`) serve paged reads; `request` is the common JSON call."""
 
 from __future__ import annotations
 
 import ipaddress
 import json
 import os
-import socket
-from urllib.parse import urlsplit
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
 
+from runbook_cli.domain.text import sentence
 from runbook_cli.errors import ServiceError, UsageError
 
 TIMEOUT_SECONDS = 5.0
+ATTEMPTS = 3
+# Retry-After is waited for up to this many seconds; a longer wait stops the command instead,
+# saying when to try again (RUNBOOK_RETRY_AFTER_MAX changes it).
+RETRY_AFTER_MAX_SECONDS = 30.0
+# 420 is Statuspage's rate-limit answer (Twitter's "enhance your calm"), 429 everyone else's.
+RATE_LIMITED = (420, 429)
+MASK = "***"
+
+
+class Failure(ServiceError):
+    """An outside service failed. `reason` is the clause saying how; `uncertain` when the
+    service may have acted anyway (no answer, or 5xx after the request arrived); `retry_at`
+    (a UTC datetime) when it asked us to wait."""
+
+    def __init__(
+        self,
+        service: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        uncertain: bool = False,
+        retry_at=None,
+        consequence: str = "nothing was recorded",
+    ):
+        self.service = service
+        self.reason = reason
+        self.status = status
+        self.uncertain = uncertain
+        self.retry_at = retry_at
+        super().__init__(sentence(reason, consequence))
+
+    def saying(self, *consequences: str) -> Failure:
+        """The same failure, ending with what it means for this command instead."""
+        return Failure(
+            self.service,
+            self.reason,
+            status=self.status,
+            uncertain=self.uncertain,
+            retry_at=self.retry_at,
+            consequence="; ".join(c.rstrip(".;, ") for c in consequences if c),
+        )
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def timeout_seconds() -> float:
     """RUNBOOK_HTTP_TIMEOUT (seconds) shortens or lengthens the wait; 5 s by default."""
+    return _seconds("RUNBOOK_HTTP_TIMEOUT", TIMEOUT_SECONDS, 0.1)
+
+
+def retry_after_ceiling() -> float:
+    return _seconds("RUNBOOK_RETRY_AFTER_MAX", RETRY_AFTER_MAX_SECONDS, 0.0)
+
+
+def _seconds(variable: str, default: float, least: float) -> float:
     try:
-        return max(0.1, float(os.environ.get("RUNBOOK_HTTP_TIMEOUT", TIMEOUT_SECONDS)))
+        return max(least, float(os.environ.get(variable, default)))
     except ValueError:
-        return TIMEOUT_SECONDS
+        return default
 
 
 def check_url(url: str, what: str) -> str:
@@ -49,80 +110,174 @@ def request(
     service: str,
     *,
     payload: dict | None = None,
+    params: Mapping[str, object] | None = None,
     headers: dict[str, str] | None = None,
-    attempts: int = 3,
+    secrets: Iterable[str] = (),
+    idempotent: bool = True,
+    attempts: int = ATTEMPTS,
 ) -> dict:
-    """Send JSON, return the JSON answer ({} when empty). 429 and 5xx are retried with backoff
-    (a few times, honouring Retry-After up to 5 s); every failure is one sentence with the
-    service's own words, as ServiceError (exit 5). Headers (credentials) are never echoed."""
+    """Send JSON, return the JSON answer ({} when empty); see `send`."""
+    return send(
+        method,
+        url,
+        service,
+        payload=payload,
+        params=params,
+        headers=headers,
+        secrets=secrets,
+        idempotent=idempotent,
+        attempts=attempts,
+    ).body
+
+
+def send(
+    method: str,
+    url: str,
+    service: str,
+    *,
+    payload: dict | None = None,
+    params: Mapping[str, object] | None = None,
+    headers: dict[str, str] | None = None,
+    secrets: Iterable[str] = (),
+    idempotent: bool = True,
+    attempts: int = ATTEMPTS,
+) -> Reply:
+    """One call, retried when that is safe: rate limits (420, 429) always, since the service
+    refused the request; 5xx and timeouts only when `idempotent`, since the service may have
+    acted on it. `params` become the query string (a list value repeats its key). Headers
+    (credentials) are never echoed and every `secrets` value is masked in error text."""
     import time
     import urllib.error
     import urllib.request
 
     check_url(url, f"the {service} URL")
+    if params:
+        url += ("&" if urlsplit(url).query else "?") + urlencode(
+            {k: v for k, v in params.items() if v is not None}, doseq=True
+        )
     data = json.dumps(payload).encode("utf-8") if payload is not None else None
     host = urlsplit(url).netloc.rsplit("@", 1)[-1]
     timeout = timeout_seconds()
+    masked = _masker(secrets)
     for attempt in range(1, attempts + 1):
         outgoing = urllib.request.Request(
             url,
             data=data,
             method=method,
             headers={
-                "Content-Type": "application/json",
+                **({"Content-Type": "application/json"} if data is not None else {}),
                 "Accept": "application/json",
+                "User-Agent": "runbook-cli",
                 **(headers or {}),
             },
         )
         try:
             with urllib.request.urlopen(outgoing, timeout=timeout) as response:
                 body = response.read().decode("utf-8", "replace")
-                return _json(body)
+                return Reply(response.status, _json(body), dict(response.headers))
         except urllib.error.HTTPError as error:
-            detail = _service_words(error.read().decode("utf-8", "replace"))
-            if (error.code == 429 or error.code >= 500) and attempt < attempts:
-                time.sleep(_backoff(attempt, error.headers.get("Retry-After")))
-                continue
-            raise ServiceError(
-                f"{service} answered HTTP {error.code}{': ' + detail if detail else ''}; nothing was recorded."
-            ) from None
+            body = error.read().decode("utf-8", "replace")
+            code = error.code
+            detail = masked(service_words(body))
+            answered = f"{service} answered HTTP {code}" + (f": {detail}" if detail else "")
+            limited = code in RATE_LIMITED
+            if limited or code >= 500:
+                wait = _retry_after(error.headers.get("Retry-After"))
+                if wait is not None and wait > retry_after_ceiling():
+                    raise _too_long(service, answered, code, wait, uncertain=not limited) from None
+                if attempt < attempts and (limited or idempotent):
+                    time.sleep(max(wait or 0.0, backoff(attempt)))
+                    continue
+            raise Failure(service, answered, status=code, uncertain=code >= 500) from None
         except TimeoutError:
-            raise ServiceError(
-                f"{service} ({host}) did not answer within {timeout:g}s; nothing was recorded, try again."
-            ) from None
+            failure = _no_answer(service, host, timeout)
         except urllib.error.URLError as error:
-            reason = (
-                error.reason
-                if not isinstance(error.reason, OSError)
-                else (error.reason.strerror or str(error.reason))
-            )
-            if isinstance(error.reason, (TimeoutError, socket.timeout)):
-                raise ServiceError(
-                    f"{service} ({host}) did not answer within {timeout:g}s; nothing was recorded, try again."
-                ) from None
-            raise ServiceError(
-                f"cannot reach {service} at {host}: {reason}; nothing was recorded."
-            ) from None
+            if isinstance(error.reason, TimeoutError):
+                failure = _no_answer(service, host, timeout)
+            else:
+                reason = (
+                    error.reason.strerror or str(error.reason)
+                    if isinstance(error.reason, OSError)
+                    else error.reason
+                )
+                raise Failure(service, f"cannot reach {service} at {host}: {reason}") from None
         except OSError as error:
-            raise ServiceError(
-                f"cannot reach {service} at {host}: {error.strerror or error}; nothing was recorded."
-            ) from None
-    raise ServiceError(
-        f"{service} kept failing after {attempts} attempts; nothing was recorded."
-    )  # pragma: no cover
+            # The connection broke after the request went out: the service may have acted.
+            failure = Failure(
+                service,
+                f"the connection to {service} at {host} broke: {error.strerror or error}",
+                uncertain=True,
+            )
+        if attempt < attempts and idempotent:
+            time.sleep(backoff(attempt))
+            continue
+        raise failure from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def post_json(url: str, payload: dict, service: str) -> dict:
-    return request("POST", url, service, payload=payload)
+def _no_answer(service: str, host: str, timeout: float) -> Failure:
+    return Failure(
+        service, f"{service} ({host}) did not answer within {timeout:g}s", uncertain=True
+    )
 
 
-def _backoff(attempt: int, retry_after: str | None) -> float:
-    base = float(os.environ.get("RUNBOOK_HTTP_BACKOFF", "0.5"))
+def _too_long(service: str, answered: str, code: int, wait: float, *, uncertain: bool) -> Failure:
+    from datetime import UTC, datetime, timedelta
+
+    at = datetime.now(UTC) + timedelta(seconds=wait)
+    return Failure(
+        service,
+        f"{answered}; it asks to wait {wait:.0f} s, longer than runbook waits "
+        f"({retry_after_ceiling():g} s), so try again after {at:%H:%M:%S} UTC",
+        status=code,
+        uncertain=uncertain,
+        retry_at=at,
+    )
+
+
+def backoff(attempt: int) -> float:
     try:
-        wanted = float(retry_after) if retry_after else 0.0
+        base = float(os.environ.get("RUNBOOK_HTTP_BACKOFF", "0.5"))
     except ValueError:
-        wanted = 0.0
-    return min(5.0, max(wanted, base * 2 ** (attempt - 1)))
+        base = 0.5
+    return base * 2 ** (attempt - 1)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds (it is either a number of seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    try:
+        at = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return max(0.0, (at - datetime.now(UTC)).total_seconds())
+
+
+def mask(text: str, secrets: Iterable[str]) -> str:
+    """Every secret in the text as ***."""
+    return _masker(secrets)(text)
+
+
+def _masker(secrets: Iterable[str]):
+    # Longest first, so a secret containing another is masked whole.
+    found = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+
+    def mask(text: str) -> str:
+        for secret in found:
+            text = text.replace(secret, MASK)
+        return text
+
+    return mask
 
 
 def _json(body: str) -> dict:
@@ -135,15 +290,37 @@ def _json(body: str) -> dict:
     return value if isinstance(value, dict) else {"value": value}
 
 
-def _service_words(body: str) -> str:
-    """The service's own error text: a JSON message/errors field, else the first line."""
-    value = _json(body)
-    for key in ("message", "error", "errorMessages", "errors"):
-        found = value.get(key)
-        if isinstance(found, list) and found:
-            found = found[0].get("message", found[0]) if isinstance(found[0], dict) else found[0]
-        if isinstance(found, dict):
-            found = found.get("message") or next(iter(found.values()), "")
-        if found:
-            return str(found).strip().splitlines()[0][:200]
-    return (body.strip().splitlines() or [""])[0][:200]
+def service_words(body: str | dict) -> str:
+    """The service's own error text, as one line: PagerDuty's message and errors[], Jira's
+    errorMessages and field errors, GraphQL errors (Linear's userPresentableMessage first),
+    Statuspage's error, Slack's plain text. The first is the headline, the rest in brackets."""
+    value = _json(body) if isinstance(body, str) else body
+    parts = [
+        text
+        for key in ("message", "error", "errorMessages", "errors", "text", "value")
+        for text in _texts(value.get(key))
+    ]
+    if not parts and isinstance(body, str) and body.strip():
+        parts = [_plain(body.strip().splitlines()[0])]
+    parts = list(dict.fromkeys(p for p in parts if p))
+    if not parts:
+        return ""
+    head, rest = parts[0], parts[1:]
+    return (head + (f" ({'; '.join(rest)})" if rest else ""))[:300]
+
+
+def _texts(found: object) -> list[str]:
+    if isinstance(found, list):
+        return [text for each in found for text in _texts(each)]
+    if isinstance(found, dict):
+        extensions = found.get("extensions")
+        user = extensions.get("userPresentableMessage") if isinstance(extensions, dict) else None
+        if user or found.get("message"):
+            return [_plain(t) for t in (user, found.get("message")) if t]
+        return [f"{key}: {_plain(text)}" for key, text in found.items()]
+    return [_plain(found)] if found not in (None, "") else []
+
+
+def _plain(text: object) -> str:
+    """One line, without the full stop (the sentence it goes into has its own)."""
+    return " ".join(str(text).split()).rstrip(". ")

@@ -71,9 +71,8 @@ def comms(
         ws, incident, template, impact=impact, symptom=symptom, next_update=next_update
     )
     if post and dry_run:
-        url = messages.webhook_url(ws)
-        typer.echo(f"Would POST to the Slack webhook at {url.split('/')[2]} (path hidden):")
-        typer.echo(message.text, nl=False)
+        typer.echo(f"Would POST to the Slack webhook at {messages.webhook_host(ws)}:")
+        typer.echo(message.slack_text or message.text, nl=False)
         return
     typer.echo(message.text, nl=False)
     if post:

@@ -50,3 +50,10 @@ def clean_name(text: str, what: str) -> str:
             f"{what} {cleaned!r} contains ' - ' or ' — ', which separates fields in the timeline; drop it."
         )
     return cleaned
+
+
+def sentence(*clauses: str) -> str:
+    """Clauses joined by semicolons into one sentence with one full stop: a clause's own
+    closing punctuation never doubles up ("invalid.; nothing" or "ok..")."""
+    kept = [c.strip().rstrip(".;, ") for c in clauses if c and c.strip().rstrip(".;, ")]
+    return "; ".join(kept) + "." if kept else ""

@@ -6,13 +6,18 @@ Python objects nor silently print an empty string for a misspelt variable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from runbook_cli.domain.layout import TEMPLATES_DIR as OVERRIDE_DIR
 from runbook_cli.errors import MalformedFileError
 
 
-def render(root: Path, name: str, **context: object) -> str:
+def render(
+    root: Path, name: str, *, escape: Callable[[object], str] | None = None, **context: object
+) -> str:
+    """The template filled in. `escape`, when given, is applied to every value the template
+    substitutes (never to the template's own text), e.g. Slack's escaping for a Slack post."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -27,6 +32,7 @@ def render(root: Path, name: str, **context: object) -> str:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        **({"finalize": escape} if escape else {}),
     )
     environment.filters["time"] = _clock_time
     environment.filters["datetime"] = _date_time

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from runbook_cli.adapters.outbound import check_url, post_json
-from runbook_cli.domain import clock, due
+from runbook_cli.adapters import outbound
+from runbook_cli.domain import clock, due, vendor
 from runbook_cli.domain.text import clean_line
 from runbook_cli.errors import UsageError
 from runbook_cli.rendering import templates, views
@@ -27,6 +28,7 @@ class Message:
     incident_id: int
     template: str
     text: str
+    slack_text: str = ""  # the same, every substituted value escaped for Slack
 
 
 def render(
@@ -47,9 +49,7 @@ def render(
     cadence = ws.config.comms.internal_update_minutes
     page_cadence = ws.config.comms.status_page_minutes
     next_at = due.next_update(incident, ws.config, "comms")
-    text = templates.render(
-        ws.root,
-        TEMPLATES[template],
+    context = dict(
         incident=view,
         now=clock.format_stored(now),
         # The templates end each sentence themselves, so a phrase must not bring its own full stop.
@@ -66,7 +66,13 @@ def render(
         severity_meaning=ws.config.severity(incident.severity).meaning.rstrip(". "),
         duration=clock.format_duration(incident.started_at, incident.resolved_at or now),
     )
-    return Message(incident.id, template, text.strip("\n") + "\n")
+    text = templates.render(ws.root, TEMPLATES[template], **context)
+    slack = (
+        templates.render(ws.root, TEMPLATES[template], escape=vendor.slack_escape, **context)
+        if template != "status-page"
+        else ""
+    )
+    return Message(incident.id, template, text.strip("\n") + "\n", slack.strip("\n") + "\n")
 
 
 def webhook_url(ws: Workspace) -> str:
@@ -75,7 +81,16 @@ def webhook_url(ws: Workspace) -> str:
         raise UsageError(
             f"no Slack webhook is set; export {WEBHOOK_VARIABLE}=https://hooks.slack.com/... (or set comms.slack_webhook_url)."
         )
-    return check_url(str(url), "the Slack webhook URL")
+    return outbound.check_url(str(url), "the Slack webhook URL")
+
+
+def webhook_host(ws: Workspace) -> str:
+    """Where a post would go, for a dry run: the host only (the path is the secret), or a
+    placeholder when no webhook is set yet."""
+    try:
+        return f"{urlsplit(webhook_url(ws)).netloc} (path hidden)"
+    except UsageError:
+        return f"<{WEBHOOK_VARIABLE}> (not set yet)"
 
 
 def post(ws: Workspace, message: Message) -> None:
@@ -91,7 +106,16 @@ def post(ws: Workspace, message: Message) -> None:
             f"refusing to post {matches[0].what} ({matches[0].kind}) to Slack; remove it from --impact/--symptom "
             "or the incident, or pass --allow-sensitive."
         )
-    post_json(webhook_url(ws), {"text": message.text}, "Slack")
+    url = webhook_url(ws)
+    # Not retried on 5xx or silence: Slack may have posted it, and a second post is noise.
+    outbound.request(
+        "POST",
+        url,
+        "Slack",
+        payload={"text": message.slack_text},
+        secrets=(urlsplit(url).path,),
+        idempotent=False,
+    )
 
 
 def record(
