@@ -4,58 +4,12 @@ request's method, path, headers and JSON as the services document them."""
 from __future__ import annotations
 
 import base64
-import json
 import socket
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from fakes import Fake
 from helpers import Runbook, git, snapshot
-
-
-class Fake:
-    """Answers each request with the next scripted (status, json, delay) for its method+path."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.script: dict[str, list[tuple[int, dict, float]]] = {}
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
-                fake.requests.append(
-                    {
-                        "method": self.command,
-                        "path": self.path,
-                        "headers": dict(self.headers),
-                        "json": body,
-                    }
-                )
-                queue = fake.script.get(f"{self.command} {self.path}") or [(200, {}, 0.0)]
-                status, answer, delay = queue.pop(0) if len(queue) > 1 else queue[0]
-                time.sleep(delay)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_POST = do_PATCH = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def on(self, route: str, *answers: tuple[int, dict] | tuple[int, dict, float]) -> None:
-        self.script[route] = [(a[0], a[1], a[2] if len(a) > 2 else 0.0) for a in answers]
 
 
 @pytest.fixture
@@ -63,8 +17,7 @@ def fake(monkeypatch: pytest.MonkeyPatch):
     server = Fake()
     monkeypatch.setenv("RUNBOOK_HTTP_TIMEOUT", "1")
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 @pytest.fixture
@@ -86,9 +39,8 @@ def test_page_ack_resolve_share_one_dedup_key(
     declared("resolve")
     trigger, acknowledge, resolve = pagerduty.requests
     sent_key = trigger["json"]["dedup_key"]
-    assert sent_key.startswith("runbook/repo/") and sent_key.endswith(
-        "-incident-1"
-    )  # stable: repository, start date, id
+    # stable: repository, start date, id; and the role paged
+    assert sent_key.startswith("runbook/repo/") and sent_key.endswith("-incident-1/oncall")
     assert trigger["json"] == {
         "routing_key": "R0UTINGKEY0123456789abcdef",
         "event_action": "trigger",
@@ -264,6 +216,9 @@ def test_statuspage_creates_then_updates_and_ticks_the_checklist(
             "name": "Checkout errors",
             "status": "investigating",
             "component_ids": ["cmp42"],
+            "components": {"cmp42": "degraded_performance"},
+            "impact_override": "minor",
+            "metadata": create["json"]["incident"]["metadata"],
             "body": "We are currently investigating an issue affecting appointment-service. Users may experience errors or slow responses. Updates every 30 minutes.",
         }
     }
@@ -332,10 +287,12 @@ def test_a_failure_midway_keeps_what_was_created(declared: Runbook, jira: Fake) 
         (201, {"key": "OPS-1"}),
         (400, {"errorMessages": ["Field 'duedate' cannot be set."]}),
     )
+    said = declared("action", "export", "--to", "jira", expect=5).stderr
     assert (
-        "Jira answered HTTP 400: Field 'duedate' cannot be set."
-        in declared("action", "export", "--to", "jira", expect=5).stderr
-    )
+        "Jira answered HTTP 400: Field 'duedate' cannot be set; created and recorded: "
+        "action item 1 (OPS-1); not created: action item 2; run runbook action export "
+        "--to jira again to continue.\n"
+    ) in said
     assert [i.get("tracker", {}).get("key") for i in declared.json("show")["action_items"]] == [
         "OPS-1",
         None,
@@ -373,6 +330,7 @@ def test_linear_export_uses_graphql_issue_create(
     assert request["headers"]["Authorization"] == "lin_api_secret"
     assert "issueCreate(input: $input)" in request["json"]["query"]
     assert request["json"]["variables"]["input"] == {
+        "id": request["json"]["variables"]["input"]["id"],
         "teamId": "team-9",
         "title": "Add retry budget",
         "description": request["json"]["variables"]["input"]["description"],
@@ -392,4 +350,393 @@ def test_linear_graphql_errors_are_failures(
     assert (
         "Linear did not create the issue: Entity not found: Team"
         in declared("action", "export", "--to", "linear", expect=5).stderr
+    )
+
+
+# --- Contract fakes: limits, idempotency, errors, a service that is down --------------------
+
+from fakes import Jira, Linear, PagerDuty, Statuspage  # noqa: E402
+
+
+@pytest.fixture
+def pd(pagerduty: Fake) -> Fake:
+    PagerDuty(pagerduty)
+    return pagerduty
+
+
+def test_long_titles_and_folders_stay_within_pagerduty_limits(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pd: Fake
+) -> None:
+    import shutil
+
+    long_repo = tmp_path / ("team-" + "r" * 240)
+    shutil.copytree(repo, long_repo, symlinks=True)
+    runbook = Runbook(long_repo)
+    runbook("declare", "Checkout " + "x" * 1500, "-s", "SEV-2", "--service", "patient-web")
+    runbook("page")
+    runbook("page", "--to", "cto")
+    first, second = (r["json"] for r in pd.requests)
+    summary = first["payload"]["summary"]
+    assert len(summary) == 1024 and summary.endswith("…") and summary.startswith("SEV-2: Checkout")
+    assert len(first["dedup_key"]) <= 255 and len(second["dedup_key"]) <= 255
+    assert first["dedup_key"] != second["dedup_key"]
+    stored = runbook.json("show")["integrations"]["pagerduty"]
+    assert stored["dedup_key"] == first["dedup_key"]
+    assert stored["roles"] == {"cto": second["dedup_key"]}
+
+
+def test_each_role_paged_gets_its_own_alert_and_ack_reaches_all(
+    declared: Runbook, pd: Fake
+) -> None:
+    declared("page")
+    declared("page", "--to", "head-of-engineering")
+    declared("page", "--to", "head-of-engineering")  # the same role again: the same alert
+    declared("ack")
+    keys = [r["json"]["dedup_key"] for r in pd.requests]
+    assert keys[0] != keys[1] and keys[1] == keys[2]
+    acks = [r["json"] for r in pd.requests[3:]]
+    assert [(a["event_action"], a["dedup_key"]) for a in acks] == [
+        ("acknowledge", keys[0]),
+        ("acknowledge", keys[1]),
+    ]
+    assert "unknown escalation role 'ceo'" in declared("page", "--to", "ceo", expect=2).stderr
+
+
+def test_pages_link_to_the_incident_file_on_the_repository_host(
+    declared: Runbook, pd: Fake, repo: Path
+) -> None:
+    git(repo, "remote", "add", "origin", "https://bot:ghp_SECRET@github.com/acme/ops.git")
+    declared("page")
+    event = pd.requests[0]["json"]
+    path = event["payload"]["custom_details"]["file"]
+    url = f"https://github.com/acme/ops/blob/main/{path}"
+    assert event["client"] == "runbook" and event["client_url"] == url
+    assert event["links"] == [{"href": url, "text": f"Incident 1: {path}"}]
+    assert "SECRET" not in str(event)
+
+
+def test_pagerduty_errors_are_shown_whole_with_secrets_masked(
+    declared: Runbook, pagerduty: Fake
+) -> None:
+    pagerduty.on(
+        "POST /v2/enqueue",
+        (
+            400,
+            {
+                "status": "invalid event",
+                "message": "Event object is invalid.",
+                "errors": ["Routing key R0UTINGKEY0123456789abcdef is not valid."],
+            },
+        ),
+    )
+    said = declared("page", expect=5).stderr
+    assert said == (
+        "runbook: error: PagerDuty answered HTTP 400: Event object is invalid "
+        "(Routing key *** is not valid); nothing was recorded.\n"
+    )
+
+
+def test_retry_after_is_honoured_up_to_the_ceiling(
+    declared: Runbook, pagerduty: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    pagerduty.on(
+        "POST /v2/enqueue",
+        (429, {"message": "Too many requests"}, 0.0, {"Retry-After": "1"}),
+        (202, {"status": "success", "dedup_key": "k"}),
+    )
+    started = time.monotonic()
+    declared("page")
+    assert time.monotonic() - started >= 1.0 and len(pagerduty.requests) == 2
+    pagerduty.requests.clear()
+    pagerduty.on(
+        "POST /v2/enqueue", (429, {"message": "Too many requests"}, 0.0, {"Retry-After": "3600"})
+    )
+    said = declared("page", "--to", "cto", expect=5).stderr
+    assert len(pagerduty.requests) == 1  # stopped at once instead of retrying too early
+    assert "PagerDuty answered HTTP 429: Too many requests; it asks to wait 3600 s" in said
+    assert "(30 s), so try again after " in said and " UTC; nothing was recorded." in said
+
+
+def test_ack_and_resolve_are_recorded_when_pagerduty_is_down_and_delivered_later(
+    declared: Runbook, pd: Fake, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declared("page")
+    key = pd.requests[0]["json"]["dedup_key"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("RUNBOOK_PAGERDUTY_URL", f"http://127.0.0.1:{port}/v2/enqueue")
+    result = declared("ack")
+    assert "acknowledged by" in result.stdout
+    assert "PagerDuty was not updated (cannot reach PagerDuty at 127.0.0.1" in result.stderr
+    assert "runbook retry delivers it" in result.stderr
+    view = declared.json("show")
+    assert view["acknowledged_at"] and view["integrations"]["pagerduty"]["pending"][0][
+        "action"
+    ] == ("acknowledge")
+    owed = [i for i in declared.json("due") if i["kind"] == "outside"]
+    assert len(owed) == 1 and f"tell PagerDuty: acknowledge (dedup key {key})" in owed[0]["what"]
+    declared("resolve")  # still down: the resolve is owed too, and recorded
+    assert declared.json("show", "-i", "1")["status"] == "resolved"
+    assert "Nothing is owed" not in declared("retry", expect=5).stderr
+    monkeypatch.setenv("RUNBOOK_PAGERDUTY_URL", f"{pd.url}/v2/enqueue")
+    head = git(repo, "rev-parse", "HEAD")
+    declared("retry")
+    assert [(r["json"]["event_action"], r["json"]["dedup_key"]) for r in pd.requests[1:]] == [
+        ("acknowledge", key),
+        ("resolve", key),
+    ]
+    assert git(repo, "rev-list", "--count", f"{head}..HEAD") == "1"
+    assert "pending" not in declared.json("show", "-i", "1")["integrations"]["pagerduty"]
+    assert not [i for i in declared.json("due") if i["kind"] == "outside"]
+    assert "Nothing is owed to PagerDuty." in declared("retry").stdout
+
+
+def test_the_next_ack_delivers_what_is_owed(
+    declared: Runbook, pd: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declared("page")
+    monkeypatch.setenv("RUNBOOK_PAGERDUTY_ROUTING_KEY", "")
+    assert "PagerDuty was not updated" in declared("ack").stderr
+    monkeypatch.setenv("RUNBOOK_PAGERDUTY_ROUTING_KEY", "R0UTINGKEY0123456789abcdef")
+    declared("ack")
+    assert [r["json"]["event_action"] for r in pd.requests] == ["trigger", "acknowledge"]
+    assert "pending" not in declared.json("show")["integrations"]["pagerduty"]
+
+
+def test_dry_runs_work_without_credentials(declared: Runbook, repo: Path) -> None:
+    declared("action", "add", "Fix it", "--owner", "Lee", "--due", "2026-12-01")
+    before = snapshot(repo)
+    assert (
+        '"routing_key": "<RUNBOOK_PAGERDUTY_ROUTING_KEY>"' in declared("page", "--dry-run").stdout
+    )
+    shown = declared("statuspage", "publish", "--dry-run").stdout
+    assert "/v1/pages/<RUNBOOK_STATUSPAGE_PAGE_ID>/incidents" in shown
+    shown = declared("action", "export", "--to", "jira", "--dry-run").stdout
+    assert '"key": "<RUNBOOK_JIRA_PROJECT>"' in shown and "/rest/api/3/issue" in shown
+    assert (
+        '"teamId": "<RUNBOOK_LINEAR_TEAM_ID>"'
+        in declared("action", "export", "--to", "linear", "--dry-run").stdout
+    )
+    assert snapshot(repo) == before
+
+
+# --- Statuspage ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page(statuspage: Fake, repo: Path) -> Statuspage:
+    config = repo / "docs/runbooks/config.yml"
+    config.write_text(
+        config.read_text().replace(
+            "    components: {}", "    components:\n      appointment-service: cmp42"
+        )
+    )
+    return Statuspage(statuspage)
+
+
+def test_statuspage_sends_nothing_when_nothing_changed(
+    declared: Runbook, page: Statuspage, statuspage: Fake, repo: Path
+) -> None:
+    declared("statuspage", "publish")
+    before = snapshot(repo)
+    out = declared("statuspage", "publish").stdout
+    assert "nothing sent" in out and len(statuspage.requests) == 1
+    assert snapshot(repo) == before
+    declared("status", "identified")
+    declared("statuspage", "publish")
+    assert [r["method"] for r in statuspage.requests] == ["POST", "PATCH"]
+
+
+def test_statuspage_components_and_impact_follow_the_severity(
+    declared: Runbook, page: Statuspage, repo: Path
+) -> None:
+    config = repo / "docs/runbooks/config.yml"
+    config.write_text(
+        config.read_text().replace(
+            "    impact:\n      SEV-0: critical\n      SEV-1: major",
+            "    impact:\n      SEV-0: critical\n      SEV-1: critical",
+        )
+    )
+    declared("statuspage", "publish")
+    (incident,) = page.incidents
+    assert incident["components"] == {"cmp42": "degraded_performance"}
+    assert incident["impact_override"] == "minor"
+    declared("severity", "SEV-1")
+    declared("statuspage", "publish")
+    assert incident["components"] == {"cmp42": "partial_outage"}
+    assert incident["impact_override"] == "critical"  # from config.yml
+    declared("resolve")
+    declared("statuspage", "publish", "-i", "1")
+    assert incident["components"] == {"cmp42": "operational"}
+    assert incident["status"] == "resolved"
+
+
+def test_statuspage_symptom_fills_the_public_text_and_is_kept(
+    declared: Runbook, page: Statuspage
+) -> None:
+    declared("statuspage", "publish", "--symptom", "failed bookings")
+    assert "Users may experience failed bookings." in page.incidents[0]["body"]
+    declared("status", "identified")
+    declared("statuspage", "publish")
+    assert "Users may experience failed bookings." in page.incidents[0]["body"]
+
+
+def test_statuspage_long_names_are_cut_visibly(runbook: Runbook, page: Statuspage) -> None:
+    runbook("declare", "Bookings " + "y" * 400, "-s", "SEV-2", "--service", "patient-web")
+    runbook("statuspage", "publish")
+    name = page.incidents[0]["name"]
+    assert len(name) == 255 and name.endswith("…")
+
+
+def test_a_reply_without_an_id_is_a_failure(
+    declared: Runbook, statuspage: Fake, page: Statuspage
+) -> None:
+    statuspage.on("POST /v1/pages/pg1/incidents", (201, {}))
+    statuspage.on("GET /v1/pages/pg1/incidents", (200, []))
+    said = declared("statuspage", "publish", expect=5).stderr
+    assert "Statuspage answered without an incident id" in said
+    stored = declared.json("show")["integrations"].get("statuspage", {})
+    assert "incident_id" not in stored
+
+
+def test_statuspage_420_is_a_rate_limit_and_is_retried(
+    declared: Runbook, statuspage: Fake, page: Statuspage
+) -> None:
+    statuspage.on("POST /v1/pages/pg1/incidents", (420, {"error": "Enhance your calm"}))
+    declared("statuspage", "publish")
+    assert len(statuspage.sent("POST", "/v1/pages/pg1/incidents")) == 2
+    assert len(page.incidents) == 1
+
+
+def test_a_statuspage_create_lost_at_the_gateway_is_found_not_repeated(
+    declared: Runbook, statuspage: Fake, page: Statuspage
+) -> None:
+    page.lost = 1
+    declared("statuspage", "publish")
+    assert len(page.incidents) == 1
+    marker = statuspage.requests[0]["json"]["incident"]["metadata"]["runbook"]["marker"]
+    assert page.incidents[0]["metadata"]["runbook"]["marker"] == marker
+    assert statuspage.requests[1]["query"] == {"q": "Checkout errors", "limit": "100"}
+    stored = declared.json("show")["integrations"]["statuspage"]
+    assert stored["incident_id"] == "inc1" and "attempt" not in stored
+
+
+# --- Jira and Linear ----------------------------------------------------------------------
+
+
+def _people(repo: Path) -> None:
+    contacts = repo / "docs/runbooks/contacts.md"
+    contacts.write_text(
+        contacts.read_text().replace(
+            "people:\n",
+            "people:\n- name: Lee\n  role: engineer\n  jira_account_id: 5b10ac8d82e05b22cc7d4ef5\n"
+            "  linear_user_id: user-lee\n",
+            1,
+        )
+    )
+
+
+def test_a_jira_create_lost_at_the_gateway_is_found_by_its_label(
+    declared: Runbook, jira: Fake, repo: Path
+) -> None:
+    tracker = Jira(jira)
+    _people(repo)
+    declared("action", "add", "Add retry budget", "--owner", "Lee", "--due", "2026-12-10")
+    declared("action", "add", "Alert on saturation", "--owner", "Ana", "--due", "2026-12-12")
+    tracker.lost = 1
+    out = declared("action", "export", "--to", "jira").stdout
+    assert [i["key"] for i in tracker.issues] == ["OPS-1", "OPS-2"]  # no duplicate
+    first, second = (i["fields"] for i in tracker.issues)
+    assert first["labels"] == ["runbook-" + _stem(repo) + "-action-1"]
+    assert first["assignee"] == {"accountId": "5b10ac8d82e05b22cc7d4ef5"}
+    assert "assignee" not in second
+    assert "action item 2: owner Ana is named in the description only" in out
+    items = declared.json("show")["action_items"]
+    assert [i["tracker"]["key"] for i in items] == ["OPS-1", "OPS-2"]
+
+
+def _stem(repo: Path) -> str:
+    return next((repo / "docs/runbooks/incidents").glob("*.md")).stem
+
+
+def test_an_unanswered_jira_create_is_looked_for_on_the_next_run(
+    declared: Runbook, jira: Fake, repo: Path
+) -> None:
+    tracker = Jira(jira)
+    declared("action", "add", "Add retry budget", "--owner", "Lee", "--due", "2026-12-10")
+    tracker.lost = 1
+    jira.on("GET /rest/api/3/search/jql", (200, {"issues": [], "isLast": True}))  # search lags
+    said = declared("action", "export", "--to", "jira", expect=5).stderr
+    assert "Jira answered HTTP 502: Bad gateway; action item 1: Jira may have created it" in said
+    assert "nothing was recorded" not in said
+    stored = declared.json("show")["action_items"][0]["tracker"]
+    assert stored == {"system": "jira", "attempt": "runbook-" + _stem(repo) + "-action-1"}
+    assert git(repo, "status", "--porcelain") == ""  # the attempt is committed
+    declared("action", "export", "--to", "jira")
+    assert len(tracker.issues) == 1 and len(jira.sent("POST", "/rest/api/3/issue")) == 1
+    assert declared.json("show")["action_items"][0]["tracker"]["key"] == "OPS-1"
+
+
+def test_a_refused_export_leaves_files_and_git_unchanged(
+    declared: Runbook, jira: Fake, repo: Path
+) -> None:
+    declared("action", "add", "Add retry budget", "--owner", "Lee", "--due", "2026-12-10")
+    jira.on(
+        "POST /rest/api/3/issue",
+        (401, {"errorMessages": ["Token JIRATOKEN-secret is not valid."]}),
+    )
+    before = snapshot(repo)
+    said = declared("action", "export", "--to", "jira", expect=5).stderr
+    assert "Jira answered HTTP 401: Token *** is not valid; not created: action item 1" in said
+    assert "JIRATOKEN" not in said and ".;" not in said and ".." not in said
+    assert snapshot(repo) == before
+
+
+@pytest.fixture
+def linear(fake: Fake, monkeypatch: pytest.MonkeyPatch) -> Linear:
+    monkeypatch.setenv("RUNBOOK_LINEAR_URL", f"{fake.url}/graphql")
+    monkeypatch.setenv("RUNBOOK_LINEAR_API_KEY", "lin_api_secret")
+    monkeypatch.setenv("RUNBOOK_LINEAR_TEAM_ID", "team-9")
+    return Linear(fake)
+
+
+def test_linear_reuses_its_issue_id_so_a_retry_never_duplicates(
+    declared: Runbook, fake: Fake, linear: Linear, repo: Path
+) -> None:
+    _people(repo)
+    declared("action", "add", "Add retry budget", "--owner", "Lee", "--due", "2026-12-10")
+    linear.lost = 1  # created, then the gateway times out: the retry with the same id finds it
+    declared("action", "export", "--to", "linear")
+    (issue,) = linear.issues.values()
+    creates = [r["json"]["variables"]["input"] for r in fake.requests if "input" in str(r["json"])]
+    assert len({c["id"] for c in creates}) == 1 and creates[0]["assigneeId"] == "user-lee"
+    assert declared.json("show")["action_items"][0]["tracker"]["key"] == issue["identifier"]
+
+
+def test_an_unanswered_linear_create_reuses_the_stored_id_next_run(
+    declared: Runbook, fake: Fake, linear: Linear, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declared("action", "add", "Add retry budget", "--owner", "Lee", "--due", "2026-12-10")
+    monkeypatch.setenv("RUNBOOK_HTTP_TIMEOUT", "0.2")
+    fake.on("POST /graphql", *[(200, {}, 0.4)] * 6)  # no answer in time: 3 creates, 3 looks
+    declared("action", "export", "--to", "linear", expect=5)
+    stored = declared.json("show")["action_items"][0]["tracker"]["attempt"]
+    fake.script.clear()
+    declared("action", "export", "--to", "linear")
+    (issue,) = linear.issues.values()
+    assert issue["id"] == stored
+
+
+def test_linear_shows_its_user_presentable_message(
+    declared: Runbook, linear: Linear, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RUNBOOK_LINEAR_TEAM_ID", "team-0")
+    declared("action", "add", "X", "--owner", "Lee", "--due", "2026-12-10")
+    said = declared("action", "export", "--to", "linear", expect=5).stderr
+    assert (
+        "Linear answered HTTP 400: Could not find referenced Team (Entity not found: Team); "
+        "not created: action item 1; nothing was recorded" in said
     )

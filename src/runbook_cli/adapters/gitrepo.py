@@ -161,6 +161,16 @@ class GitRepo:
                 )
         return self.run("rev-parse", "HEAD")
 
+    def remote_url(self, name: str = "origin") -> str | None:
+        """The remote's URL as configured (it may hold credentials: never show it as is)."""
+        result = self.call("config", "--get", f"remote.{name}.url")
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
+    def branch(self) -> str | None:
+        """The checked-out branch, or None when HEAD is detached."""
+        result = self.call("symbolic-ref", "--quiet", "--short", "HEAD")
+        return result.stdout.strip() or None if result.returncode == 0 else None
+
     def ensure_merge_driver(self) -> None:
         """Register runbook's merge driver in this clone (git config is per clone, .gitattributes
         is shared): one file read when it is already there."""

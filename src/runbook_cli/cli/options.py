@@ -162,11 +162,16 @@ def print_json(value: object) -> None:
 
 
 def saved(edit, what: str) -> None:
-    """One line confirming a change: what, where, and the commit (or that none was made)."""
+    """One line confirming a change: what, where, and the commit (or that none was made);
+    then any warning (on stderr)."""
     if not edit.written:
         typer.echo(f"incident {edit.incident.id}: nothing to change ({what}).")
-        return
-    where = (
-        f"committed {edit.commit[:8]}" if edit.commit else "written, not committed (--no-commit)"
-    )
-    typer.echo(f"incident {edit.incident.id}: {what} ({edit.path}, {where})")
+    else:
+        where = (
+            f"committed {edit.commit[:8]}"
+            if edit.commit
+            else "written, not committed (--no-commit)"
+        )
+        typer.echo(f"incident {edit.incident.id}: {what} ({edit.path}, {where})")
+    for warning in edit.warnings:
+        typer.echo(f"runbook: warning: {warning}", err=True)

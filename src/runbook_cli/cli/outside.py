@@ -1,4 +1,5 @@
-"""Commands for the systems the runbook names: page (PagerDuty), statuspage publish, action export."""
+"""Commands for the systems the runbook names: page (PagerDuty), statuspage publish, action
+export (Jira, Linear), and retry (what an outside service is still owed)."""
 
 from typing import Annotated
 
@@ -35,36 +36,50 @@ def page(
     author: Author = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Page through PagerDuty (Events API v2); later ack and resolve update the same alert."""
-    from runbook_cli.usecases import integrations
+    """Page through PagerDuty (Events API v2); each role gets its own alert, and later ack and
+    resolve update them all."""
+    from runbook_cli.usecases import pagerduty
 
-    call, edit = integrations.page(
+    call, edit = pagerduty.page(
         workspace(ctx), incident, to=to, dry_run=dry_run, author=author, commit=not no_commit
     )
     if edit is None:
         _show_dry_run([call])
         return
-    saved(edit, f"paged via PagerDuty ({edit.incident.integrations['pagerduty']['dedup_key']})")
+    saved(edit, f"paged via PagerDuty ({call.payload['dedup_key']})")
 
 
 @statuspage_app.command("publish")
 def statuspage_publish(
     ctx: typer.Context,
+    symptom: Annotated[
+        str | None,
+        typer.Option(
+            help="What users may experience, for the public text (kept for later publishes)."
+        ),
+    ] = None,
     dry_run: DryRun = False,
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Create the public incident, or update it when it exists (status and the status-page text)."""
-    from runbook_cli.usecases import integrations
+    """Create the public incident, or update it when something changed (status, text, impact)."""
+    from runbook_cli.usecases import statuspage
 
-    call, edit = integrations.publish_status(
-        workspace(ctx), incident, dry_run=dry_run, author=author, commit=not no_commit
+    published = statuspage.publish(
+        workspace(ctx),
+        incident,
+        symptom=symptom,
+        dry_run=dry_run,
+        author=author,
+        commit=not no_commit,
     )
-    if edit is None:
-        _show_dry_run([call])
-        return
-    saved(edit, f"status page {call.payload['incident']['status']}")
+    if published.unchanged:
+        typer.echo("The status page already shows this; nothing sent (subscribers not notified).")
+    elif published.edit is None:
+        _show_dry_run([published.call])
+    else:
+        saved(published.edit, f"status page {published.call.payload['incident']['status']}")
 
 
 @action_app.command("export")
@@ -76,15 +91,36 @@ def action_export(
     author: Author = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Create a Jira or Linear issue for each action item that has none yet (safe to re-run)."""
-    from runbook_cli.usecases import integrations
+    """Create a Jira or Linear issue for each action item that has none yet (safe to re-run:
+    an issue is never created twice)."""
+    from runbook_cli.usecases import trackers
 
-    calls, edit = integrations.export_actions(
+    exported = trackers.export(
         workspace(ctx), incident, to.lower(), dry_run=dry_run, author=author, commit=not no_commit
     )
     if dry_run:
-        _show_dry_run(calls)
-    elif edit is None:
+        _show_dry_run(exported.calls)
+    elif exported.edit is None:
         typer.echo("Every action item already has an issue; nothing to export.")
     else:
-        saved(edit, f"{len(calls)} action item(s) exported")
+        saved(exported.edit, f"{len(exported.calls)} action item(s) exported")
+    for note in exported.notes:
+        typer.echo(f"  note: {note}.")
+
+
+@app.command()
+def retry(
+    ctx: typer.Context,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Deliver what PagerDuty is still owed (an ack or resolve it missed while down): for one
+    incident with -i, else for every incident that owes something."""
+    from runbook_cli.usecases import pagerduty
+
+    done = pagerduty.retry(workspace(ctx), incident, author=author, commit=not no_commit)
+    if not done:
+        typer.echo("Nothing is owed to PagerDuty.")
+    for each in done:
+        saved(each.edit, "delivered what PagerDuty was owed")

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from runbook_cli.domain import yamlio
+from runbook_cli.domain import vendor, yamlio
 from runbook_cli.domain.layout import CONFIG_PATH
 from runbook_cli.errors import MalformedFileError, UsageError
 
@@ -482,6 +482,20 @@ def _as_is(value: Any, require: Require) -> Any:
     return value
 
 
+def _integrations(value: Any, require: Require) -> dict[str, dict]:
+    statuspage = value.get("statuspage") or {}
+    for key, allowed in (
+        ("impact", vendor.STATUSPAGE_IMPACTS),
+        ("component_status", vendor.STATUSPAGE_COMPONENT_STATUSES),
+    ):
+        mapping = statuspage.get(key) or {}
+        require(
+            isinstance(mapping, dict) and all(v in allowed for v in mapping.values()),
+            f"'integrations.statuspage.{key}' must map severities to one of {', '.join(allowed)}",
+        )
+    return value
+
+
 SETTINGS: dict[str, Setting] = {
     "severities": Setting(
         {name: s.meaning for name, s in SEED_SEVERITIES.items()},
@@ -605,13 +619,19 @@ SETTINGS: dict[str, Setting] = {
     ),
     "integrations": Setting(
         {
-            "statuspage": {"page_id": None, "components": {}},
+            "statuspage": {
+                "page_id": None,
+                "components": {},
+                "impact": dict(vendor.STATUSPAGE_IMPACT),
+                "component_status": dict(vendor.STATUSPAGE_COMPONENT_STATUS),
+            },
             "jira": {"url": None, "project": None, "issue_type": "Task"},
             "linear": {"team_id": None},
         },
         "Outside systems (secrets stay in RUNBOOK_* environment variables): Statuspage page and "
-        "component ids per service, Jira site and project, Linear team.",
-        _as_is,
+        "component ids per service, the incident impact and component status per severity, "
+        "Jira site and project, Linear team.",
+        _integrations,
     ),
 }
 
@@ -624,6 +644,8 @@ _FREE_FORM = {
     "components",
     "clocks",
     "checklist_items",
+    "impact",
+    "component_status",
 }
 
 DEFAULTS: dict = {key: setting.default for key, setting in SETTINGS.items()}

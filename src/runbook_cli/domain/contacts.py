@@ -88,6 +88,9 @@ class Person:
     role: str
     squad: str | None
     how: str  # "Slack @x · PagerDuty: y · phone z"
+    # Tracker accounts, so an action item's owner becomes the issue's assignee.
+    jira_account_id: str | None = None
+    linear_user_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,11 @@ class Contacts:
 
     def with_role(self, role: str, squads: set[str] | None = None) -> list[Person]:
         return [p for p in self.people if p.role == role and (squads is None or p.squad in squads)]
+
+    def named(self, name: str) -> Person | None:
+        """The person of that name (case and surrounding spaces aside)."""
+        wanted = name.strip().casefold()
+        return next((p for p in self.people if p.name.strip().casefold() == wanted), None)
 
 
 def default_text() -> str:
@@ -172,8 +180,15 @@ def parse(data: object, source: str = "(defaults)") -> Contacts:
             for key, label in (("slack", "Slack "), ("pager", ""), ("phone", "phone "))
             if entry.get(key)
         )
+        accounts = {
+            key: str(entry[key]).strip() or None
+            for key in ("jira_account_id", "linear_user_id")
+            if entry.get(key) is not None
+        }
         people.append(
-            Person(str(entry["name"]), str(entry["role"]), entry.get("squad"), how or "—")
+            Person(
+                str(entry["name"]), str(entry["role"]), entry.get("squad"), how or "—", **accounts
+            )
         )
     steps = []
     for entry in data.get("escalation") or []:

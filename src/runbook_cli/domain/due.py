@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from runbook_cli.domain import escalation, regulatory
-from runbook_cli.domain.clock import UTC, format_stored
+from runbook_cli.domain.clock import UTC, format_stored, parse_stored
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.model import Incident
 
 KINDS = (
+    "outside",
     "ack",
     "data",
     "comms",
@@ -71,6 +72,17 @@ def for_incident(
             "data",
             regulatory.question_due(incident, config),
             "answer: is user data affected? (runbook data-affected yes|no --reason T)",
+        )
+    for owed in (incident.integrations.get("pagerduty") or {}).get("pending") or []:
+        try:
+            since = parse_stored(str(owed.get("since")))
+        except ValueError:
+            since = incident.started_at
+        add(
+            "outside",
+            since,
+            f"tell PagerDuty: {owed.get('action')} (dedup key {owed.get('dedup_key')}); "
+            "it was down (runbook retry)",
         )
     channel = config.comms.channel
     for kind, what in (

@@ -16,12 +16,6 @@ STATUSPAGE_BODY_MAX = 25000
 JIRA_SUMMARY_MAX = 255
 JIRA_LABEL_MAX = 255
 
-PAGERDUTY_SEVERITY = {
-    "SEV-0": "critical",
-    "SEV-1": "critical",
-    "SEV-2": "error",
-    "SEV-3": "warning",
-}
 STATUSPAGE_STATUS = {
     "investigating": "investigating",
     "identified": "identified",

@@ -172,15 +172,24 @@ def add_entry(
 
 
 def _tell_pagerduty(ws: Workspace, edit: Edit, action: str, enabled: bool) -> None:
-    """Once an incident was paged, PagerDuty hears of its ack and resolve (inside the change:
-    if PagerDuty fails, nothing is recorded)."""
+    """Once an incident was paged, PagerDuty hears of its ack and resolve. The local fact is
+    recorded whatever PagerDuty does: what it could not be told stays owed (see pagerduty)."""
     if not enabled or not edit.incident.integrations.get("pagerduty"):
         return
-    from runbook_cli.usecases import integrations
+    from runbook_cli.usecases import pagerduty
 
-    note = integrations.notify_pagerduty(ws, edit.incident, edit.path, action)
-    if note:
-        edit.log(note)
+    pagerduty.tell(ws, edit, action)
+
+
+def _deliver_owed(ws: Workspace, edit: Edit, enabled: bool) -> None:
+    """A repeated ack or resolve changes nothing here but still delivers what PagerDuty is owed."""
+    if not enabled or not edit.incident.integrations.get("pagerduty", {}).get("pending"):
+        return
+    from runbook_cli.usecases import pagerduty
+
+    pagerduty.deliver(ws, edit, [])
+    if not edit.subject:
+        edit.describe("delivered what was owed to PagerDuty", PagerDuty="retried")
 
 
 def acknowledge(
@@ -195,6 +204,7 @@ def acknowledge(
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
         if incident.acknowledged_at:
+            _deliver_owed(ws, edit, pagerduty)
             return edit
         moment = at or clock.now()
         _not_before(
@@ -378,7 +388,8 @@ def resolve(
     risks = clean_text(risks) if risks else None
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
-        if incident.status != "resolved":
+        moved = incident.status != "resolved"
+        if moved:
             _move(edit, "resolved", at)
         incident.postmortem_due = deadlines.postmortem_due(incident, ws.config)
         notes = []
@@ -402,8 +413,10 @@ def resolve(
             Status=edit.trailers.get("Status", "resolved"),
             Duration=duration,
         )
-        if "Status" in edit.trailers:
+        if moved:
             _tell_pagerduty(ws, edit, "resolve", pagerduty)
+        else:
+            _deliver_owed(ws, edit, pagerduty)
     return edit
 
 

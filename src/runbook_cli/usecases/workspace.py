@@ -98,6 +98,11 @@ class Edit:
     path: str = ""  # set when saved: repo-relative path of the file
     commit: str | None = None  # set when saved and committed
     written: bool = False  # set when the file changed on disk
+    warnings: list[str] = field(default_factory=list)  # said on stderr once it is saved
+
+    def warn(self, text: str) -> None:
+        """Something the user must know although the change succeeded (a service not told)."""
+        self.warnings.append(text)
 
     def log(self, text: str, at: datetime | None = None) -> None:
         """Add a timeline entry by this edit's author."""
