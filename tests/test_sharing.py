@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import os
+import shlex
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from helpers import Runbook, git
+
+from runbook_cli.adapters.gitrepo import MERGE_CONFLICT_EXIT
 
 
 @pytest.fixture
@@ -193,3 +199,182 @@ def test_sync_flag_and_config_share_right_after_committing(team: dict[str, Runbo
     cl("timeline", "add", "auto shared")
     ic("sync", "--no-push")
     assert ic.json("show")["timeline"][-1]["text"] == "auto shared"
+
+
+# --- the merge driver keeps every piece of both sides, or leaves markers (issue 12) ----------
+
+
+def incident_file(runbook: Runbook) -> Path:
+    return next((runbook.repo / "docs/runbooks/incidents").glob("*.md"))
+
+
+def hand_edit(runbook: Runbook, change) -> None:
+    """Edit the incident file as a person would, and commit it with git."""
+    path = incident_file(runbook)
+    path.write_text(change(path.read_text()))
+    git(runbook.repo, "commit", "-qam", "hand edit")
+
+
+LESSONS = "\n## Lessons Learned\n\nAlert on pool saturation, not on errors.\n"
+FENCED_ENTRY = "- 2026-01-01 00:00:00 UTC — Bo — ran:\n  ```\n  SELECT 1;\n"
+
+
+def _after_timeline_entries(text: str, added: str) -> str:
+    return text.replace("\n\n## Root Cause", f"\n{added}\n## Root Cause", 1)
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours", "expected"),
+    [
+        (lambda t: t + LESSONS, None, ["## Lessons Learned", "Alert on pool saturation"]),
+        (
+            lambda t: t.replace(
+                "<!-- /runbook:facts -->\n", "<!-- /runbook:facts -->\n\nWar room: #inc-1\n"
+            ),
+            None,
+            ["War room: #inc-1"],
+        ),
+        (
+            lambda t: t.replace(
+                "## Root Cause\n", "## Root Cause\n\nDNS served a stale address.\n"
+            ),
+            lambda t: _after_timeline_entries(t, FENCED_ENTRY),
+            ["DNS served a stale address.", "  SELECT 1;"],
+        ),
+        (
+            lambda t: t.replace(
+                t.split("started_at: ")[1].split("\n")[0], "'0001-01-01T00:00:00+01:00'"
+            ),
+            None,
+            ["'0001-01-01T00:00:00+01:00'"],
+        ),
+    ],
+    ids=["unknown section", "text after the summary block", "fenced entry", "out-of-range time"],
+)
+def test_sync_keeps_every_piece_of_both_sides(
+    team: dict[str, Runbook], theirs, ours, expected
+) -> None:
+    ic, cl = team["ic"], team["cl"]
+    hand_edit(ic, theirs)
+    ic("sync")
+    if ours:
+        hand_edit(cl, ours)
+    cl("timeline", "add", "CL: posted update")
+    cl("sync")
+    text = incident_file(cl).read_text()
+    for piece in [*expected, "CL: posted update"]:
+        assert piece in text
+    assert "<<<<<<<" not in text
+    names = [line for line in text.split("\n") if line.startswith("## ")]
+    assert names.index("## Timeline") + 1 == names.index("## Root Cause")  # nothing moved
+
+
+def test_sync_says_what_conflicted_and_where_the_markers_are(team: dict[str, Runbook]) -> None:
+    ic, cl = team["ic"], team["cl"]
+    hand_edit(
+        ic,
+        lambda t: (
+            t.replace("remaining_risks: null", "remaining_risks: cache cold")
+            + "\n## Notes\n\nfrom IC\n"
+        ),
+    )
+    ic("sync")
+    hand_edit(cl, lambda t: t.replace("remaining_risks: null\n", "") + "\n## Notes\n\nfrom CL\n")
+    error = cl("sync", expect=3).stderr
+    path = incident_file(cl)
+    lines = path.read_text().split("\n")
+    field_line, section_line = (n for n, line in enumerate(lines, 1) if line == "<<<<<<< ours")
+    relative = path.relative_to(cl.repo).as_posix()
+    assert (
+        f"stopped with conflicts in {relative} (field remaining_risks at line {field_line}, "
+        f"section Notes at line {section_line})"
+    ) in error
+    text = path.read_text()
+    assert "=======\nremaining_risks: cache cold\n>>>>>>> theirs" in text
+    assert "<<<<<<< ours\nfrom CL\n=======\nfrom IC\n>>>>>>> theirs" in text
+
+
+def _two_sides_append(repo: Path, runbook: Runbook) -> None:
+    """A branch and main each add a timeline entry at the same place (a line-merge conflict)."""
+    runbook("timeline", "add", "registers the driver")
+    git(repo, "checkout", "-qb", "side")
+    runbook("timeline", "add", "on the side")
+    git(repo, "checkout", "-q", "main")
+    runbook("timeline", "add", "on main")
+
+
+def _merge_side(repo: Path, path: str) -> subprocess.CompletedProcess:
+    """`git merge side` as a GUI client or CI would run it: a PATH without runbook."""
+    env = {k: v for k, v in os.environ.items() if k != "PATH"}
+    return subprocess.run(
+        ["git", "merge", "--no-edit", "side"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**env, "PATH": path},
+    )
+
+
+def test_the_driver_runs_whatever_path_the_merging_process_has(
+    repo: Path, declared: Runbook
+) -> None:
+    _two_sides_append(repo, declared)
+    git_only = os.pathsep.join({str(Path(shutil.which("git")).parent), "/usr/bin", "/bin"})
+    merged = _merge_side(repo, git_only)
+    assert merged.returncode == 0, merged.stderr
+    texts = [e["text"] for e in declared.json("show")["timeline"]]
+    assert "on the side" in texts and "on main" in texts
+
+
+@pytest.mark.parametrize("gone", ["interpreter deleted", "package uninstalled"])
+def test_without_the_tool_the_merge_is_gits_line_merge_with_markers(
+    tmp_path: Path, repo: Path, declared: Runbook, gone: str
+) -> None:
+    _two_sides_append(repo, declared)
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'No module named runbook_cli' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    replacement = (
+        str(tmp_path / "deleted-venv/bin/python") if gone == "interpreter deleted" else str(fake)
+    )
+    driver = git(repo, "config", "merge.runbook.driver")
+    git(repo, "config", "merge.runbook.driver", driver.replace(sys.executable, replacement))
+    git_only = os.pathsep.join({str(Path(shutil.which("git")).parent), "/usr/bin", "/bin"})
+    merged = _merge_side(repo, git_only)
+    assert merged.returncode == 1
+    text = incident_file(declared).read_text()
+    assert "<<<<<<< ours" in text and ">>>>>>> theirs" in text
+    assert "on the side" in text and "on main" in text
+
+
+def test_an_old_registration_by_bare_name_is_replaced(repo: Path, declared: Runbook) -> None:
+    git(repo, "config", "merge.runbook.driver", "runbook merge-driver %O %A %B %P")
+    declared("timeline", "add", "any write")
+    driver = git(repo, "config", "merge.runbook.driver")
+    assert driver.startswith(
+        f"{shlex.quote(sys.executable)} -m runbook_cli merge-driver %O %A %B %P"
+    )
+
+
+def test_a_side_the_driver_cannot_read_is_merged_line_by_line_never_left_as_ours(
+    tmp_path: Path, repo: Path, declared: Runbook
+) -> None:
+    text = incident_file(declared).read_text()
+    base, ours, theirs = (tmp_path / name for name in ("base", "ours", "theirs"))
+    base.write_text(text)
+    ours.write_text(text.replace("## Root Cause\n", "## Root Cause\n\nours: pool\n"))
+    theirs.write_bytes(
+        text.replace("## Root Cause\n", "## Root Cause\n\ntheirs: \udcff\n").encode(
+            "utf-8", "surrogateescape"
+        )
+    )
+    driven = subprocess.run(
+        [sys.executable, "-m", "runbook_cli", "merge-driver", "base", "ours", "theirs", "x.md"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert driven.returncode == MERGE_CONFLICT_EXIT
+    assert "x.md: not merged by meaning (a side is not UTF-8 text)" in driven.stderr
+    merged = ours.read_bytes()
+    assert b"<<<<<<< ours\nours: pool\n=======\ntheirs: \xff\n>>>>>>> theirs" in merged

@@ -15,6 +15,10 @@ from pathlib import Path
 from runbook_cli.errors import RepositoryError, UsageError
 
 MERGE_DRIVER = "runbook"
+MERGE_CONFLICT_EXIT = 9
+"""The merge driver's status when it wrote its result with conflict markers (0: merged cleanly).
+Any other status means runbook did not run, and the registered command merges line by line."""
+LINE_MERGE = "git merge-file -L ours -L base -L theirs"
 
 _IN_PROGRESS = {
     "MERGE_HEAD": ("a merge", "git merge --continue (or --abort)"),
@@ -173,20 +177,16 @@ class GitRepo:
 
     def ensure_merge_driver(self) -> None:
         """Register runbook's merge driver in this clone (git config is per clone, .gitattributes
-        is shared): one file read when it is already there."""
+        is shared): one file read when it is already registered as this installation would."""
+        command = merge_driver_command()
+        escaped = command.replace("\\", "\\\\").replace('"', '\\"')
         try:
-            if f'[merge "{MERGE_DRIVER}"]' in (self.common_dir() / "config").read_text(
-                encoding="utf-8"
-            ):
+            if escaped in (self.common_dir() / "config").read_text(encoding="utf-8"):
                 return
         except OSError:
             return
         self.run("config", f"merge.{MERGE_DRIVER}.name", "runbook: merge incident files by meaning")
-        self.run(
-            "config",
-            f"merge.{MERGE_DRIVER}.driver",
-            f"{_runbook_command()} merge-driver %O %A %B %P",
-        )
+        self.run("config", f"merge.{MERGE_DRIVER}.driver", command)
 
     def run(self, *args: str) -> str:
         """Any git command; its output without the trailing newline."""
@@ -257,13 +257,34 @@ class GitRepo:
         return result.stdout
 
 
-def _runbook_command() -> str:
-    """`runbook` when it is on PATH (survives reinstalls); else this interpreter's module."""
+def merge_driver_command() -> str:
+    """What git runs to merge an incident file (through sh, after replacing %O %A %B %P): this
+    installation by its absolute path, so it works whatever PATH the merging process has (a GUI
+    client, an inactive venv, CI). When it cannot run at all (uninstalled, moved, broken), its
+    status is neither 0 nor MERGE_CONFLICT_EXIT, and git's own line merge does the merge."""
     import shlex
-    import shutil
     import sys
 
-    return "runbook" if shutil.which("runbook") else f"{shlex.quote(sys.executable)} -m runbook_cli"
+    python = shlex.quote(os.path.abspath(sys.executable or "python3"))
+    return (
+        f"{python} -m runbook_cli merge-driver %O %A %B %P; s=$?; "
+        f"test $s = 0 && exit 0; test $s = {MERGE_CONFLICT_EXIT} && exit 1; "
+        f"{LINE_MERGE} %A %O %B"
+    )
+
+
+def merge_file(ours: Path, base: Path, theirs: Path) -> int | None:
+    """git's line merge of the three files into `ours`, conflicting lines between markers: the
+    number of conflicts, or None when git could not run."""
+    try:
+        result = subprocess.run(
+            [*LINE_MERGE.split(), str(ours), str(base), str(theirs)],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    return result.returncode if 0 <= result.returncode < 128 else None
 
 
 def reason(output: str) -> str:

@@ -34,4 +34,15 @@ def merge_driver(base: Path, ours: Path, theirs: Path, path: str) -> None:
     """Called by git (%O %A %B %P) to merge an incident file by meaning."""
     from runbook_cli.usecases import sharing
 
-    raise typer.Exit(sharing.merge_driver(base, ours, theirs, path))
+    outcome = sharing.merge_driver(base, ours, theirs)
+    if outcome.line_merged:
+        typer.echo(
+            f"runbook merge-driver: {path}: not merged by meaning ({outcome.line_merged}); "
+            "git merged it line by line: review it before committing.",
+            err=True,
+        )
+    elif outcome.conflicts:
+        typer.echo(
+            f"runbook merge-driver: {path}: conflicts in {', '.join(outcome.conflicts)}.", err=True
+        )
+    raise typer.Exit(outcome.status)

@@ -152,13 +152,21 @@ def sections(body: str) -> tuple[Section, ...]:
     lines = body.split("\n")
     found: list[Section] = []
     fenced = False
+    in_timeline = in_entry = False
     starts: list[tuple[str, int]] = []
     for index, line in enumerate(lines):
+        if in_timeline and not fenced:
+            # an entry's indented lines are its text (a list item's content in CommonMark):
+            # a fence there cannot hide the sections after the timeline
+            if in_entry and line.startswith(CONTINUATION):
+                continue
+            in_entry = parse_entry_line(line) is not None
         if _FENCE.match(line):
             fenced = not fenced
             continue
         if not fenced and (match := _HEADING.match(line)):
             starts.append((match.group(1), index))
+            in_timeline, in_entry = match.group(1).casefold() == "timeline", False
     for position, (name, index) in enumerate(starts):
         end = starts[position + 1][1] if position + 1 < len(starts) else len(lines)
         found.append(Section(name, index, end))
@@ -335,6 +343,20 @@ def _timeline_spans(
         spans.append(_Span(Entry(entry.at, entry.author, "\n".join(text_lines)), index, stop))
         index = stop
     return spans, bad
+
+
+def timeline_layout(body: str) -> tuple[Section, list[tuple[Entry, range]], list[int]] | None:
+    """The Timeline section, each entry with the body lines it spans, and the indexes of its
+    lines that are not entries; None when there is no Timeline section."""
+    section = find_section(body, "Timeline")
+    if section is None:
+        return None
+    spans, bad = _timeline_spans(body.split("\n"), section)
+    return (
+        section,
+        [(span.entry, range(span.start, span.end)) for span in spans],
+        [index for index, _ in bad],
+    )
 
 
 def timeline(doc: Document) -> tuple[list[Entry], list[BadLine]]:

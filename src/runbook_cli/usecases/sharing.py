@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from runbook_cli.domain import document, generated, merge, model, rules
+from runbook_cli.adapters.gitrepo import MERGE_CONFLICT_EXIT, merge_file
+from runbook_cli.domain import generated, merge, rules
 from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR, file_name
 from runbook_cli.errors import RepositoryError
 from runbook_cli.usecases.workspace import Workspace, commit_message
@@ -14,40 +16,64 @@ from runbook_cli.usecases.workspace import Workspace, commit_message
 PUSH_ATTEMPTS = 3
 
 
-def merge_driver(base: Path, ours: Path, theirs: Path, shown_path: str) -> int:
-    """git's merge driver (%O %A %B %P): the result goes into `ours`; 0 clean, 1 conflicts.
-    A side that cannot be read gets git's line merge (nothing is lost) and is always reported
-    as a conflict, so a person looks at it before it is committed."""
+@dataclass
+class Driven:
+    """What the merge driver did: merged by meaning (clean, or with `conflicts` marked), or
+    handed the file to git's line merge for `line_merged` (a reason)."""
+
+    conflicts: list[str] = field(default_factory=list)
+    line_merged: str | None = None
+
+    @property
+    def status(self) -> int:
+        return MERGE_CONFLICT_EXIT if self.conflicts or self.line_merged else 0
+
+
+def merge_driver(base: Path, ours: Path, theirs: Path) -> Driven:
+    """git's merge driver (%O %A %B): the result goes into `ours`. What cannot be merged by
+    meaning without losing a piece of either side (and any failure at all) gets git's line merge
+    instead, with conflict markers, and is always reported as a conflict, so a person looks at
+    it before it is committed. `ours` is replaced in one step, never half-written."""
+    try:
+        texts = [path.read_bytes().decode("utf-8") for path in (base, ours, theirs)]
+        merged = merge.merge(texts[0], texts[1], texts[2], _config())
+        _replace(ours, merged.text.encode("utf-8"))
+    except Exception as error:  # by meaning failed, whatever the reason: git's line merge
+        reason = str(error) if isinstance(error, merge.Unmergeable) else _failure(error)
+        counted = merge_file(ours, base, theirs)
+        if counted is None:
+            reason += "; git merge-file could not run either, so the file is ours unmerged"
+        return Driven(line_merged=reason)
+    return Driven(conflicts=merged.conflicts)
+
+
+def _config():
     from runbook_cli.adapters.gitrepo import find_root
     from runbook_cli.domain import config as settings
 
     try:
-        config = settings.load(find_root(Path.cwd()))
-    except Exception:
-        config = settings.defaults()
-    texts = [p.read_bytes().decode("utf-8", "replace") for p in (base, ours, theirs)]
+        return settings.load(find_root(Path.cwd()))
+    except Exception:  # a broken config must not stop a merge: the defaults merge as well
+        return settings.defaults()
+
+
+def _failure(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return "a side is not UTF-8 text"
+    if isinstance(error, OSError):
+        return f"a file could not be read or written ({error.strerror or error})"
+    return f"internal error {type(error).__name__}: {error}"
+
+
+def _replace(path: Path, data: bytes) -> None:
+    descriptor, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        merged = merge.merge(texts[0], texts[1], texts[2], config)
-    except (document.DocumentError, model.SchemaError, ValueError, TypeError):
-        subprocess.run(
-            [
-                "git",
-                "merge-file",
-                "-L",
-                "ours",
-                "-L",
-                "base",
-                "-L",
-                "theirs",
-                str(ours),
-                str(base),
-                str(theirs),
-            ],
-            capture_output=True,
-        )
-        return 1
-    ours.write_text(merged.text, encoding="utf-8", newline="")
-    return 1 if merged.conflicts else 0
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 @dataclass
@@ -199,14 +225,28 @@ def _merge(ws: Workspace, upstream: str) -> bool:
     result = ws.git.call("merge", "--no-edit", "--quiet", upstream)
     if result.returncode == 0:
         return True
-    conflicted = ws.git.call("diff", "--name-only", "--diff-filter=U").stdout.split()
+    conflicted = ws.git.call("diff", "--name-only", "-z", "--diff-filter=U").stdout.split("\0")
+    conflicted = [name for name in conflicted if name]
     if conflicted:
         raise RepositoryError(
-            f"the merge with {upstream.removeprefix('refs/remotes/')} stopped with conflicts in {', '.join(conflicted)} "
-            "(marked <<<<<<< ours … >>>>>>> theirs around the field or section); fix them, git add the files and git commit, "
-            "or undo with git merge --abort; then run runbook sync again."
+            f"the merge with {upstream.removeprefix('refs/remotes/')} stopped with conflicts in "
+            f"{'; '.join(_where(ws, name) for name in conflicted)}; fix them (between <<<<<<< and "
+            ">>>>>>> lines), git add the files and git commit, or undo with git merge --abort; "
+            "then run runbook sync again."
         )
     reason = " ".join(result.stderr.strip().splitlines()[-2:]) or "no reason given"
     raise RepositoryError(
         f"git could not merge {upstream.removeprefix('refs/remotes/')}: {reason}; nothing was merged."
     )
+
+
+def _where(ws: Workspace, relative: str) -> str:
+    """One conflicted file: what conflicted and the line of each conflict's first marker."""
+    try:
+        text = (ws.root / relative).read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return f"{relative} (changed on one side and deleted on the other)"
+    marked = merge.conflict_markers(text)
+    if not marked:
+        return f"{relative} (merged line by line by git with nothing marked: review it)"
+    return f"{relative} ({', '.join(f'{m.what} at line {m.line}' for m in marked)})"
