@@ -219,7 +219,7 @@ _BLOCK = re.compile(
     re.DOTALL,
 )
 MARKER_PREFIXES = ("<!-- runbook:", "<!-- /runbook:")
-"""How a generated block's markers begin: text people give may not contain them."""
+"""How a generated block's marker lines begin: a report section's text may not have such a line."""
 
 
 def block_markers(name: str) -> tuple[str, str]:
@@ -229,28 +229,35 @@ def block_markers(name: str) -> tuple[str, str]:
     )
 
 
-def read_block(body: str, name: str) -> str | None:
+def _block_span(body: str, name: str) -> tuple[int, int] | None:
+    """Where the block's content starts and its end marker begins. Markers count only as whole
+    lines, so a timeline entry or a table cell that quotes one cannot move a block."""
     begin, end = block_markers(name)
-    start = body.find(begin)
-    stop = body.find(end, start)
-    if start == -1 or stop == -1:
+    text = "\n" + body + "\n"
+    start = text.find(f"\n{begin}\n")
+    if start == -1:
         return None
-    return body[start + len(begin) + 1 : stop]
+    stop = text.find(f"\n{end}\n", start + len(begin) + 1)
+    if stop == -1:
+        return None
+    return start + len(begin) + 1, stop  # in body's indexes: text has one extra leading "\n"
+
+
+def read_block(body: str, name: str) -> str | None:
+    span = _block_span(body, name)
+    return None if span is None else body[span[0] : span[1]]
 
 
 def write_block(body: str, name: str, content: str) -> str:
     """Regenerate a block in place; a body without the block is returned unchanged."""
-    begin, end = block_markers(name)
-    start = body.find(begin)
-    stop = body.find(end, start)
-    if start == -1 or stop == -1:
-        return body
-    return body[: start + len(begin) + 1] + content + body[stop:]
+    span = _block_span(body, name)
+    return body if span is None else body[: span[0]] + content + body[span[1] :]
 
 
 def has_marker(body: str, name: str) -> bool:
-    """Whether either of the block's markers is in the body (a damaged block has one)."""
-    return any(marker in body for marker in block_markers(name))
+    """Whether either of the block's markers is a line of the body (a damaged block has one)."""
+    markers = block_markers(name)
+    return any(line in markers for line in body.split("\n"))
 
 
 def insert_block(body: str, name: str, content: str, before_line: int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from runbook_cli.domain.document import MARKER_PREFIXES
 from runbook_cli.errors import UsageError
 
 # Escape sequences (CSI, OSC, other ESC forms) would repaint a reviewer's terminal.
@@ -19,13 +18,7 @@ def clean_text(text: str) -> str:
     """Free text (entries, summaries, sections): escapes and invisible controls removed,
     line endings normalised, surrounding blank lines dropped; everything else kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    text = _INVISIBLE.sub("", _ESCAPES.sub("", text)).strip("\n")
-    marker = next((m for m in MARKER_PREFIXES if m in text), None)
-    if marker:
-        raise UsageError(
-            f"the text contains {marker!r}, which marks the blocks runbook generates; remove it."
-        )
-    return text
+    return _INVISIBLE.sub("", _ESCAPES.sub("", text)).strip("\n")
 
 
 def clean_line(text: str, what: str) -> str:

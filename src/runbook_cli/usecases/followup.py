@@ -175,6 +175,19 @@ def set_section(
     if name == "Timeline":
         raise UsageError("add to the timeline with runbook timeline add, one entry at a time.")
     content = clean_text(text)
+    marker = next(
+        (
+            line
+            for line in content.split("\n")
+            if line.lstrip().startswith(document.MARKER_PREFIXES)
+        ),
+        None,
+    )
+    if marker:
+        raise UsageError(
+            f"the text has the line {marker.strip()[:60]!r}, which looks like the marker of a "
+            "block runbook generates; change or remove it."
+        )
     if not content.strip():
         raise UsageError(
             f"the text for {name} is empty; give it as an argument or on standard input."
