@@ -147,7 +147,7 @@ printable = st.text(
     ),
     min_size=1,
     max_size=200,
-).filter(lambda text: text.strip())
+).filter(lambda text: text.strip() and text != "-")  # "-" alone means: read stdin
 tricky = st.sampled_from(
     [
         "---",
