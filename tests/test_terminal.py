@@ -168,3 +168,24 @@ def test_mistyped_status_and_severity_get_did_you_mean(declared: Runbook) -> Non
     assert "did you mean 'mitigated'?" in declared("status", "mitgated", expect=2).stderr
     assert "did you mean 'SEV-0'?" in declared("severity", "critcal", expect=2).stderr
     assert "did you mean" not in declared("severity", "SEV-9", expect=2).stderr
+
+
+def test_audit_reads_as_words_one_change_a_line_and_json_keeps_its_meaning(
+    declared: Runbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    declared("action", "add", "Cap client retries", "--owner", "Sam", "--due", "2099-01-01")
+    declared("action", "done", "1")
+    declared("checklist", "tick", "ticket_updated")
+    text = declared("audit", "-i", "1").stdout
+    assert "action item 1 (Cap client retries): done: no -> yes" in text
+    assert "checklist ticket_updated: no -> yes" in text
+    for python in ("False", "True", "None", "['", "{'"):
+        assert python not in text, python
+    changes = [line for line in text.splitlines() if line.startswith("    - ")]
+    continuation = [line for line in text.splitlines() if line.startswith("      ")]
+    assert changes and all(len(line) <= 80 for line in text.splitlines())
+    assert not [line for line in continuation if line.lstrip().startswith("- ")]
+    records = declared.json("audit", "-i", "1")
+    done = [c for r in records for c in r["changes"] if c["field"] == "action_items.1"]
+    assert done[-1]["old"]["done"] is False and done[-1]["new"]["done"] is True

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from runbook_cli.domain import clock
 from runbook_cli.domain.config import Config
+from runbook_cli.rendering import audittext
 
 STATUS_STYLE = {
     "investigating": "red",
@@ -410,12 +411,6 @@ def metrics(result: dict, config: Config) -> None:
             out.print(Text.assemble(f"{month} ", bar, f" {sum(month_counts.values())}"))
 
 
-def _short(value: object, limit: int = 70) -> str:
-    text = "—" if value is None else str(value)
-    text = text.replace("\n", " ⏎ ")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def audit(records: list) -> None:
     out = console()
     if not records:
@@ -438,8 +433,11 @@ def audit(records: list) -> None:
                 ),
             )
         )
-        for change in record.changes:
-            out.print(
-                Text(f"    {change['field']}: {_short(change['old'])} → {_short(change['new'])}"),
-                soft_wrap=True,
-            )
+        if record.changes:
+            changes = Table.grid()
+            changes.add_column(width=6, no_wrap=True)
+            changes.add_column(ratio=1, overflow="fold")
+            for change in record.changes:
+                for line in audittext.lines(change):
+                    changes.add_row("    - ", Text(line))
+            out.print(changes)

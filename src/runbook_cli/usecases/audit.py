@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from runbook_cli.domain import document
+from runbook_cli.domain import document, generated
 from runbook_cli.domain.clock import format_stored
 from runbook_cli.domain.config import REPORT_SECTIONS
 from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR, MAX_FILE_BYTES
@@ -82,8 +82,12 @@ def _parsed(text: str | None) -> Parsed:
     except document.DocumentError:
         return {"(file)": "unreadable front matter"}, {}, []
     meta = doc.meta if isinstance(doc.meta, dict) else {"(front matter)": repr(doc.meta)}
+    body = doc.body
+    for block in generated.BLOCKS:  # copies of front-matter facts, audited as those fields
+        if document.has_marker(body, block):
+            body = document.write_block(body, block, "")
     sections = {
-        name: document.visible_text(document.section_text(doc.body, name) or "")
+        name: document.visible_text(document.section_text(body, name) or "")
         for name in REPORT_SECTIONS
         if name != "Timeline"
     }
