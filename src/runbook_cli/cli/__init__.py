@@ -9,6 +9,18 @@ import typer
 from typer.core import TyperGroup
 
 from runbook_cli import __version__
+from runbook_cli.cli import (
+    facts,
+    gate,
+    outside,
+    postincident,
+    read,
+    record,
+    reporting,
+    respond,
+    setup,
+    share,
+)
 
 # click's error for bad usage (an unknown option, a missing argument), whichever click is in use
 _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
@@ -125,7 +137,7 @@ def main_options(
     ctx.obj = {"repo": repo, "sync": sync, "workspaces": []}
 
 
-from runbook_cli.cli import (  # noqa: E402  (registers the commands on app)
+for _commands in (
     facts,
     gate,
     outside,
@@ -136,22 +148,8 @@ from runbook_cli.cli import (  # noqa: E402  (registers the commands on app)
     respond,
     setup,
     share,
-)
-
-__all__ = [
-    "app",
-    "facts",
-    "gate",
-    "main",
-    "outside",
-    "postincident",
-    "read",
-    "record",
-    "reporting",
-    "respond",
-    "setup",
-    "share",
-]
+):
+    app.add_typer(_commands.app)
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import (
     AllowSensitive,
     At,
@@ -16,6 +15,9 @@ from runbook_cli.cli.options import (
     when,
     workspace,
 )
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 
 Reason = Annotated[
     str | None, typer.Option("--reason", help="Why (goes into the timeline).", show_default=False)

@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import progress_bar, workspace
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 
 
 class Format(str, Enum):

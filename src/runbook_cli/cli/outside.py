@@ -5,9 +5,11 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import Author, DryRun, Incident, NoCommit, saved, workspace
 from runbook_cli.cli.postincident import action_app
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 
 statuspage_app = typer.Typer(
     help="The public status page (Atlassian Statuspage).", no_args_is_help=True

@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import (
     AllowSensitive,
     Author,
@@ -23,6 +22,9 @@ checklist_app = typer.Typer(help="The post-incident checklist.", invoke_without_
 action_app = typer.Typer(
     help="Preventive action items (owners and due dates).", no_args_is_help=True
 )
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 postmortem_app = typer.Typer(help="The post-mortem meeting.", no_args_is_help=True)
 report_app = typer.Typer(help="The Incident Report.", invoke_without_command=True)
 app.add_typer(checklist_app, name="checklist")

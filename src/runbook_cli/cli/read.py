@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import (
     Incident,
     Json,
@@ -13,6 +12,9 @@ from runbook_cli.cli.options import (
     progress_bar,
     workspace,
 )
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 
 
 @app.command()

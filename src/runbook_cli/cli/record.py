@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import (
     AllowSensitive,
     At,
@@ -19,6 +18,9 @@ from runbook_cli.cli.options import (
     when,
     workspace,
 )
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 
 timeline_app = typer.Typer(help="The incident's timeline.", no_args_is_help=True)
 app.add_typer(timeline_app, name="timeline")

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import (
     Incident,
     Json,
@@ -17,6 +16,9 @@ from runbook_cli.cli.options import (
     progress_bar,
     workspace,
 )
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 
 
 @app.command()

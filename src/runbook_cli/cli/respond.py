@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import (
     AllowSensitive,
     Author,
@@ -21,6 +20,9 @@ contacts_app = typer.Typer(
     help="Contacts and the escalation matrix (docs/runbooks/contacts.md).",
     invoke_without_command=True,
 )
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 app.add_typer(contacts_app, name="contacts")
 
 

@@ -5,8 +5,10 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import NoCommit, workspace
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 
 
 @app.command()
@@ -55,6 +57,7 @@ def demo(
     """Walk a full SEV-1 incident through every step in a scratch repository."""
     import shlex
 
+    from runbook_cli.cli import app as runbook  # the whole command line, as a user types it
     from runbook_cli.usecases import demo as scenario
 
     folder = scenario.prepare(path)
@@ -63,7 +66,9 @@ def demo(
         typer.secho(f"Step {number} (T+{minute} min). {title}", bold=True)
         typer.echo(f"$ runbook {shlex.join(args)}")
         with scenario.clock_at(minute):
-            code = app(["--repo", str(folder), *args], prog_name="runbook", standalone_mode=False)
+            code = runbook(
+                ["--repo", str(folder), *args], prog_name="runbook", standalone_mode=False
+            )
         if code:
             raise typer.Exit(code)
         typer.echo()

@@ -5,8 +5,10 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import app
 from runbook_cli.cli.options import workspace
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
 
 
 @app.command()
