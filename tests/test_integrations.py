@@ -740,3 +740,41 @@ def test_linear_shows_its_user_presentable_message(
         "Linear answered HTTP 400: Could not find referenced Team (Entity not found: Team); "
         "not created: action item 1; nothing was recorded" in said
     )
+
+
+def test_a_rate_limited_pagerduty_does_not_keep_the_responder_waiting(
+    declared: Runbook, pd: Fake
+) -> None:
+    import time
+
+    declared("page")
+    pd.on(
+        "POST /v2/enqueue",
+        (429, {"message": "Too many requests"}, 0.0, {"Retry-After": "20"}),
+    )
+    started = time.monotonic()
+    result = declared("ack")
+    assert time.monotonic() - started < 5  # not 20 s: the ack is recorded, the event owed
+    assert "PagerDuty was not updated (PagerDuty answered HTTP 429" in result.stderr
+    assert declared.json("show")["acknowledged_at"]
+    assert declared.json("show")["integrations"]["pagerduty"]["pending"][0]["action"] == (
+        "acknowledge"
+    )
+
+
+def test_an_unconfirmed_statuspage_create_is_found_next_run_and_brought_up_to_date(
+    declared: Runbook, statuspage: Fake, page: Statuspage, repo: Path
+) -> None:
+    page.lost = 1
+    statuspage.on("GET /v1/pages/pg1/incidents", (200, []))  # the listing lags the create
+    said = declared("statuspage", "publish", expect=5).stderr
+    assert "Statuspage answered HTTP 502: Bad gateway" in said
+    assert "the attempt is recorded: runbook statuspage publish looks for the incident" in said
+    incidents = "docs/runbooks/incidents"
+    assert git(repo, "status", "--porcelain", "--", incidents) == ""  # the attempt is committed
+    declared("status", "identified")
+    declared("statuspage", "publish")
+    assert len(page.incidents) == 1 and page.incidents[0]["status"] == "identified"
+    assert [r["method"] for r in statuspage.requests] == ["POST", "GET", "GET", "PATCH"]
+    stored = declared.json("show")["integrations"]["statuspage"]
+    assert stored["incident_id"] == "inc1" and "attempt" not in stored

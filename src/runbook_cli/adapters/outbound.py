@@ -115,6 +115,7 @@ def request(
     secrets: Iterable[str] = (),
     idempotent: bool = True,
     attempts: int = ATTEMPTS,
+    patience: float | None = None,
 ) -> dict:
     """Send JSON, return the JSON answer ({} when empty); see `send`."""
     return send(
@@ -127,6 +128,7 @@ def request(
         secrets=secrets,
         idempotent=idempotent,
         attempts=attempts,
+        patience=patience,
     ).body
 
 
@@ -141,11 +143,13 @@ def send(
     secrets: Iterable[str] = (),
     idempotent: bool = True,
     attempts: int = ATTEMPTS,
+    patience: float | None = None,
 ) -> Reply:
     """One call, retried when that is safe: rate limits (420, 429) always, since the service
     refused the request; 5xx and timeouts only when `idempotent`, since the service may have
     acted on it. `params` become the query string (a list value repeats its key). Headers
-    (credentials) are never echoed and every `secrets` value is masked in error text."""
+    (credentials) are never echoed and every `secrets` value is masked in error text.
+    `patience` lowers the Retry-After ceiling for callers that must not keep a person waiting."""
     import time
     import urllib.error
     import urllib.request
@@ -159,6 +163,7 @@ def send(
     host = urlsplit(url).netloc.rsplit("@", 1)[-1]
     timeout = timeout_seconds()
     masked = _masker(secrets)
+    ceiling = retry_after_ceiling() if patience is None else min(patience, retry_after_ceiling())
     for attempt in range(1, attempts + 1):
         outgoing = urllib.request.Request(
             url,
@@ -183,8 +188,10 @@ def send(
             limited = code in RATE_LIMITED
             if limited or code >= 500:
                 wait = _retry_after(error.headers.get("Retry-After"))
-                if wait is not None and wait > retry_after_ceiling():
-                    raise _too_long(service, answered, code, wait, uncertain=not limited) from None
+                if wait is not None and wait > ceiling:
+                    raise _too_long(
+                        service, answered, code, wait, ceiling, uncertain=not limited
+                    ) from None
                 if attempt < attempts and (limited or idempotent):
                     time.sleep(max(wait or 0.0, backoff(attempt)))
                     continue
@@ -221,14 +228,16 @@ def _no_answer(service: str, host: str, timeout: float) -> Failure:
     )
 
 
-def _too_long(service: str, answered: str, code: int, wait: float, *, uncertain: bool) -> Failure:
+def _too_long(
+    service: str, answered: str, code: int, wait: float, ceiling: float, *, uncertain: bool
+) -> Failure:
     from datetime import UTC, datetime, timedelta
 
     at = datetime.now(UTC) + timedelta(seconds=wait)
     return Failure(
         service,
         f"{answered}; it asks to wait {wait:.0f} s, longer than runbook waits "
-        f"({retry_after_ceiling():g} s), so try again after {at:%H:%M:%S} UTC",
+        f"({ceiling:g} s), so try again after {at:%H:%M:%S} UTC",
         status=code,
         uncertain=uncertain,
         retry_at=at,

@@ -36,6 +36,8 @@ class Call:
     secrets: tuple[str, ...] = ()
     params: dict | None = None
     idempotent: bool = True  # safe to repeat after a 5xx or no answer
+    attempts: int = outbound.ATTEMPTS
+    patience: float | None = None  # the longest Retry-After worth waiting for (None: the default)
 
     def shown(self) -> str:
         import json
@@ -67,6 +69,8 @@ class Call:
             headers=self.headers,
             secrets=self.secrets,
             idempotent=self.idempotent,
+            attempts=self.attempts,
+            patience=self.patience,
         )
 
 

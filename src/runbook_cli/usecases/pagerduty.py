@@ -18,6 +18,10 @@ from runbook_cli.usecases.workspace import Edit, Workspace
 
 PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 SYSTEM = "pagerduty"
+# While a responder waits (ack, resolve): two tries, and no Retry-After longer than 5 s; what
+# does not go through is owed and delivered later.
+RESPONDER_ATTEMPTS = 2
+RESPONDER_PATIENCE_SECONDS = 5.0
 
 
 def base_key(ws: Workspace, incident: Incident) -> str:
@@ -142,7 +146,10 @@ def deliver(ws: Workspace, edit: Edit, events: list[dict]) -> str | None:
         return None
     for index, event in enumerate(queue):
         try:
-            call(ws, edit.incident, edit.path, event["action"], event["dedup_key"]).send()
+            event_call = call(ws, edit.incident, edit.path, event["action"], event["dedup_key"])
+            event_call.attempts = RESPONDER_ATTEMPTS
+            event_call.patience = RESPONDER_PATIENCE_SECONDS
+            event_call.send()
         except (outbound.Failure, UsageError) as failure:
             owed = queue[index:]
             now = clock.format_stored(clock.now())

@@ -103,7 +103,21 @@ def publish(
     if existing:
         answer = _with_id(call.send())
     else:
-        answer = _create(ws, incident, call, base, marker, state, commit=commit, author=author)
+        answer = _create(
+            ws, incident, call, base, marker, state, printed, commit=commit, author=author
+        )
+        if answer.pop("_found_for", printed) != printed:
+            # An earlier run's create, found now, showed an older state: bring it up to date.
+            answer = _with_id(
+                Call(
+                    "Statuspage",
+                    "PATCH",
+                    f"{base}/{path_id(answer['id'], 'the Statuspage incident id')}",
+                    {"incident": fields},
+                    call.headers,
+                    call.secrets,
+                ).send()
+            )
     with ws.change(str(incident.id), commit=commit, author=author) as edit:
         mine = edit.incident
         page_incident = answer["id"]
@@ -148,6 +162,7 @@ def _create(
     base: str,
     marker: str,
     state: dict,
+    printed: str,
     *,
     commit: bool,
     author: str | None,
@@ -161,7 +176,7 @@ def _create(
     if not attempted_before:
         with ws.change(str(incident.id), commit=False) as edit:
             edit.incident.integrations.setdefault(SYSTEM, {}).update(
-                attempt=marker, attempted_at=since
+                attempt=marker, attempted_at=since, attempt_published=printed
             )
 
     def find() -> dict | None:
@@ -178,7 +193,8 @@ def _create(
                 continue
             theirs = ((found.get("metadata") or {}).get("runbook") or {}).get("marker")
             if theirs == marker or (not theirs and _after(found.get("created_at"), since)):
-                return _with_id(found)
+                # What that attempt published, to update it when the incident changed since.
+                return {**_with_id(found), "_found_for": state.get("attempt_published", printed)}
         return None
 
     try:
@@ -190,7 +206,7 @@ def _create(
     except outbound.Failure as failure:
         if not failure.uncertain:
             with ws.change(str(incident.id), commit=False) as edit:
-                for field in ("attempt", "attempted_at"):
+                for field in ("attempt", "attempted_at", "attempt_published"):
                     edit.incident.integrations.get(SYSTEM, {}).pop(field, None)
                 if not edit.incident.integrations.get(SYSTEM):
                     edit.incident.integrations.pop(SYSTEM, None)
