@@ -1,0 +1,95 @@
+"""Pure rules with no repository: post-mortem deadlines and metrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from runbook_cli.domain import config, deadlines, metrics, model
+
+SEED = config.defaults()
+
+
+def incident(**facts: object) -> model.Incident:
+    meta = {
+        "id": 7,
+        "title": "Bookings fail",
+        "severity": "SEV-1",
+        "status": "investigating",
+        "services": ["appointment-service"],
+        "started_at": "2026-11-20T10:00:00Z",
+        **facts,
+    }
+    return model.from_meta(meta, SEED)
+
+
+@pytest.mark.parametrize(
+    ("severity", "resolved", "due"),
+    [
+        ("SEV-0", "2026-11-20T12:00:00Z", datetime(2026, 11, 22, 12, tzinfo=UTC)),
+        ("SEV-1", "2026-11-20T12:00:00Z", datetime(2026, 11, 22, 12, tzinfo=UTC)),
+        # Friday: five business days later is the next Friday
+        ("SEV-2", "2026-11-20T12:00:00Z", datetime(2026, 11, 27, 12, tzinfo=UTC)),
+        ("SEV-3", "2026-11-20T12:00:00Z", None),
+    ],
+)
+def test_postmortem_deadlines_follow_the_runbook(
+    severity: str, resolved: str, due: datetime | None
+) -> None:
+    resolved_incident = incident(
+        severity=severity, status="resolved", mitigated_at=resolved, resolved_at=resolved
+    )
+    assert deadlines.postmortem_due(resolved_incident, SEED) == due
+    assert deadlines.postmortem_due(incident(severity=severity), SEED) is None
+
+
+def test_holidays_are_skipped_with_weekends() -> None:
+    friday = datetime(2026, 12, 18, 9, tzinfo=UTC)
+    christmas_week = {date(2026, 12, 24), date(2026, 12, 25)}
+    assert deadlines.add_business_days(friday, 5, christmas_week) == datetime(
+        2026, 12, 29, 9, tzinfo=UTC
+    )
+
+
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.integers(min_value=1, max_value=30),
+)
+def test_business_days_land_on_a_weekday_at_least_as_many_days_later(
+    start: datetime, days: int
+) -> None:
+    end = deadlines.add_business_days(start.replace(tzinfo=UTC), days, set())
+    assert end.weekday() < 5
+    assert days <= (end - start.replace(tzinfo=UTC)).days <= days + 2 * (days // 5 + 1)
+    assert end.time() == start.time()
+
+
+def test_durations_count_from_detection_and_leave_gaps_empty() -> None:
+    measured = metrics.durations(
+        incident(
+            detected_at="2026-11-20T10:05:00Z",
+            acknowledged_at="2026-11-20T10:08:00Z",
+            status="resolved",
+            mitigated_at="2026-11-20T11:00:00Z",
+            resolved_at="2026-11-20T12:05:00Z",
+        )
+    )
+    assert measured == {"mtta": 3.0, "mttr": 120.0, "impact": 125.0}
+    assert metrics.durations(incident()) == {"mtta": None, "mttr": None, "impact": None}
+
+
+def test_summary_is_mean_median_and_interpolated_p90() -> None:
+    assert metrics.summary([]) is None
+    assert metrics.summary([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]) == {
+        "mean": 55.0,
+        "median": 55.0,
+        "p90": 91.0,
+    }
+
+
+def test_counts_by_severity_list_every_level_of_the_config() -> None:
+    result = metrics.compute([incident(), incident(id=8, severity="SEV-3")], SEED)
+    assert result["by_severity"] == {"SEV-0": 0, "SEV-1": 1, "SEV-2": 0, "SEV-3": 1}
