@@ -51,7 +51,8 @@ AllowSensitive = Annotated[
     bool,
     typer.Option(
         "--allow-sensitive",
-        help="Keep text that looks like a credential or personal data (recorded in the commit).",
+        help="Keep or send text that looks like a credential or personal data "
+        "(recorded in the commit).",
     ),
 ]
 

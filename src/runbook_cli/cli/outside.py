@@ -5,7 +5,15 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli.options import Author, DryRun, Incident, NoCommit, saved, workspace
+from runbook_cli.cli.options import (
+    AllowSensitive,
+    Author,
+    DryRun,
+    Incident,
+    NoCommit,
+    saved,
+    workspace,
+)
 from runbook_cli.cli.postincident import action_app
 
 app = typer.Typer()
@@ -37,13 +45,19 @@ def page(
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
+    allow_sensitive: AllowSensitive = False,
 ) -> None:
     """Page through PagerDuty (Events API v2); each role gets its own alert, and later ack and
     resolve update them all."""
     from runbook_cli.usecases import pagerduty
 
     call, edit = pagerduty.page(
-        workspace(ctx), incident, to=to, dry_run=dry_run, author=author, commit=not no_commit
+        workspace(ctx, allow_sensitive=allow_sensitive),
+        incident,
+        to=to,
+        dry_run=dry_run,
+        author=author,
+        commit=not no_commit,
     )
     if edit is None:
         _show_dry_run([call])
@@ -64,12 +78,13 @@ def statuspage_publish(
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
+    allow_sensitive: AllowSensitive = False,
 ) -> None:
     """Create the public incident, or update it when something changed (status, text, impact)."""
     from runbook_cli.usecases import statuspage
 
     published = statuspage.publish(
-        workspace(ctx),
+        workspace(ctx, allow_sensitive=allow_sensitive),
         incident,
         symptom=symptom,
         dry_run=dry_run,
@@ -92,13 +107,19 @@ def action_export(
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
+    allow_sensitive: AllowSensitive = False,
 ) -> None:
     """Create a Jira or Linear issue for each action item that has none yet (safe to re-run:
     an issue is never created twice)."""
     from runbook_cli.usecases import trackers
 
     exported = trackers.export(
-        workspace(ctx), incident, to.lower(), dry_run=dry_run, author=author, commit=not no_commit
+        workspace(ctx, allow_sensitive=allow_sensitive),
+        incident,
+        to.lower(),
+        dry_run=dry_run,
+        author=author,
+        commit=not no_commit,
     )
     if dry_run:
         _show_dry_run(exported.calls)

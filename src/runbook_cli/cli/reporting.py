@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from runbook_cli.cli.options import (
+    AllowSensitive,
     Incident,
     Json,
     NoCommit,
@@ -108,11 +109,12 @@ def site(
             help="Folder to write the site into (created; files that did not change are left alone).",
         ),
     ] = Path("site"),
+    allow_sensitive: AllowSensitive = False,
 ) -> None:
     """Write a self-contained static site: incident index, incident pages, metrics charts."""
     from runbook_cli.usecases import site as static_site
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, allow_sensitive=allow_sensitive)
     with progress_bar("Building the site", threshold=200) as advance:
         built = static_site.build(ws, Path(os.path.abspath(out)), progress=advance)
     typer.echo(f"Wrote {built.pages} pages to {built.out} (open {built.out / 'index.html'}).")

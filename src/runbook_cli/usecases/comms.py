@@ -98,14 +98,7 @@ def post(ws: Workspace, message: Message) -> None:
         raise UsageError(
             "the status-page text belongs on the status page, not in Slack; publish it there and record it with --mark-sent."
         )
-    from runbook_cli.domain.sensitive import Guard
-
-    matches = Guard(ws.config.sensitive_data).scan(message.text)
-    if matches and not ws.allow_sensitive:
-        raise UsageError(
-            f"refusing to post {matches[0].what} ({matches[0].kind}) to Slack; remove it from --impact/--symptom "
-            "or the incident, or pass --allow-sensitive."
-        )
+    ws.screen_outgoing(message.slack_text, "Slack", "--impact/--symptom or the incident")
     url = webhook_url(ws)
     # Not retried on 5xx or silence: Slack may have posted it, and a second post is noise.
     outbound.request(

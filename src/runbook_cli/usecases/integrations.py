@@ -59,6 +59,24 @@ class Call:
                 text = text.replace(secret, "***")
         return text
 
+    def text(self) -> str:
+        """Every string the request carries (the credentials from the environment excepted),
+        for the sensitive-data guard."""
+        found: list[str] = []
+
+        def walk(value) -> None:
+            if isinstance(value, dict):
+                for inner in value.values():
+                    walk(inner)
+            elif isinstance(value, list):
+                for inner in value:
+                    walk(inner)
+            elif isinstance(value, str) and value not in self.secrets:
+                found.append(value)
+
+        walk([self.payload, self.params])
+        return "\n".join(found)
+
     def send(self) -> dict:
         return outbound.request(
             self.method,

@@ -100,6 +100,7 @@ def page(
     trigger = call(ws, incident, path, "trigger", key, to=role, dry_run=dry_run)
     if dry_run:
         return trigger, None
+    ws.screen_outgoing(trigger.text(), "PagerDuty", "the incident")
     answer = trigger.send()
     with ws.change(str(incident.id), commit=commit, author=author) as edit:
         state = edit.incident.integrations.setdefault(SYSTEM, {})

@@ -20,7 +20,10 @@ from runbook_cli.adapters import parallel
 from runbook_cli.domain import clock, document, escalation, metrics
 from runbook_cli.domain.config import STATUSES, Config
 from runbook_cli.domain.contacts import Contacts
+from runbook_cli.domain.layout import INCIDENTS_DIR
 from runbook_cli.domain.model import Incident, Loaded
+from runbook_cli.domain.sensitive import Match
+from runbook_cli.errors import UsageError
 
 RANK_COLOURS = ("#7f1d1d", "#b91c1c", "#b45309", "#4b5563")
 """Severities coloured by rank, most severe first; the last colour serves any lower rank."""
@@ -452,9 +455,10 @@ def _start_worker(root: str, history: str | None) -> None:
     )
 
 
-def _render_one(path: Path) -> tuple[str, str, Incident] | str:
-    """One incident's page: (file name, html, incident), or why the file cannot be read."""
-    from runbook_cli.errors import MalformedFileError, UsageError
+def _render_one(path: Path) -> tuple[str, str, Incident, Match | None] | str:
+    """One incident's page: (file name, html, incident, the first thing the sensitive-data guard
+    finds in the file), or why the file cannot be read."""
+    from runbook_cli.errors import MalformedFileError
 
     ws = _WORKER["ws"]
     try:
@@ -463,12 +467,14 @@ def _render_one(path: Path) -> tuple[str, str, Incident] | str:
         return str(error)
     relative = ws.store.relative(path)
     history = f"{_WORKER['history']}{relative}" if _WORKER["history"] else None
+    found = ws.guard().scan(loaded.raw.decode("utf-8"))
     return (
         page_name(loaded),
         incident_page(
             loaded, relative, _WORKER["contacts"], ws.config, history, _WORKER["renderer"]
         ),
         loaded.incident,
+        found[0] if found else None,
     )
 
 
@@ -483,9 +489,18 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     rendered, unreadable = [], []
     for result in pages:
         (unreadable if isinstance(result, str) else rendered).append(result)
+    flagged = [(name, match) for name, _, _, match in rendered if match]
+    if flagged and not ws.allow_sensitive:  # the site is published: the guard commits pass
+        name, match = flagged[0]
+        raise UsageError(
+            f"refusing to publish {match.what} ({match.kind}) from "
+            f"{INCIDENTS_DIR}/{Path(name).stem}.md (line {match.line}) in the site"
+            + (f", and {len(flagged) - 1} other file(s)" if len(flagged) > 1 else "")
+            + "; remove it, or pass --allow-sensitive. Nothing was written."
+        )
     folder = _output_folders(ws.root, out)
-    written = {f"incidents/{name}": text for name, text, _ in rendered}
-    listed = [(name, incident) for name, _, incident in rendered]
+    written = {f"incidents/{name}": text for name, text, _, _ in rendered}
+    listed = [(name, incident) for name, _, incident, _ in rendered]
     written["index.html"] = index(listed, ws.config)
     written["metrics.html"] = metrics_page([incident for _, incident in listed], ws.config)
     for name, text in written.items():

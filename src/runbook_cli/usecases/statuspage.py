@@ -100,6 +100,7 @@ def publish(
     printed = fingerprint(fields)
     if state.get("published") == printed:
         return Published(call, None, unchanged=True)
+    ws.screen_outgoing(call.text(), "Statuspage", "the incident and --symptom")
     if existing:
         answer = _with_id(call.send())
     else:

@@ -82,6 +82,9 @@ def export(
             )
         plans.append(_plan(settings, system, incident, loaded.path.stem, path, item, account))
     calls = [plan.call for plan in plans]
+    if not dry_run:  # nothing is sent when any item would be refused
+        for call in calls:
+            ws.screen_outgoing(call.text(), call.service, "the action items and the incident")
     if dry_run or not plans:
         return Exported(calls, None, notes)
 

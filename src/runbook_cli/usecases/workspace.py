@@ -122,6 +122,7 @@ class Workspace:
         self.config = config.load(self.root)
         self.store = Store(self.root, self.config, self.git.git_dir)
         self.pending = PendingWrites(self.git.git_dir)
+        self._guard = None
         self.identity_missing = False
         self.on_wait: Callable[[float], None] = lambda _timeout: None
         """Told when the lock is busy for a while (the command line says it waits)."""
@@ -410,6 +411,26 @@ class Workspace:
                 f"cannot write {self.store.relative(path)}: {error.strerror}; nothing was changed (check the disk and permissions)."
             ) from None
 
+    def guard(self):
+        """The sensitive-data guard with this repository's settings (built once): commits
+        (`screen`) and every path out of the machine (`screen_outgoing`) scan with it."""
+        if self._guard is None:
+            from runbook_cli.domain.sensitive import Guard
+
+            self._guard = Guard(self.config.sensitive_data)
+        return self._guard
+
+    def screen_outgoing(self, text: str, destination: str, where: str) -> None:
+        """Every path out of the machine (Slack, Statuspage, PagerDuty, Jira, Linear) passes the
+        guard commits pass: refuse credentials and personal data unless --allow-sensitive."""
+        matches = self.guard().scan(text)
+        if matches and not self.allow_sensitive:
+            first = matches[0]
+            raise UsageError(
+                f"refusing to post {first.what} ({first.kind}) to {destination}; remove it from "
+                f"{where}, or pass --allow-sensitive."
+            )
+
     def commit_paths(self, paths: list[Path], message: str) -> str:
         """Every commit the tool makes goes through here: the clone gets the merge driver, and
         the workspace remembers it committed (for sharing right after, when asked)."""
@@ -422,11 +443,9 @@ class Workspace:
         """Refuse credentials and personal data in the lines a change adds (`outside`: an edit
         made outside runbook); with --allow-sensitive, return the kinds allowed (for the commit
         trailer)."""
-        from runbook_cli.domain.sensitive import Guard
-
         before = set(old.split("\n"))
         added = "\n".join(line if line not in before else "" for line in new.split("\n"))
-        matches = Guard(self.config.sensitive_data).scan(added)
+        matches = self.guard().scan(added)
         if not matches:
             return None
         kinds = ", ".join(dict.fromkeys(m.kind for m in matches))
