@@ -4,6 +4,7 @@ Jira, Linear, the static site) passes the guard `comms --post` passes."""
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from helpers import Runbook, git, snapshot
 
 EMAIL = "jane.doe@gmail.com"
+ANSWER = {"id": "x1", "key": "OPS-1", "data": {"issueCreate": {"issue": {"identifier": "L-1"}}}}
 
 
 def test_an_override_without_commit_is_recorded_on_the_commit_that_carries_it(
@@ -44,7 +46,7 @@ class Recorder:
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 recorder.paths.append(self.path)
-                answer = b'{"id": "x1", "key": "OPS-1", "data": {"issueCreate": {"issue": {"identifier": "L-1"}}}}'
+                answer = json.dumps(ANSWER).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
