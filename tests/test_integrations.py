@@ -778,3 +778,22 @@ def test_an_unconfirmed_statuspage_create_is_found_next_run_and_brought_up_to_da
     assert [r["method"] for r in statuspage.requests] == ["POST", "GET", "GET", "PATCH"]
     stored = declared.json("show")["integrations"]["statuspage"]
     assert stored["incident_id"] == "inc1" and "attempt" not in stored
+
+
+def test_the_next_page_delivers_what_is_owed_after_its_trigger(
+    declared: Runbook, pd: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    declared("page")
+    first = pd.requests[0]["json"]["dedup_key"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("RUNBOOK_PAGERDUTY_URL", f"http://127.0.0.1:{port}/v2/enqueue")
+    assert "PagerDuty was not updated" in declared("ack").stderr
+    monkeypatch.setenv("RUNBOOK_PAGERDUTY_URL", f"{pd.url}/v2/enqueue")
+    declared("page", "--to", "cto")
+    sent = [(r["json"]["event_action"], r["json"]["dedup_key"]) for r in pd.requests[1:]]
+    assert sent[0][0] == "trigger" and sent[0][1] != first
+    assert sent[1:] == [("acknowledge", first)]
+    texts = [e["text"] for e in declared.json("show")["timeline"]]
+    assert f"PagerDuty acknowledge sent (dedup key {first})." in texts
