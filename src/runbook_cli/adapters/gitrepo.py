@@ -352,7 +352,7 @@ class History:
         try:
             output = self._repo.git.execute([*command, "HEAD", "--", folder])
         except git.GitCommandError as error:
-            raise RepositoryError(f"git log failed: {_reason(str(error.stderr))}.") from None
+            raise RepositoryError(f"git log failed: {reason(str(error.stderr))}.") from None
         found: list[LoggedCommit] = []
         for line in output.splitlines():
             if line.startswith("commit "):
