@@ -35,3 +35,16 @@ class CheckFailed(RunbookError):
     """`check` (or `due --fail-on-overdue`) found problems; the findings were already printed."""
 
     exit_code = 1
+
+
+def caused_by_interrupt(error: BaseException) -> bool:
+    """Ctrl-C during an import can surface wrapped (a RuntimeError from class creation): true
+    when a KeyboardInterrupt is anywhere in the chain of causes."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

@@ -2,6 +2,8 @@
 use case, and renders the result; errors become one sentence and a documented exit code."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -24,11 +26,14 @@ from runbook_cli.cli import (
 
 # click's error for bad usage (an unknown option, a missing argument), whichever click is in use
 _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+PIPE_CLOSED = 141  # what a shell reports for a process ended by SIGPIPE (128 + 13)
+INTERRUPTED = 130  # 128 + SIGINT
 
 
 class RunbookGroup(TyperGroup):
     """Turns RunbookError into `runbook: error: ...` on stderr and its exit code, in one place;
-    click's usage errors get the same form; help lists commands in the runbook's order."""
+    click's usage errors get the same form; help lists commands in the runbook's order; Ctrl-C
+    and a closed output pipe end quietly, whenever they happen."""
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         from runbook_cli.cli import helptext
@@ -51,23 +56,79 @@ class RunbookGroup(TyperGroup):
 
         helptext.format_commands(self, ctx, formatter)
 
+    def make_context(self, *args, **kwargs):
+        with _ending_quietly():
+            return super().make_context(*args, **kwargs)
+
     def invoke(self, ctx):
         from runbook_cli.errors import RunbookError
 
-        try:
-            result = super().invoke(ctx)
-            _share_if_asked(ctx)
-            return result
-        except RunbookError as error:
-            if str(error):
-                typer.echo(f"runbook: error: {error}", err=True)
-            raise typer.Exit(error.exit_code) from None
-        except KeyboardInterrupt:
-            typer.echo(
-                "runbook: interrupted; nothing half-written (files are replaced atomically).",
-                err=True,
-            )
-            raise typer.Exit(130) from None
+        with _ending_quietly():
+            try:
+                result = super().invoke(ctx)
+                _share_if_asked(ctx)
+                return result
+            except RunbookError as error:
+                if str(error):
+                    typer.echo(f"runbook: error: {error}", err=True)
+                raise typer.Exit(error.exit_code) from None
+
+
+@contextmanager
+def _ending_quietly() -> Iterator[None]:
+    """Before Typer's own handlers, which would print nothing on Ctrl-C and exit 1 (the code
+    for findings) on a closed pipe."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise typer.Exit(interrupted()) from None
+    except BrokenPipeError:
+        raise typer.Exit(pipe_closed()) from None
+
+
+def interrupted() -> int:
+    """Ctrl-C: one line saying what state the incident is in (untouched, written but not
+    committed, or committed), never a traceback; exit 130."""
+    import signal
+
+    from runbook_cli.cli.options import opened
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C waits
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        states = []
+        for ws in opened():
+            try:
+                states.append(ws.interruption())
+            except Exception:  # the state could not be read: say how to look
+                states.append("check the incident file with git status")
+        touched = [state for state in states if not state.startswith("nothing")]
+        state = touched[-1] if touched else "nothing was written"
+        sys.stderr.write(f"runbook: interrupted; {state}.\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    return INTERRUPTED
+
+
+def pipe_closed() -> int:
+    """The reader of our output went away (`runbook show | head -1`): stop quietly with the
+    status a shell gives a process ended by a closed pipe. Output goes to /dev/null from here
+    on, so flushing at exit cannot fail again."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            os.dup2(null, stream.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptors (tests)
+        pass
+    return PIPE_CLOSED
 
 
 def _share_if_asked(ctx) -> None:
@@ -135,6 +196,9 @@ def main_options(
     ] = False,
 ) -> None:
     ctx.obj = {"repo": repo, "sync": sync, "workspaces": []}
+    from runbook_cli.cli.options import opened
+
+    opened().clear()  # a new invocation (tests run many in one process)
 
 
 for _commands in (
@@ -153,10 +217,35 @@ for _commands in (
 
 
 def main() -> None:
+    """The `runbook` executable. Flushes output while a closed pipe can still be handled (not at
+    interpreter exit, where it would print a warning and exit 120)."""
+    code: int | str | None = 0
     try:
         app(prog_name="runbook")
+    except SystemExit as done:
+        code = done.code
+    except KeyboardInterrupt:
+        code = interrupted()
+    except BrokenPipeError:
+        code = pipe_closed()
     except Exception as error:  # a bug: still one sentence, never a traceback
-        typer.echo(
-            f"runbook: internal error: {type(error).__name__}: {error}; please report it.", err=True
-        )
-        sys.exit(70)
+        from runbook_cli.errors import caused_by_interrupt
+
+        if caused_by_interrupt(error):
+            code = interrupted()
+        else:
+            typer.echo(
+                f"runbook: internal error: {type(error).__name__}: {error}; please report it.",
+                err=True,
+            )
+            code = 70
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = pipe_closed()
+    except KeyboardInterrupt:
+        code = interrupted()
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: Ctrl-C while Python shuts down is moot
+    sys.exit(code)

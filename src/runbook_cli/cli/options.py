@@ -57,6 +57,13 @@ AllowSensitive = Annotated[
 ]
 
 
+_OPENED: list = []  # this invocation's workspaces, for the Ctrl-C message
+
+
+def opened() -> list:
+    return _OPENED
+
+
 def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):
     from runbook_cli.usecases.workspace import Workspace
 
@@ -64,6 +71,7 @@ def workspace(ctx: typer.Context, *, allow_sensitive: bool = False):
     ws = Workspace(state.get("repo"), allow_sensitive=allow_sensitive)
     ws.on_wait = _say_waiting
     state.setdefault("workspaces", []).append(ws)
+    _OPENED.append(ws)
     return ws
 
 

@@ -1,0 +1,184 @@
+"""How the installed command ends when interrupted (Ctrl-C, SIGINT to its process group, as a
+terminal sends it) or when the reader of its output goes away: one line saying what state the
+incident is in, or nothing, and a conventional status; never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import Runbook, git
+
+RUNBOOK = shutil.which("runbook") or str(Path(sys.executable).with_name("runbook"))
+INCIDENT = "docs/runbooks/incidents"
+
+
+def start(repo: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [RUNBOOK, *args],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+
+
+def ctrl_c(process: subprocess.Popen) -> tuple[int, str]:
+    with contextlib.suppress(ProcessLookupError):  # already finished
+        os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    return process.returncode, stderr
+
+
+def wait_for(path: Path, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 20
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the command never reached the moment"
+        time.sleep(0.01)
+
+
+def hook(repo: Path, name: str, ready: Path) -> None:
+    script = repo / ".git/hooks" / name
+    script.write_text(f"#!/bin/sh\ntouch '{ready}'\nsleep 20\n")
+    script.chmod(0o755)
+
+
+def test_ctrl_c_before_anything_is_written_says_so(declared: Runbook, repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    with open(repo / ".git/runbook.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the command waits for the lock, then gets Ctrl-C
+        process = start(repo, "timeline", "add", "never written")
+        time.sleep(1.5)
+        code, stderr = ctrl_c(process)
+    assert code == 130 and "Traceback" not in stderr, stderr
+    assert stderr.splitlines()[-1] == "runbook: interrupted; nothing was written."
+    assert git(repo, "rev-parse", "HEAD") == head, git(repo, "log", "-3", "--format=%s%n%b")
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_ctrl_c_while_committing_says_written_not_committed_and_the_next_command_commits_it(
+    declared: Runbook, repo: Path, tmp_path: Path
+) -> None:
+    ready = tmp_path / "in-hook"
+    hook(repo, "pre-commit", ready)
+    head = git(repo, "rev-parse", "HEAD")
+    process = start(repo, "timeline", "add", "typed before Ctrl-C")
+    wait_for(ready, process)
+    code, stderr = ctrl_c(process)
+    assert code == 130 and "Traceback" not in stderr
+    assert stderr.startswith("runbook: interrupted; the change is written to ")
+    assert "but not committed; the next runbook command commits it as its own commit" in stderr
+    assert stderr.count("\n") == 1
+    assert git(repo, "rev-parse", "HEAD") == head
+    (repo / ".git/hooks/pre-commit").unlink()
+    declared("timeline", "add", "the next command")
+    assert git(repo, "log", "-2", "--format=%s").splitlines() == [
+        "incident 1: timeline: the next command",
+        "incident 1: timeline: typed before Ctrl-C",  # its own commit, not swept into the next
+    ]
+
+
+def test_ctrl_c_after_the_commit_says_committed(
+    declared: Runbook, repo: Path, tmp_path: Path
+) -> None:
+    ready = tmp_path / "after-commit"
+    hook(repo, "post-commit", ready)
+    process = start(repo, "timeline", "add", "landed")
+    wait_for(ready, process)
+    code, stderr = ctrl_c(process)
+    assert code == 130 and "Traceback" not in stderr
+    assert "was committed before that" in stderr and stderr.count("\n") == 1
+    assert "timeline: landed" in git(repo, "log", "-1", "--format=%s")
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def before_runbook_ran(stderr: str) -> bool:
+    """Ctrl-C while the Python interpreter itself is still starting (its own start-up, `site`,
+    and the launcher pip generates, which imports `re` before anything of runbook's): Python
+    reports that itself. No frame of runbook's own code may appear (docs/security.md)."""
+    interpreter = "Fatal Python error" in stderr or "Traceback" in stderr
+    return interpreter and "runbook_cli/" not in stderr.replace(
+        "from runbook_cli.__main__ import main", ""
+    )
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6])
+def test_ctrl_c_at_any_moment_from_start_up_is_one_line_and_the_record_is_consistent(
+    declared: Runbook, repo: Path, delay: float
+) -> None:
+    head = git(repo, "rev-parse", "HEAD")
+    process = start(repo, "timeline", "add", "racing Ctrl-C")
+    time.sleep(delay)
+    code, stderr = ctrl_c(process)
+    if before_runbook_ran(stderr):
+        assert git(repo, "rev-parse", "HEAD") == head and git(repo, "status", "--porcelain") == ""
+        return
+    assert "Traceback" not in stderr, stderr
+    if code == -signal.SIGINT:
+        # SIGINT before the interpreter installed its handler: the process just ends
+        assert stderr == "" and git(repo, "rev-parse", "HEAD") == head
+        return
+    if code == 0:  # finished before the signal arrived
+        return
+    assert code == 130 and stderr.startswith("runbook: interrupted; ") and stderr.count("\n") == 1
+    state = git(repo, "status", "--porcelain")
+    if "nothing was written" in stderr:
+        assert state == "" and git(repo, "rev-parse", "HEAD") == head
+    elif "was committed" in stderr:
+        assert state == "" and "racing Ctrl-C" in git(repo, "log", "-1", "--format=%s")
+    else:
+        assert "written to" in stderr and state[:2].strip() == "M"
+
+
+def closed_pipe_run(repo: Path, *args: str) -> tuple[int, str]:
+    """Run with standard output a pipe whose reader has already gone (as `| head -1` leaves it
+    once head has its line): every write fails with EPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [RUNBOOK, *args],
+            cwd=repo,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ,
+        )
+    finally:
+        os.close(write_end)
+    return result.returncode, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("show",), ("show", "--json"), ("list",), ("--help",), ("timeline", "--help")]
+)
+def test_a_closed_pipe_ends_quietly_with_the_sigpipe_status(
+    declared: Runbook, repo: Path, args: tuple[str, ...]
+) -> None:
+    code, stderr = closed_pipe_run(repo, *args)
+    assert (code, stderr) == (141, "")
+
+
+def test_show_piped_to_head_through_a_shell(declared: Runbook, repo: Path) -> None:
+    for number in range(40):
+        declared("timeline", "add", f"entry {number} " + "x" * 3000)
+    result = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; '{RUNBOOK}' show --json | head -c 10"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+    assert result.returncode in (0, 141) and result.stderr == "", result
+    assert result.returncode != 1
