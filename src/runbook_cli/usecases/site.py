@@ -28,46 +28,11 @@ from runbook_cli.errors import UsageError
 RANK_COLOURS = ("#7f1d1d", "#b91c1c", "#b45309", "#4b5563")
 """Severities coloured by rank, most severe first; the last colour serves any lower rank."""
 
-CSS = """
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#111;background:#fafafa}
-header,main,footer{max-width:72rem;margin:0 auto;padding:1rem}
-header{border-bottom:1px solid #ddd}header a{margin-right:1rem}
-h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.15rem;margin-top:1.5rem}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}
-.sev{font-weight:700;white-space:nowrap}.sev-r0{color:#7f1d1d}.sev-r1{color:#b91c1c}.sev-r2{color:#b45309}.sev-r3{color:#4b5563}
-.mark{letter-spacing:-.1em;margin-right:.3em}
-.status{white-space:nowrap}.status-investigating,.status-identified{font-weight:700}
-form.filter{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0 1rem}
-form.filter input,form.filter select{font:inherit;padding:.3rem}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{font-weight:700}
-ol.timeline{list-style:none;padding-left:1rem;border-left:3px solid #bbb}
-ol.timeline li{position:relative;margin:0 0 .8rem .8rem}
-ol.timeline li::before{content:"";position:absolute;left:-1.35rem;top:.45rem;width:.7rem;height:.7rem;border-radius:50%;background:#555}
-ol.timeline time{font-weight:700;margin-right:.5rem}.who{color:#555}
-.report{background:#fff;border:1px solid #ddd;padding:0 1rem}
-.chart{display:flex;gap:1.5rem;flex-wrap:wrap;align-items:flex-start;margin-bottom:2rem}
-.chart table{width:auto}svg text{font:11px system-ui,sans-serif}
-.done{color:#166534}.todo{color:#92400e}
-"""
-
-FILTER_JS = """
-(function(){
-  var form=document.getElementById('filter');form.hidden=false;
-  var rows=[].slice.call(document.querySelectorAll('tbody tr[data-severity]'));
-  var count=document.getElementById('shown');
-  function apply(){
-    var text=form.q.value.trim().toLowerCase(),sev=form.severity.value,st=form.status.value,svc=form.service.value,n=0;
-    rows.forEach(function(row){
-      var ok=(!text||row.getAttribute('data-text').indexOf(text)>=0)&&(!sev||row.getAttribute('data-severity')===sev)
-        &&(!st||row.getAttribute('data-status')===st)&&(!svc||(' '+row.getAttribute('data-services')+' ').indexOf(' '+svc+' ')>=0);
-      row.hidden=!ok;if(ok){n++;}
-    });
-    count.textContent=n;
-  }
-  form.addEventListener('input',apply);form.addEventListener('change',apply);form.addEventListener('submit',function(e){e.preventDefault();});
-})();
-"""
+_ASSETS = Path(__file__).resolve().parents[1] / "templates"
+CSS = "\n" + (_ASSETS / "site.css").read_text(encoding="utf-8")
+"""Every page's style, inline and allowed by its hash in the page's Content-Security-Policy."""
+FILTER_JS = "\n" + (_ASSETS / "site.js").read_text(encoding="utf-8")
+"""The index's filter (the page works without it)."""
 
 
 def _hash(source: str) -> str:
@@ -76,14 +41,18 @@ def _hash(source: str) -> str:
 
 def page(title: str, body: str, *, depth: int = 0, script: str | None = None) -> str:
     up = "../" * depth
-    policy = f"default-src 'none'; style-src '{_hash(CSS)}'; img-src data:; base-uri 'none'; form-action 'none'"
+    policy = (
+        f"default-src 'none'; style-src '{_hash(CSS)}'; img-src data:; base-uri 'none'; "
+        "form-action 'none'"
+    )
     policy += f"; script-src '{_hash(script)}'" if script else "; script-src 'none'"
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f'<header><a href="{up}index.html">Incidents</a><a href="{up}metrics.html">Metrics</a></header>\n'
+        f'<header><a href="{up}index.html">Incidents</a><a '
+        f'href="{up}metrics.html">Metrics</a></header>\n'
         f"<main>\n{body}\n</main>\n"
         + (f"<script>{script}</script>\n" if script else "")
         + "</body>\n</html>\n"
@@ -142,18 +111,27 @@ def index(incidents: list[tuple[str, Incident]], config: Config) -> str:
             [str(i.id), i.title, i.severity, i.status, *i.services, i.commander or ""]
         ).lower()
         rows.append(
-            f'<tr data-severity="{e(i.severity)}" data-status="{e(i.status)}" data-services="{e(" ".join(i.services))}" data-text="{e(text)}">'
-            f"<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td><td>{severity_badge(i.severity, config)}</td>"
+            f'<tr data-severity="{e(i.severity)}" data-status="{e(i.status)}" '
+            f'data-services="{e(" ".join(i.services))}" '
+            f'data-text="{e(text)}">'
+            f"<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td>"
+            f"<td>{severity_badge(i.severity, config)}</td>"
             f'<td class="status status-{e(i.status)}">{e(i.status)}</td>'
-            f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td><td>{e(", ".join(i.services))}</td>'
+            f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td>'
+            f"<td>{e(', '.join(i.services))}</td>"
             f"<td>{e(_duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
         )
     body = (
-        f'<h1>Incidents</h1>\n<p><span id="shown">{len(ordered)}</span> of {len(ordered)} incidents, newest first.</p>\n'
-        '<form id="filter" class="filter" hidden><label>Search <input name="q" type="search" autocomplete="off"></label>'
-        f'<label>Severity <select name="severity"><option value="">any</option>{options(severities)}</select></label>'
-        f'<label>Status <select name="status"><option value="">any</option>{options(statuses)}</select></label>'
-        f'<label>Service <select name="service"><option value="">any</option>{options(services)}</select></label></form>\n'
+        f'<h1>Incidents</h1>\n<p><span id="shown">{len(ordered)}</span> of {len(ordered)} '
+        "incidents, newest first.</p>\n"
+        '<form id="filter" class="filter" hidden><label>Search <input name="q" type="search" '
+        'autocomplete="off"></label>'
+        '<label>Severity <select name="severity"><option '
+        f'value="">any</option>{options(severities)}</select></label>'
+        '<label>Status <select name="status"><option '
+        f'value="">any</option>{options(statuses)}</select></label>'
+        '<label>Service <select name="service"><option '
+        f'value="">any</option>{options(services)}</select></label></form>\n'
         "<table>\n<thead><tr><th>ID</th><th>Date</th><th>Severity</th><th>Status</th><th>Title</th><th>Services</th><th>Duration</th><th>Commander</th></tr></thead>\n"
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
     )
@@ -201,14 +179,21 @@ def incident_page(
     ]
     facts_html = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts)
     timeline = "".join(
-        f'<li><time datetime="{clock.format_stored(entry.at)}">{entry.at:%Y-%m-%d %H:%M:%S} UTC</time>'
-        f'<span class="who">{e(entry.author)}</span><br>{e(entry.text).replace(chr(10), "<br>")}</li>'
+        f'<li><time datetime="{clock.format_stored(entry.at)}">{entry.at:%Y-%m-%d %H:%M:%S} '
+        "UTC</time>"
+        f'<span class="who">{e(entry.author)}</span><br>'
+        f"{e(entry.text).replace(chr(10), '<br>')}</li>"
         for entry in entries
     )
     steps = escalation.steps(i, contacts, config, i.resolved_at or i.started_at)
     escalation_rows = "".join(
-        f"<tr><td>T+{s.after_minutes} min</td><td>{e(', '.join(p.name for p in s.people) or ', '.join(s.roles))}</td>"
-        f"<td>{'<span class=done>done ' + e(_when(_reached(i, s))) + '</span>' if s.done else '<span class=todo>not recorded</span>'}</td></tr>"
+        f"<tr><td>T+{s.after_minutes} min</td>"
+        f"<td>{e(', '.join(p.name for p in s.people) or ', '.join(s.roles))}</td>"
+        + (
+            f"<td><span class=done>done {e(_when(_reached(i, s)))}</span></td></tr>"
+            if s.done
+            else "<td><span class=todo>not recorded</span></td></tr>"
+        )
         for s in steps
     )
     checklist = "".join(
@@ -216,7 +201,8 @@ def incident_page(
         for key, done in i.checklist.items()
     )
     actions = "".join(
-        f"<tr><td>{a.id}</td><td>{e(a.title)}</td><td>{e(a.owner)}</td><td>{a.due.isoformat()}</td><td>{'done' if a.done else 'open'}</td>"
+        f"<tr><td>{a.id}</td><td>{e(a.title)}</td><td>{e(a.owner)}</td>"
+        f"<td>{a.due.isoformat()}</td><td>{'done' if a.done else 'open'}</td>"
         f"<td>{_tracker(a.tracker)}</td></tr>"
         for a in i.action_items
     )
@@ -227,7 +213,8 @@ def incident_page(
         else f"history: <code>git log -p -- {e(relative)}</code>"
     )
     body = (
-        f'<h1>Incident {i.id} – {e(i.title)}</h1>\n<p>{history}</p>\n<dl class="facts">{facts_html}</dl>\n'
+        f"<h1>Incident {i.id} – {e(i.title)}</h1>\n<p>{history}</p>\n<dl "
+        f'class="facts">{facts_html}</dl>\n'
         f'<h2>Timeline</h2>\n<ol class="timeline">{timeline}</ol>\n'
         f"<h2>Escalation</h2>\n<table><thead><tr><th>After</th><th>Who</th><th>Done</th></tr></thead><tbody>{escalation_rows}</tbody></table>\n"
         f"<h2>Post-incident checklist</h2>\n<ul>{checklist}</ul>\n"
@@ -290,14 +277,17 @@ def bar_chart(
     top = _axis_max(max(totals + [target or 0, 1]))
     slot = min(plot_w / max(1, len(months)), 80.0)
     parts = [
-        f'<svg role="img" aria-labelledby="t-{_hash(title)[7:15]}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg role="img" aria-labelledby="t-{_hash(title)[7:15]}" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="t-{_hash(title)[7:15]}">{e(title)}</title>',
     ]
     for tick in range(5):
         value = top * tick / 4
         y = 24 + plot_h - plot_h * tick / 4
         parts.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/><text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{value:g}</text>'
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="#ddd"/><text x="{left - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{value:g}</text>'
         )
     for index, month in enumerate(months):
         base = 24 + plot_h
@@ -306,23 +296,29 @@ def bar_chart(
             h = plot_h * values[index] / top
             if h > 0:
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{colours.get(name, "#555")}"><title>{e(month)} {e(name)}: {values[index]:g}</title></rect>'
+                    f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{slot * 0.7:.1f}" '
+                    f'height="{h:.1f}" fill="{colours.get(name, "#555")}"><title>{e(month)} '
+                    f"{e(name)}: {values[index]:g}</title></rect>"
                 )
             base -= h
         if len(months) <= 24 or index % max(1, len(months) // 12) == 0:
             parts.append(
-                f'<text x="{x + slot * 0.35:.1f}" y="{24 + plot_h + 14}" text-anchor="middle">{e(month)}</text>'
+                f'<text x="{x + slot * 0.35:.1f}" y="{24 + plot_h + 14}" '
+                f'text-anchor="middle">{e(month)}</text>'
             )
     if target is not None:
         y = 24 + plot_h - plot_h * target / top
         parts.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#b91c1c" stroke-dasharray="4 3"/><text x="{left + plot_w}" y="{y - 4:.1f}" text-anchor="end">target {target:g}</text>'
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#b91c1c" '
+            f'stroke-dasharray="4 3"/><text x="{left + plot_w}" y="{y - 4:.1f}" '
+            f'text-anchor="end">target {target:g}</text>'
         )
     parts.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 4}" text-anchor="middle">month</text>'
     )
     parts.append(
-        f'<text transform="translate(12 {24 + plot_h / 2:.1f}) rotate(-90)" text-anchor="middle">{e(y_label)}</text>'
+        f'<text transform="translate(12 {24 + plot_h / 2:.1f}) rotate(-90)" '
+        f'text-anchor="middle">{e(y_label)}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
@@ -412,8 +408,10 @@ def metrics_page(incidents: list[Incident], config: Config) -> str:
         )
 
     summary = (
-        f"<p>{result['incidents']} incidents. MTTA: {e(stat('mtta'))}. MTTR: {e(stat('mttr'))}. Impact: {e(stat('impact'))}. "
-        f"Acknowledged later than {config.ack_target_minutes} minutes: {result['ack_slo_breaches']}.</p>"
+        f"<p>{result['incidents']} incidents. MTTA: {e(stat('mtta'))}. MTTR: {e(stat('mttr'))}. "
+        f"Impact: {e(stat('impact'))}. "
+        f"Acknowledged later than {config.ack_target_minutes} minutes: "
+        f"{result['ack_slo_breaches']}.</p>"
     )
     return page(
         "Incident metrics", "<h1>Incident metrics</h1>\n" + summary + "\n" + "\n".join(sections)
