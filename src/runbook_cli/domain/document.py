@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from runbook_cli.domain import yamlio
-from runbook_cli.domain.clock import UTC
+from runbook_cli.domain.clock import UTC, format_stored
 
 DELIMITER = "---"
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
@@ -42,7 +42,7 @@ class Entry:
 
     def to_json(self) -> dict:
         return {
-            "at": self.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "at": format_stored(self.at),
             "author": self.author,
             "text": self.text,
         }

@@ -16,17 +16,20 @@ def title_line(incident: Incident) -> str:
     return f"# Incident {incident.id} – {incident.title}"
 
 
-def facts(incident: Incident) -> str:
+def duration(incident: Incident) -> str:
+    """hh:mm from impact start to resolution, or "ongoing" until the incident is resolved."""
     if incident.resolved_at:
-        duration = clock.format_duration(incident.started_at, incident.resolved_at)
-    else:
-        duration = "ongoing"
+        return clock.format_duration(incident.started_at, incident.resolved_at)
+    return "ongoing"
+
+
+def facts(incident: Incident) -> str:
     lines = [
         f"- **Date:** {incident.date.isoformat()}",
         f"- **Severity:** {incident.severity}",
         f"- **Status:** {incident.status}",
         f"- **Services Impacted:** {', '.join(incident.services)}",
-        f"- **Duration:** {duration}",
+        f"- **Duration:** {duration(incident)}",
         f"- **Incident Commander:** {incident.commander or 'unassigned'}",
         f"- **Communications Lead:** {incident.comms_lead or 'unassigned'}",
     ]

@@ -12,7 +12,7 @@ import statistics
 from collections import Counter
 from datetime import datetime
 
-from runbook_cli.domain.clock import minutes_between
+from runbook_cli.domain.clock import format_stored, minutes_between
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.model import Incident
 
@@ -103,7 +103,7 @@ def csv_rows(incidents: list[Incident]) -> list[list[str]]:
         rows.append(
             [
                 str(incident.id),
-                incident.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                format_stored(incident.started_at),
                 incident.severity,
                 incident.status,
                 ";".join(incident.services),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runbook_cli.domain import clock, document, regulatory
+from runbook_cli.domain import document, generated, regulatory
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.model import Incident, Loaded
 
@@ -27,11 +27,7 @@ def render(loaded: Loaded, config: Config) -> str:
     def section(name: str) -> str:
         return document.visible_text(document.section_text(body, name) or "")
 
-    duration = (
-        clock.format_duration(incident.started_at, incident.resolved_at)
-        if incident.resolved_at
-        else "ongoing"
-    )
+    duration = generated.duration(incident)
     timeline = "\n".join(
         f"- {e.at.strftime('%Y-%m-%d %H:%M')} UTC — {e.author} — {e.text.replace(chr(10), chr(10) + '  ')}"
         for e in entries
@@ -44,7 +40,7 @@ def render(loaded: Loaded, config: Config) -> str:
         part for part in (actions, _without_generated(section("Preventive Actions"))) if part
     )
     lines = [
-        f"# Incident {incident.id} – {incident.title}",
+        generated.title_line(incident),
         f"- **Date:** {incident.date.isoformat()}",
         f"- **Severity:** {incident.severity}",
         f"- **Services Impacted:** {', '.join(incident.services)}",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from runbook_cli.adapters.gitrepo import MERGE_DRIVER
 from runbook_cli.domain import config, contacts
-from runbook_cli.rendering import workflows
 from runbook_cli.domain.layout import INCIDENTS_DIR, RUNBOOKS_DIR
+from runbook_cli.rendering import workflows
 from runbook_cli.rendering.templates import OVERRIDE_DIR
 from runbook_cli.usecases.workspace import Workspace
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from runbook_cli import files
 from runbook_cli.adapters import parallel
-from runbook_cli.domain import clock, document, escalation, metrics
+from runbook_cli.domain import clock, document, escalation, generated, metrics
 from runbook_cli.domain.config import STATUSES, Config
 from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.layout import INCIDENTS_DIR
@@ -73,14 +73,6 @@ def severity_badge(severity: str, config: Config) -> str:
     )
 
 
-def _duration(incident: Incident) -> str:
-    return (
-        clock.format_duration(incident.started_at, incident.resolved_at)
-        if incident.resolved_at
-        else "ongoing"
-    )
-
-
 def _when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "—"
 
@@ -119,7 +111,7 @@ def index(incidents: list[tuple[str, Incident]], config: Config) -> str:
             f'<td class="status status-{e(i.status)}">{e(i.status)}</td>'
             f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td>'
             f"<td>{e(', '.join(i.services))}</td>"
-            f"<td>{e(_duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
+            f"<td>{e(generated.duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
         )
     body = (
         f'<h1>Incidents</h1>\n<p><span id="shown">{len(ordered)}</span> of {len(ordered)} '
@@ -163,7 +155,7 @@ def incident_page(
         ),
         ("Mitigated", e(_when(i.mitigated_at))),
         ("Resolved", e(_when(i.resolved_at))),
-        ("Duration", e(_duration(i))),
+        ("Duration", e(generated.duration(i))),
         (
             "User data affected",
             "yes (regulated event)"
