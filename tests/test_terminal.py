@@ -189,3 +189,59 @@ def test_audit_reads_as_words_one_change_a_line_and_json_keeps_its_meaning(
     records = declared.json("audit", "-i", "1")
     done = [c for r in records for c in r["changes"] if c["field"] == "action_items.1"]
     assert done[-1]["old"]["done"] is False and done[-1]["new"]["done"] is True
+
+
+# --- output that says what happened -----------------------------------------------------------
+
+
+def test_report_set_says_what_it_replaced_and_append_adds(declared: Runbook) -> None:
+    first = declared("report", "set", "root-cause", "Pool exhausted by retries.")
+    assert "replaced" not in first.stderr
+    second = declared("report", "set", "root-cause", "DNS answered with a stale address.")
+    assert "replaced 4 word(s) that were there: 'Pool exhausted by retries.'" in second.stderr
+    assert "--append" in second.stderr
+    declared("report", "set", "root-cause", "Retries made it worse.", "--append")
+    root_cause = declared.json("show")["report"]["Root Cause"]
+    assert root_cause == "DNS answered with a stale address.\n\nRetries made it worse."
+
+
+def test_stakeholder_update_promises_a_time_after_now(
+    night: Runbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # declared at 22:05 (detected then): the cadence's next update was due at 22:20, long past
+    text = night("comms", "-t", "stakeholder").stdout
+    assert "Next update by 2026-11-27 00:20 UTC" in text  # 00:05 now + 15 min (SEV-1 cadence)
+
+
+def test_resolved_message_is_refused_until_resolved(declared: Runbook) -> None:
+    refused = declared("comms", "-t", "resolved", expect=2).stderr
+    assert "not resolved" in refused and "runbook resolve" in refused
+    declared("resolve")
+    assert "Resolved:" in declared("comms", "-t", "resolved", "-i", "1").stdout
+
+
+def test_close_lists_what_is_missing_one_item_a_line(declared: Runbook) -> None:
+    declared("resolve")
+    refused = declared("close", "-i", "1", expect=2).stderr.splitlines()
+    assert refused[0] == "runbook: error: incident 1 cannot be closed yet; missing:"
+    items = [line for line in refused if line.startswith("  - ")]
+    assert len(items) >= 3 and any("'Root Cause' is empty" in line for line in items)
+    assert refused[-1].startswith("Fix these")
+
+
+def test_resolve_lists_report_sections_still_missing(declared: Runbook) -> None:
+    out = declared("resolve").stdout
+    assert "report sections still to write before closing:" in out
+    assert "    - Root Cause (runbook report set root-cause)" in out
+
+
+def test_check_base_with_a_missing_ref_is_one_sentence(declared: Runbook) -> None:
+    result = declared("check", "--base", "no-such-branch", expect=3)
+    assert result.stderr.count("\n") == 1 and "fatal" not in result.stderr
+
+
+def test_action_due_in_the_past_warns(declared: Runbook) -> None:
+    result = declared("action", "add", "Cap retries", "--owner", "Sam", "--due", "2020-01-01")
+    assert "runbook: warning: the due date 2020-01-01 is already past" in result.stderr
+    later = declared("action", "add", "Cap more", "--owner", "Sam", "--due", "2099-01-01")
+    assert "warning" not in later.stderr

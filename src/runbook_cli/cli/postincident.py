@@ -113,6 +113,13 @@ def action_add(
         commit=not no_commit,
     )
     saved(edit, f"action item {item.id} added")
+    today = clock.now().date()
+    if item.due < today:
+        typer.echo(
+            f"runbook: warning: the due date {item.due.isoformat()} is already past (today is "
+            f"{today.isoformat()}); the item counts as overdue at once.",
+            err=True,
+        )
 
 
 @action_app.command("done")
@@ -215,23 +222,37 @@ def report_set(
             help="The text; '-' or piped input reads standard input.", show_default=False
         ),
     ] = None,
+    append: Annotated[
+        bool, typer.Option("--append", help="Add the text after what the section holds.")
+    ] = False,
     incident: Incident = None,
     author: Author = None,
     allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Fill one report section (replaces its text; the template's guidance stays)."""
+    """Fill one report section: replaces its text (says what it replaced), or adds to it with
+    --append; the template's guidance stays."""
     from runbook_cli.usecases import followup
 
-    edit = followup.set_section(
+    edit, previous = followup.set_section(
         workspace(ctx, allow_sensitive=allow_sensitive),
         incident,
         section,
         read_text(text, "section text"),
         author=author,
         commit=not no_commit,
+        append=append,
     )
-    saved(edit, f"report section {edit.trailers.get('Section', section)} written")
+    name = edit.trailers.get("Section", section)
+    saved(edit, f"report section {name} {'added to' if append and previous else 'written'}")
+    if previous and not append and edit.written:
+        shown = " ".join(previous.split())
+        shown = shown if len(shown) <= 70 else shown[:69] + "…"
+        typer.echo(
+            f"  replaced {len(previous.split())} word(s) that were there: {shown!r}\n"
+            "  (they stay in git history; to add instead of replace, use --append)",
+            err=True,
+        )
 
 
 @app.command()

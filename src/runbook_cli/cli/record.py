@@ -254,6 +254,13 @@ def resolve(
         pagerduty=not no_pagerduty,
     )
     saved(edit, "resolved")
+    from runbook_cli.usecases import followup
+
+    gaps = followup.report_gaps(ws, edit.incident, edit.body)
+    if gaps:
+        typer.echo("  report sections still to write before closing:")
+        for gap in gaps:
+            typer.echo(f"    - {gap}")
     next_steps(ws, edit.incident)
 
 

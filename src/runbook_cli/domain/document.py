@@ -210,6 +210,11 @@ def replace_section(body: str, name: str, content: str) -> str:
     return "\n".join(lines[: section.heading + 1] + new_lines + lines[section.end :])
 
 
+def written_text(body: str, name: str) -> str:
+    """What people wrote in a section: no template guidance, no generated block."""
+    return visible_text(_BLOCK.sub("", section_text(body, name) or ""))
+
+
 # --- generated blocks ----------------------------------------------------------------------
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from runbook_cli.adapters import outbound
-from runbook_cli.domain import clock, due, vendor
+from runbook_cli.domain import clock, vendor
 from runbook_cli.domain.text import clean_line
 from runbook_cli.errors import UsageError
 from runbook_cli.rendering import templates, views
@@ -44,11 +45,18 @@ def render(
         raise UsageError(f"unknown template {template!r}; use one of {', '.join(TEMPLATES)}.")
     loaded = ws.load(reference)
     incident = loaded.incident
+    if template == "resolved" and incident.resolved_at is None:
+        raise UsageError(
+            f"incident {incident.id} is {incident.status}, not resolved: the resolved message "
+            "announces a resolution; resolve it first (runbook resolve) or use -t slack."
+        )
     view = views.incident_json(loaded, ws.store.relative(loaded.path))
     now = clock.now()
     cadence = ws.config.comms.internal_update_minutes
     page_cadence = ws.config.comms.status_page_minutes
-    next_at = due.next_update(incident, ws.config, "comms")
+    # A message promises its next update counted from when it is written, not from the last one.
+    promised = next_update or cadence.get(incident.severity)
+    next_at = now + timedelta(minutes=promised) if promised and incident.is_open else None
     context = dict(
         incident=view,
         now=clock.format_stored(now),
@@ -59,7 +67,7 @@ def render(
         symptom=(
             clean_line(symptom, "--symptom") if symptom else "errors or slow responses"
         ).rstrip(". "),
-        next_update=next_update or cadence.get(incident.severity, 30),
+        next_update=promised or 30,
         next_update_at=clock.format_stored(next_at) if next_at else None,
         status_page_minutes=page_cadence.get(incident.severity, 30),
         channel=ws.config.comms.channel,

@@ -70,6 +70,14 @@ def add_action(
     return edit, item
 
 
+def report_gaps(ws: Workspace, incident: model.Incident, body: str) -> list[str]:
+    """Required report sections still without text, each with the command that fills it."""
+    return [
+        f"{name} ({rules.section_command(name)})"
+        for name, _ in rules.missing_sections(incident, body, ws.config)
+    ]
+
+
 def finish_action(
     ws: Workspace, reference: str | None, number: int, *, author: str | None, commit: bool
 ) -> tuple[Edit, model.ActionItem]:
@@ -170,7 +178,9 @@ def set_section(
     *,
     author: str | None,
     commit: bool,
-) -> Edit:
+    append: bool = False,
+) -> tuple[Edit, str]:
+    """Replace (or, with `append`, add to) a section's text; also returns the text it had."""
     name = section_name(section)
     if name == "Timeline":
         raise UsageError("add to the timeline with runbook timeline add, one entry at a time.")
@@ -193,6 +203,9 @@ def set_section(
             f"the text for {name} is empty; give it as an argument or on standard input."
         )
     with ws.change(reference, commit=commit, author=author) as edit:
+        previous = document.written_text(edit.body, name)
+        if append and previous:
+            content = f"{previous}\n\n{content.strip()}"
         try:
             edit.body = document.replace_section(edit.body, name, content)
         except document.DocumentError as error:
@@ -200,7 +213,7 @@ def set_section(
                 f"{edit.path}: {error}; add the heading by hand (runbook edit)."
             ) from None
         edit.describe(f"report: {name}", Section=name)
-    return edit
+    return edit, previous
 
 
 def close(
@@ -231,9 +244,10 @@ def close(
             edit.path, incident, generated.regenerate(edit.body, incident), ws.config, now=moment
         )
         if missing and not force:
-            listed = "; ".join(f"{p.message}" for p in missing[:8])
+            listed = "".join(f"\n  - {problem.message}" for problem in missing)
             raise UsageError(
-                f"incident {incident.id} cannot be closed yet: {listed}. Fix these, or use --force --reason."
+                f"incident {incident.id} cannot be closed yet; missing:{listed}\n"
+                "Fix these, or close anyway with --force --reason TEXT."
             )
         if force:
             incident.close_reason = reason
