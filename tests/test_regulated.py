@@ -193,16 +193,14 @@ def regulatory_findings(runbook: Runbook) -> list[str]:
     ]
 
 
-def test_people_affected_decides_which_clocks_run(sev0: Runbook, repo: Path) -> None:
+def test_people_affected_decides_which_clocks_run(sev0: Runbook) -> None:
     sev0("data-affected", "yes", "--reason", "bucket")
-    doc = next((repo / "docs/runbooks/incidents").glob("*-incident-1.md"))
-    doc.write_text(
-        doc.read_text().replace(
-            "data_affected: true\n", "data_affected: true\npatients_affected: 212\n"
-        )
-    )
+    sev0("set", "impact", "--patients", "212")
     names = [c["name"] for c in sev0.json("show")["clocks"]]
     assert sorted(names) == ["hhs-log", "individuals"]  # under 500: the yearly log, no media
+    sev0("set", "impact", "--patients", "501")
+    names = [c["name"] for c in sev0.json("show")["clocks"]]
+    assert sorted(names) == ["hhs", "individuals", "media"]
 
 
 def test_notified_stops_the_clock_and_ticks_the_checklist_when_all_are_done(

@@ -62,6 +62,28 @@ def declare(
             show_default=False,
         ),
     ] = None,
+    patients: Annotated[
+        int | None, typer.Option("--patients", help="Patients (people) affected, if known.")
+    ] = None,
+    appointments_failed: Annotated[
+        int | None, typer.Option("--appointments-failed", help="Appointments that failed.")
+    ] = None,
+    appointments_missed: Annotated[
+        int | None, typer.Option("--appointments-missed", help="Appointments missed.")
+    ] = None,
+    detected_by: Annotated[
+        str | None,
+        typer.Option("--detected-by", help="How it was detected: alert, user-report or other."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="A tag; repeat for more.", show_default=False)
+    ] = None,
+    related: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--related", help="A related incident id; repeat for more.", show_default=False
+        ),
+    ] = None,
     author: Author = None,
     allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
@@ -81,6 +103,14 @@ def declare(
         started_at=when(started_at, ws),
         detected_at=when(detected_at, ws),
         data_affected=data_affected,
+        counts={
+            "patients_affected": patients,
+            "appointments_failed": appointments_failed,
+            "appointments_missed": appointments_missed,
+        },
+        detection=detected_by,
+        tags=tag or [],
+        related=related or [],
         author=author,
         commit=not no_commit,
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from runbook_cli.domain.clock import format_stored, minutes_between
 from runbook_cli.domain.config import Config
-from runbook_cli.domain.model import Incident
+from runbook_cli.domain.model import DETECTION_METHODS, IMPACT_FIELDS, IMPACT_LABELS, Incident
 
 
 def summary(values: list[float]) -> dict | None:
@@ -49,7 +49,14 @@ def durations(incident: Incident) -> dict[str, float | None]:
     }
 
 
+def counted(incident: Incident) -> bool:
+    """False alarms (cancelled) and duplicates are counted apart, never in the measures."""
+    return incident.status != "cancelled" and incident.duplicate_of is None
+
+
 def compute(incidents: list[Incident], config: Config) -> dict:
+    everything = incidents
+    incidents = [incident for incident in everything if counted(incident)]
     measured = {incident.id: durations(incident) for incident in incidents}
     by_month: dict[str, Counter] = {}
     for incident in incidents:
@@ -82,6 +89,21 @@ def compute(incidents: list[Incident], config: Config) -> dict:
             key: sorted(i for i, d in measured.items() if d[key] is None)
             for key in ("mtta", "mttr", "impact")
         },
+        "cancelled": sum(1 for i in everything if i.status == "cancelled"),
+        "duplicates": sum(1 for i in everything if i.duplicate_of is not None),
+        "impact_numbers": {
+            name: {
+                "total": sum(getattr(i, name) or 0 for i in incidents),
+                "incidents": sum(1 for i in incidents if getattr(i, name) is not None),
+            }
+            for name in IMPACT_FIELDS
+        },
+        "by_detection": {
+            method: count
+            for method in (*DETECTION_METHODS, "unknown")
+            if (count := sum(1 for i in incidents if (i.detection or "unknown") == method))
+        },
+        "by_tag": dict(sorted(Counter(t for i in incidents for t in i.tags).items())),
     }
 
 
@@ -157,4 +179,20 @@ def markdown(result: dict, generated_at: datetime) -> str:
         )
     lines += ["", "## By service", "", "| service | incidents |", "|---|---|"]
     lines += [f"| {service} | {count} |" for service, count in result["by_service"].items()]
+    lines += ["", "## Impact in numbers", "", "| measure | total | incidents with the number |"]
+    lines += ["|---|---|---|"]
+    lines += [
+        f"| {IMPACT_LABELS[name]} | {value['total']} | {value['incidents']} |"
+        for name, value in result["impact_numbers"].items()
+    ]
+    lines += ["", "## How incidents were detected", "", "| detection | incidents |", "|---|---|"]
+    lines += [f"| {method} | {count} |" for method, count in result["by_detection"].items()]
+    if result["by_tag"]:
+        lines += ["", "## By tag", "", "| tag | incidents |", "|---|---|"]
+        lines += [f"| {tag} | {count} |" for tag, count in result["by_tag"].items()]
+    lines += [
+        "",
+        f"Not counted above: {result['cancelled']} cancelled (false alarms), "
+        f"{result['duplicates']} duplicates.",
+    ]
     return "\n".join(lines) + "\n"

@@ -93,7 +93,12 @@ OPTIONAL_FIELDS = (
     "role_history",
     "notifications",
 )
-IMPACT_FIELDS = ("patients_affected", "appointments_failed", "appointments_missed")
+IMPACT_LABELS = {
+    "patients_affected": "Patients affected",
+    "appointments_failed": "Appointments failed",
+    "appointments_missed": "Appointments missed",
+}
+IMPACT_FIELDS = tuple(IMPACT_LABELS)
 DETECTION_METHODS = ("alert", "user-report", "other")
 REQUIRED_FIELDS = ("id", "title", "severity", "status", "services", "started_at")
 ACTION_FIELDS = ("id", "title", "owner", "due", "done", "tracker")

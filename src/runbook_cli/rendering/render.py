@@ -10,6 +10,7 @@ from rich.text import Text
 
 from runbook_cli.domain import clock
 from runbook_cli.domain.config import Config
+from runbook_cli.domain.model import IMPACT_LABELS
 from runbook_cli.rendering import audittext
 
 STATUS_STYLE = {
@@ -396,7 +397,23 @@ def metrics(result: dict, config: Config) -> None:
         counts.add_row(severity_text(name, config), str(count))
     for name, count in result["by_service"].items():
         counts.add_row(name, str(count))
+    for method, count in result["by_detection"].items():
+        counts.add_row(f"detected by {method}", str(count))
+    for tag, count in result["by_tag"].items():
+        counts.add_row(f"tag {tag}", str(count))
     out.print(counts)
+    numbers = [
+        f"{label.lower()} {result['impact_numbers'][name]['total']}"
+        for name, label in IMPACT_LABELS.items()
+        if result["impact_numbers"][name]["incidents"]
+    ]
+    if numbers:
+        out.print(Text.assemble(("Impact in numbers: ", "bold"), "; ".join(numbers)))
+    if result["cancelled"] or result["duplicates"]:
+        out.print(
+            f"Not counted above: {result['cancelled']} cancelled (false alarms), "
+            f"{result['duplicates']} duplicates."
+        )
     if result["by_month"]:
         out.print(
             Text(

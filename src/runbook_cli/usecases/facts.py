@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from runbook_cli.domain import clock, regulatory
-from runbook_cli.domain.text import clean_line
-from runbook_cli.errors import UsageError
+from runbook_cli.domain import clock, document, model, regulatory
+from runbook_cli.domain.text import clean_line, clean_text
+from runbook_cli.errors import MalformedFileError, UsageError
+from runbook_cli.usecases import lifecycle
 from runbook_cli.usecases.lifecycle import not_before_start
 from runbook_cli.usecases.workspace import Edit, Workspace
 
@@ -112,4 +113,119 @@ def record_notification(
             edit.log(f"Checklist: done: {ws.config.checklist_for(True)[key]}", moment)
             trailers["Checklist"] = f"{key} ticked"
         edit.describe(f"notification {wanted}: {outcome}", **trailers)
+    return edit
+
+
+def set_title(
+    ws: Workspace, reference: str | None, title: str, *, author: str | None, commit: bool
+) -> Edit:
+    title = clean_line(title, "the title")
+    with ws.change(reference, commit=commit, author=author) as edit:
+        old = edit.incident.title
+        if old != title:
+            edit.incident.title = title
+            edit.log(f"Title: {title} (was: {old})")
+            edit.describe(f"title: {title}"[:120], Title=title)
+    return edit
+
+
+def set_summary(
+    ws: Workspace, reference: str | None, text: str, *, author: str | None, commit: bool
+) -> Edit:
+    """The Summary section, replaced; the timeline says it changed and gives its first line."""
+    content = clean_text(text)
+    if not content.strip():
+        raise UsageError("the summary is empty; give it as an argument or on standard input.")
+    with ws.change(reference, commit=commit, author=author) as edit:
+        old = document.visible_text(document.section_text(edit.body, "Summary") or "")
+        if old.strip() == content.strip():
+            return edit
+        try:
+            edit.body = document.replace_section(edit.body, "Summary", content)
+        except document.DocumentError as error:
+            raise MalformedFileError(
+                f"{edit.path}: {error}; add the heading by hand (runbook edit)."
+            ) from None
+        first = content.split("\n", 1)[0]
+        edit.log(f"Summary updated: {first[:100]}{'…' if len(first) > 100 else ''}")
+        edit.describe("summary updated", Section="Summary")
+    return edit
+
+
+def set_services(
+    ws: Workspace, reference: str | None, names: list[str], *, author: str | None, commit: bool
+) -> tuple[Edit, list[str]]:
+    services, unknown = lifecycle.parse_services(names, ws.config)
+    with ws.change(reference, commit=commit, author=author) as edit:
+        old = edit.incident.services
+        if old != services:
+            edit.incident.services = services
+            edit.log(f"Services: {', '.join(services)} (was {', '.join(old)})")
+            edit.describe(f"services: {', '.join(services)}"[:120], Services=", ".join(services))
+    return edit, unknown
+
+
+def set_impact(
+    ws: Workspace,
+    reference: str | None,
+    counts: dict[str, int | None],
+    *,
+    author: str | None,
+    commit: bool,
+) -> Edit:
+    numbers = lifecycle.check_counts(counts)
+    if not numbers:
+        raise UsageError(
+            "give at least one number: --patients N, --appointments-failed N, "
+            "--appointments-missed N."
+        )
+    with ws.change(reference, commit=commit, author=author) as edit:
+        said = []
+        for name, value in numbers.items():
+            old = getattr(edit.incident, name)
+            if old != value:
+                setattr(edit.incident, name, value)
+                label = model.IMPACT_LABELS[name]
+                said.append(f"{label}: {value}" + (f" (was {old})" if old is not None else ""))
+        if said:
+            edit.log("Impact: " + "; ".join(said) + ".")
+            edit.describe("impact: " + "; ".join(said)[:100], Impact="; ".join(said))
+    return edit
+
+
+def set_detection(
+    ws: Workspace, reference: str | None, method: str, *, author: str | None, commit: bool
+) -> Edit:
+    method = lifecycle.parse_detection(method)
+    with ws.change(reference, commit=commit, author=author) as edit:
+        if edit.incident.detection != method:
+            old = edit.incident.detection
+            edit.incident.detection = method
+            edit.log(f"Detected by: {method}" + (f" (was {old})." if old else "."))
+            edit.describe(f"detected by {method}", Detection=method)
+    return edit
+
+
+def set_tags(
+    ws: Workspace, reference: str | None, tags: list[str], *, author: str | None, commit: bool
+) -> Edit:
+    wanted = lifecycle.parse_tags(tags)
+    with ws.change(reference, commit=commit, author=author) as edit:
+        if edit.incident.tags != wanted:
+            edit.incident.tags = wanted
+            edit.log(f"Tags: {', '.join(wanted) or 'none'}.")
+            edit.describe(f"tags: {', '.join(wanted) or 'none'}"[:120], Tags=", ".join(wanted))
+    return edit
+
+
+def set_related(
+    ws: Workspace, reference: str | None, ids: list[int], *, author: str | None, commit: bool
+) -> Edit:
+    with ws.change(reference, commit=commit, author=author) as edit:
+        wanted = lifecycle.check_related(ws, ids, edit.incident.id)
+        if edit.incident.related != wanted:
+            edit.incident.related = wanted
+            listed = ", ".join(map(str, wanted)) or "none"
+            edit.log(f"Related incidents: {listed}.")
+            edit.describe(f"related: {listed}"[:120], Related=listed)
     return edit

@@ -19,6 +19,55 @@ from runbook_cli.rendering import templates
 from runbook_cli.usecases.workspace import Edit, Workspace, commit_message
 
 _SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9._/-]{0,39}$")
+
+
+def parse_tags(values: list[str]) -> list[str]:
+    """Tags as given (repeated or comma-separated), lower-cased, each once."""
+    tags: list[str] = []
+    for value in values:
+        for part in value.split(","):
+            tag = part.strip().lower()
+            if not _TAG.match(tag):
+                raise UsageError(
+                    f"{part.strip()!r} is not a tag; use up to 40 letters, digits, '.', '_', '-' "
+                    "or '/' (e.g. database, release-train)."
+                )
+            if tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+def parse_detection(value: str) -> str:
+    method = value.strip().lower().replace("_", "-").replace(" ", "-")
+    if method not in model.DETECTION_METHODS:
+        raise UsageError(
+            f"unknown detection method {value!r}; use one of {', '.join(model.DETECTION_METHODS)}."
+        )
+    return method
+
+
+def check_related(ws: Workspace, ids: list[int], own: int | None) -> list[int]:
+    """Related incident ids: each must exist and differ from the incident itself."""
+    known = ws.store.paths()
+    result: list[int] = []
+    for number in ids:
+        if number == own:
+            raise UsageError(f"incident {number} cannot be related to itself.")
+        if number not in known:
+            raise UsageError(f"there is no incident {number} to relate to.")
+        if number not in result:
+            result.append(number)
+    return result
+
+
+def check_counts(counts: dict[str, int | None]) -> dict[str, int]:
+    """Impact numbers given on the command line: whole numbers of 0 or more."""
+    for name, value in counts.items():
+        if value is not None and value < 0:
+            option = name.removesuffix("_affected").replace("_", "-")
+            raise UsageError(f"--{option} must be 0 or more, not {value}.")
+    return {name: value for name, value in counts.items() if value is not None}
 
 
 @dataclass
@@ -29,7 +78,8 @@ class Declared:
     unknown_services: list[str]
 
 
-def _services(names: list[str], config: Config) -> tuple[list[str], list[str]]:
+def parse_services(names: list[str], config: Config) -> tuple[list[str], list[str]]:
+    """The service names given (repeated or comma-separated), and those the config does not know."""
     services: list[str] = []
     for name in names:
         for part in name.split(","):
@@ -59,15 +109,22 @@ def declare(
     started_at: datetime | None = None,
     detected_at: datetime | None = None,
     data_affected: bool | None = None,
+    counts: dict[str, int | None] | None = None,
+    detection: str | None = None,
+    tags: list[str] | None = None,
+    related: list[int] | None = None,
     author: str | None = None,
     commit: bool = True,
 ) -> Declared:
     title = clean_line(title, "the title")
     severity = ws.config.normalize_severity(severity)
-    service_list, unknown = _services(services, ws.config)
+    service_list, unknown = parse_services(services, ws.config)
     commander = clean_name(commander, "--commander") if commander else None
     comms_lead = clean_name(comms_lead, "--comms-lead") if comms_lead else None
     summary = clean_text(summary) if summary else None
+    numbers = check_counts(counts or {})
+    method = parse_detection(detection) if detection else None
+    tag_list = parse_tags(tags or [])
     detected = detected_at or clock.now()
     started = started_at or detected
     if started > detected:
@@ -78,8 +135,9 @@ def declare(
     with ws.locked():
         me = ws.author(author, commit)
         ws.settle(None, commit)
+        new_id = ws.store.next_id()
         incident = model.Incident(
-            id=ws.store.next_id(),
+            id=new_id,
             title=title,
             severity=severity,
             started_at=started,
@@ -87,6 +145,10 @@ def declare(
             services=service_list,
             data_affected=data_affected,
             data_discovered_at=detected if data_affected else None,
+            detection=method,
+            tags=tag_list,
+            related=check_related(ws, related or [], new_id),
+            **numbers,
             commander=commander,
             comms_lead=comms_lead,
             roles_changed_at=clock.now() if (commander or comms_lead) else None,
@@ -99,6 +161,7 @@ def declare(
             note += " User data affected (regulated event)."
         elif data_affected is False:
             note += " User data not affected."
+        note += "".join(f" {fact}." for fact in facts_said(incident))
         body = document.add_entry(body, document.Entry(clock.now(), me, note))
         doc = document.Document(meta=incident.to_meta(), body=body)
         message = commit_message(
@@ -112,6 +175,22 @@ def declare(
             if path.exists():  # written, even if not committed: the new incident is the current one
                 ws.choose_id(incident.id)
     return Declared(incident, ws.store.relative(path), made, unknown)
+
+
+def facts_said(incident: model.Incident) -> list[str]:
+    """The optional facts an incident holds, as a timeline entry says them."""
+    said = [
+        f"{label}: {getattr(incident, name)}"
+        for name, label in model.IMPACT_LABELS.items()
+        if getattr(incident, name) is not None
+    ]
+    if incident.detection:
+        said.append(f"Detected by: {incident.detection}")
+    if incident.tags:
+        said.append(f"Tags: {', '.join(incident.tags)}")
+    if incident.related:
+        said.append(f"Related incidents: {', '.join(map(str, incident.related))}")
+    return said
 
 
 def _initial_body(ws: Workspace, incident: model.Incident, summary: str | None) -> str:
