@@ -61,6 +61,12 @@ class RunbookGroup(TyperGroup):
             return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
+        from runbook_cli.rendering.safe import visible_output
+
+        with visible_output():  # text from files and git is shown, never run by the terminal
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx):
         from runbook_cli.errors import RunbookError
 
         with _ending_quietly():

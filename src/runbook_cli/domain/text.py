@@ -12,6 +12,18 @@ _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)
 # bidirectional overrides that make text read differently from what it is ("Trojan Source").
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 NAME_MAX = 100
+# What must not reach a terminal raw: C0 controls but newline and tab, DEL, C1 controls, and the
+# bidirectional marks, embeddings, overrides and isolates.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text read from a file or from git history, safe to show: each control character (but
+    newline and tab) and bidirectional control is written as `\\uXXXX`, so nothing can repaint,
+    hide or reorder what a reader sees. The form is also a valid JSON escape."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def clean_text(text: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from itertools import groupby
 
 from runbook_cli.domain.rules import CheckResult
+from runbook_cli.domain.text import visible
 
 
 def summary_line(result: CheckResult) -> str:
@@ -40,7 +42,8 @@ def as_json(result: CheckResult) -> str:
 
 
 def _escape(value: str, *, property_value: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow-command value: one line, no control characters, GitHub's own escapes."""
+    value = visible(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
     if property_value:
         value = value.replace(":", "%3A").replace(",", "%2C")
     return value
@@ -56,14 +59,35 @@ def github(result: CheckResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
+
+
+def _cell(value: str) -> str:
+    """Text from a file as one markdown table cell: one line, control characters visible, every
+    character markdown or HTML would act on escaped, so it reads as the text it is."""
+    import html
+
+    return html.escape(_MARKDOWN.sub(r"\\\1", _one_line(value)), quote=False)
+
+
+def _code_cell(value: str) -> str:
+    """A path as code in a table cell (no markdown inside; a pipe still needs its escape)."""
+    if "`" in value:
+        return _cell(value)
+    return "`" + _one_line(value).replace("|", "\\|") + "`"
+
+
+def _one_line(value: str) -> str:
+    return visible(value.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", " ⏎ ")
+
+
 def write_step_summary(result: CheckResult) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
     if result.findings:
-        pipe = "\\|"
         rows = "\n".join(
-            f"| `{f.path}` | {f.line} | {f.rule} | {f.message.replace('|', pipe)} |"
+            f"| {_code_cell(f.path)} | {f.line} | {_cell(f.rule)} | {_cell(f.message)} |"
             for f in result.findings
         )
         body = (

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 
 from rich.console import Console
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
 from runbook_cli.domain import clock
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.model import IMPACT_LABELS
-from runbook_cli.rendering import audittext
+from runbook_cli.domain.text import visible
+from runbook_cli.rendering import audittext, safe
 
 STATUS_STYLE = {
     "investigating": "red",
@@ -22,7 +25,16 @@ STATUS_STYLE = {
 }
 
 
-class _Console(Console):
+class SafeConsole(Console):
+    """A rich console whose text segments are made visible before rich adds its styles; the
+    segments rich marks as its own control codes (cursor moves of a live view) pass."""
+
+    def _render_buffer(self, buffer) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible(segment.text), segment.style)
+            for segment in buffer
+        )
+
     def on_broken_pipe(self) -> None:
         """Rich would exit 1 (our code for findings); the command line ends it quietly instead."""
         self.quiet = True
@@ -30,7 +42,10 @@ class _Console(Console):
 
 
 def console(stderr: bool = False) -> Console:
-    return _Console(stderr=stderr, highlight=False, soft_wrap=False)
+    """Every rich view is drawn through here, to the real stream (rich writes its own colour
+    codes): text from files and git is shown, never run."""
+    stream = safe.unfiltered(sys.stderr if stderr else sys.stdout)
+    return SafeConsole(file=stream, stderr=stderr, highlight=False, soft_wrap=False)
 
 
 def _time(value: str | None, where=None) -> str:
