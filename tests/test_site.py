@@ -100,7 +100,7 @@ def test_history_links_to_github_and_removed_incidents_disappear(
 
 
 def test_init_pages_adds_the_publishing_workflow(bare_repo: Path) -> None:
-    Runbook(bare_repo)("init", "--pages")
+    Runbook(bare_repo)("init", "--pages", "--yes")
     workflow = (bare_repo / ".github/workflows/runbook-site.yml").read_text()
     assert "command: site --out _site" in workflow and "actions/deploy-pages" in workflow
 

@@ -245,3 +245,19 @@ def test_action_due_in_the_past_warns(declared: Runbook) -> None:
     assert "runbook: warning: the due date 2020-01-01 is already past" in result.stderr
     later = declared("action", "add", "Cap more", "--owner", "Sam", "--due", "2099-01-01")
     assert "warning" not in later.stderr
+
+
+def test_init_pages_warns_the_site_may_be_public_and_asks(bare_repo: Path) -> None:
+    from helpers import snapshot
+
+    before = snapshot(bare_repo)
+    refused = Runbook(bare_repo)("init", "--pages", expect=2).stderr
+    assert "GitHub Pages site may be public" in refused and "access control" in refused
+    assert "--yes" in refused and snapshot(bare_repo) == before
+    Runbook(bare_repo)("init", "--pages", "--yes")
+    assert (bare_repo / ".github/workflows/runbook-site.yml").exists()
+
+
+def test_site_docs_warn_that_pages_may_be_public() -> None:
+    text = (Path(__file__).parent.parent / "docs/site.md").read_text()
+    assert "A GitHub Pages site may be public" in text and "access control" in text

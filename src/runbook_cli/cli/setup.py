@@ -29,11 +29,16 @@ def init(
             "version's Action), ./PATH (a vendored copy) or git+https://HOST/REPO.git@REF.",
         ),
     ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --pages: publish without asking.")
+    ] = False,
     no_commit: NoCommit = False,
 ) -> None:
     """Set up docs/runbooks/ (config, contacts, incidents/, templates/), the CI check and git attributes; safe to run again."""
     from runbook_cli.usecases import scaffold
 
+    if pages and not yes:
+        _confirm_publishing()
     result = scaffold.init(workspace(ctx), commit=not no_commit, pages=pages, tool=tool)
     if not result.created:
         typer.echo("runbook is already set up here; nothing to do.")
@@ -73,3 +78,25 @@ def demo(
             raise typer.Exit(code)
         typer.echo()
     typer.echo(f"Done. Every step above is one commit: cd {folder} && git log --stat")
+
+
+PAGES_WARNING = (
+    "A GitHub Pages site may be public: on public repositories, and on plans without private "
+    "Pages, anyone with the link can read it. Incident reports of a healthcare company belong "
+    "behind the organisation's access control (private Pages, or a web server behind SSO)."
+)
+
+
+def _confirm_publishing() -> None:
+    """--pages publishes every incident report: say where it may be readable, and ask."""
+    import sys
+
+    from runbook_cli.errors import UsageError
+
+    typer.echo(f"runbook: warning: {PAGES_WARNING}", err=True)
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "init --pages publishes incident reports; confirm with --yes once access is restricted."
+        )
+    if not typer.confirm("Add the workflow that publishes the incident site?", default=False):
+        raise UsageError("nothing was set up; run init without --pages, or again with --yes.")
