@@ -300,7 +300,10 @@ def format_entry(entry: Entry) -> list[str]:
     ]
 
 
+@lru_cache(maxsize=8192)
 def parse_entry_line(line: str) -> Entry | None:
+    """The entry a timeline line starts, or None. Cached (entries are immutable): a merge or a
+    check reads the same lines of a long timeline several times."""
     match = _ENTRY.match(line)
     if not match:
         return None

@@ -62,8 +62,9 @@ def merge(base_text: str, ours_text: str, theirs_text: str, config: Config) -> M
     body, section_conflicts = _merge_body(base.body if base else "", ours.body, theirs.body)
     conflicts += section_conflicts
     body = _fill_generated(body, ours.body, theirs.body, None if conflicts else meta, config)
+    kept = _pieces(base.body if base else "") + _pieces(body)
     for name, side in (("ours", ours.body), ("theirs", theirs.body)):
-        lost = +(_pieces(side) - _pieces(base.body if base else "") - _pieces(body))
+        lost = _pieces(side) - kept
         if lost:
             raise Unmergeable(
                 f"merging by meaning would lose {sum(lost.values())} line(s) {name} added, "
@@ -305,34 +306,34 @@ def _conflict(ours: _Part | None, theirs: _Part | None) -> list[str]:
     return [headings.pop(), "", OURS, *texts[0], SEPARATOR, *texts[1], THEIRS, ""]
 
 
-def _timeline(body: str) -> tuple[list[tuple[str, ...]], _Part]:
-    """Entries (each as its lines: canonical when readable, as written when not) and the section
-    with every entry and unreadable line taken out (its guidance)."""
+_Item = document.Entry | str  # a timeline entry, or a line in the timeline that is not one
+
+
+def _timeline(body: str) -> tuple[list[_Item], _Part]:
+    """The entries (and unreadable lines, as written) and the section with every entry and
+    unreadable line taken out (its guidance)."""
     layout = document.timeline_layout(body)
     if layout is None:
         return [], _Part(None, ())
     section, spans, bad = layout
     lines = body.split("\n")
     taken = {index for _, span in spans for index in span} | set(bad)
-    entries = [tuple(document.format_entry(entry)) for entry, _ in spans]
-    entries += [(lines[index],) for index in bad]
+    items: list[_Item] = [entry for entry, _ in spans]
+    items += [lines[index] for index in bad]
     frame = tuple(lines[i] for i in range(section.heading + 1, section.end) if i not in taken)
-    return entries, _Part(lines[section.heading], frame)
+    return items, _Part(lines[section.heading], frame)
 
 
-def merge_timeline(
-    base: list[tuple[str, ...]], ours: list[tuple[str, ...]], theirs: list[tuple[str, ...]]
-) -> list[tuple[str, ...]]:
+def merge_timeline(base: list[_Item], ours: list[_Item], theirs: list[_Item]) -> list[_Item]:
     """Entries of both sides: each as many times as the side that changed its count has it
-    (both changed it: the larger), readable ones sorted by time, unreadable ones after."""
+    (both changed it: the larger), entries sorted by time, unreadable lines after them."""
     b, o, t = Counter(base), Counter(ours), Counter(theirs)
-    kept: list[tuple[str, ...]] = []
-    for entry in dict.fromkeys([*ours, *theirs]):
-        count, clash = _three_way(b[entry], o[entry], t[entry])
-        kept += [entry] * (max(o[entry], t[entry]) if clash else int(count))  # type: ignore[call-overload]
-    parsed = [(document.parse_entry_line(entry[0]), entry) for entry in kept]
-    good = sorted((p for p in parsed if p[0]), key=lambda p: p[0].at)
-    return [entry for _, entry in good] + [entry for found, entry in parsed if not found]
+    kept: list[_Item] = []
+    for item in dict.fromkeys([*ours, *theirs]):
+        count, clash = _three_way(b[item], o[item], t[item])
+        kept += [item] * (max(o[item], t[item]) if clash else int(count))  # type: ignore[call-overload]
+    entries = sorted((i for i in kept if isinstance(i, document.Entry)), key=lambda e: e.at)
+    return [*entries, *(i for i in kept if isinstance(i, str))]
 
 
 def _merge_timeline_section(base: str, ours: str, theirs: str) -> list[str]:
@@ -344,7 +345,9 @@ def _merge_timeline_section(base: str, ours: str, theirs: str) -> list[str]:
     lines = [chosen.heading, *chosen.lines]
     while lines and not lines[-1].strip():
         lines.pop()
-    return [*lines, *(line for entry in merge_timeline(be, oe, te) for line in entry), ""]
+    for item in merge_timeline(be, oe, te):
+        lines += document.format_entry(item) if isinstance(item, document.Entry) else [item]
+    return [*lines, ""]
 
 
 def _fill_generated(body: str, ours: str, theirs: str, meta: dict | None, config: Config) -> str:
@@ -373,16 +376,15 @@ def _fill_generated(body: str, ours: str, theirs: str, meta: dict | None, config
     return "\n".join(title if line == _TITLE_MASK else line for line in body.split("\n"))
 
 
-def _pieces(body: str) -> Counter[str]:
+def _pieces(body: str) -> Counter[_Item]:
     """What people wrote in a body, line by line: generated text and blank lines left out,
-    timeline entry lines in their canonical form."""
+    timeline entry lines by meaning (however their time and dashes are written)."""
     body = _BLOCK.sub("", _mask(body))
-    counted: Counter[str] = Counter()
+    counted: Counter[_Item] = Counter()
     for line in body.split("\n"):
         if not line.strip() or line == _TITLE_MASK:
             continue
-        entry = document.parse_entry_line(line)
-        counted[document.format_entry(entry)[0] if entry else line] += 1
+        counted[(line.startswith("- ") and document.parse_entry_line(line)) or line] += 1
     return counted
 
 
