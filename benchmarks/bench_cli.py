@@ -104,7 +104,9 @@ def main() -> int:
         ratio = statistics.median(mine) / statistics.median(base)
         failed |= ratio > target
         print(
-            f"{name:36} {statistics.median(mine) * 1000:8.1f}ms {statistics.median(base) * 1000:8.1f}ms {ratio:7.2f} {target:7.1f}{'  MISSED' if ratio > target else ''}"
+            f"{name:36} {statistics.median(mine) * 1000:8.1f}ms "
+            f"{statistics.median(base) * 1000:8.1f}ms "
+            f"{ratio:7.2f} {target:7.1f}{'  MISSED' if ratio > target else ''}"
         )
     shutil.rmtree(scratch, ignore_errors=True)
     return 1 if failed else 0

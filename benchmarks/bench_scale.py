@@ -26,7 +26,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-NAIVE = "import frontmatter, pathlib, sys\nfor p in pathlib.Path(sys.argv[1]).glob('*.md'): frontmatter.load(p)\n"
+NAIVE = (
+    "import frontmatter, pathlib, sys\nfor p in pathlib.Path(sys.argv[1]).glob('*.md'): "
+    "frontmatter.load(p)\n"
+)
 
 
 def main() -> int:

@@ -19,7 +19,8 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text(
         f"[user]\n\tname = {IDENTITY[0]}\n\temail = {IDENTITY[1]}\n"
-        "[commit]\n\tgpgSign = false\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
+        "[commit]\n\tgpgSign = false\n[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = "
+        "false\n"
     )
     for name in list(os.environ):
         if name.startswith(("GIT_", "RUNBOOK_")):

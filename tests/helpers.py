@@ -41,7 +41,8 @@ class Runbook:
             raise outcome.exception
         if expect is not None:
             assert result.exit_code == expect, (
-                f"exit {result.exit_code}, expected {expect}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+                f"exit {result.exit_code}, expected {expect}\nstdout: {result.stdout}\nstderr: "
+                f"{result.stderr}"
             )
         return result
 

@@ -1,4 +1,4 @@
-"""`runbook check`: each rule fails and passes, output formats, scopes, and the shallow-clone trap."""
+"""`runbook check`: each rule fails and passes, output formats, scopes, the shallow-clone trap."""
 
 from __future__ import annotations
 
@@ -112,7 +112,8 @@ def test_github_format_annotates_lines_and_writes_a_step_summary(
     path = incident_path(repo).relative_to(repo).as_posix()
     line_number = incident_path(repo).read_text().splitlines().index("- garbled, line") + 1
     assert lines[0].startswith(
-        f"::error file={path},line={line_number},title=runbook check%3A timeline::cannot read this timeline line"
+        f"::error file={path},line={line_number},title=runbook check%3A timeline::cannot read "
+        "this timeline line"
     )
     assert lines[-1] == "1 problem(s) in 1 of 1 file(s)."
     assert (

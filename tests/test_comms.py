@@ -17,7 +17,7 @@ NOW = "2026-11-26T10:40:00Z"
 
 @pytest.fixture
 def sev1(runbook: Runbook, monkeypatch: pytest.MonkeyPatch) -> Runbook:
-    """A SEV-1 on appointment-service that started at 10:00 and was detected at 10:05; now is 10:40."""
+    """A SEV-1 on appointment-service, started 10:00 and detected at 10:05; now is 10:40."""
     monkeypatch.setenv("RUNBOOK_NOW", NOW)
     runbook(
         "declare",
@@ -161,7 +161,10 @@ def test_post_sends_records_one_commit_and_restarts_the_cadence(
             "path": "/services/T000/B000/XXX",
             "type": "application/json",
             "json": {
-                "text": "Incident SEV-1 [Bookings fail] started at 10:00 UTC. Impact: most users cannot book. Mitigation in progress by Priya. Next update in 15 min.\n"
+                "text": (
+                    "Incident SEV-1 [Bookings fail] started at 10:00 UTC. Impact: most users "
+                    "cannot book. Mitigation in progress by Priya. Next update in 15 min.\n"
+                )
             },
         }
     ]
@@ -283,8 +286,8 @@ def test_escalate_records_the_step_and_due_drops_it(sev1: Runbook) -> None:
     assert [s["done"] for s in sev1.json("escalation")] == [False, False, True, False]
     assert not [i for i in sev1.json("due") if "head-of-engineering" in i["what"]]
     assert (
-        "unknown escalation role 'ceo'; use one of oncall, squad-lead, head-of-engineering, cto, compliance-officer."
-        in sev1("escalate", "--to", "ceo", expect=2).stderr
+        "unknown escalation role 'ceo'; use one of oncall, squad-lead, head-of-engineering, cto, "
+        "compliance-officer." in sev1("escalate", "--to", "ceo", expect=2).stderr
     )
 
 
@@ -379,13 +382,15 @@ def test_declare_writes_service_links_into_attachments(runbook: Runbook, repo: P
     config.write_text(
         config.read_text().replace(
             "  patient-web:\n    squad: Patient Platform\n",
-            "  patient-web:\n    squad: Patient Platform\n    links:\n    - 'Grafana: https://grafana.example/d/patient-web'\n    - 'Loki: {app=\"patient-web\"}'\n",
+            "  patient-web:\n    squad: Patient Platform\n    links:\n    - 'Grafana: "
+            "https://grafana.example/d/patient-web'\n    - 'Loki: {app=\"patient-web\"}'\n",
         )
     )
     runbook("declare", "Slow pages", "-s", "SEV-2", "--service", "patient-web")
     text = next((repo / "docs/runbooks/incidents").glob("*.md")).read_text()
     assert text.endswith(
-        '<!-- Links to dashboards, logs, PRs, ADRs. -->\n- Grafana: https://grafana.example/d/patient-web\n- Loki: {app="patient-web"}\n'
+        "<!-- Links to dashboards, logs, PRs, ADRs. -->\n- Grafana: "
+        'https://grafana.example/d/patient-web\n- Loki: {app="patient-web"}\n'
     )
 
 

@@ -52,7 +52,7 @@ def test_a_team_defines_its_own_levels_with_or_without_details() -> None:
 )
 def test_bad_settings_are_one_sentence_naming_the_setting(text: str, message: str) -> None:
     with pytest.raises(
-        MalformedFileError, match="fix the file|fix the YAML|Did you mean"
+        MalformedFileError, match=r"fix the file|fix the YAML|Did you mean"
     ) as caught:
         config.parse(text)
     assert message in str(caught.value)

@@ -39,7 +39,10 @@ def test_crlf_and_bom_survive_a_change(declared: Runbook, repo: Path) -> None:
 
 def test_a_change_rewrites_only_what_changed(declared: Runbook, repo: Path) -> None:
     path = next((repo / "docs/runbooks/incidents").glob("*.md"))
-    prose = "\nWe noticed it from a support ticket.  Two spaces, *odd* markdown,\n\n\n  and an indented line.\n"
+    prose = (
+        "\nWe noticed it from a support ticket.  Two spaces, *odd* markdown,\n\n\n  and an "
+        "indented line.\n"
+    )
     path.write_text(
         path.read_text().replace(
             "<!-- How the incident was discovered; gaps to improve. -->\n",
@@ -82,7 +85,7 @@ def test_strict_yaml() -> None:
         yamlio.load("a: 1\na: 2\n")
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
-        for p, c in zip("abcdefgh", "bcdefghi")
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     )
     with pytest.raises(yamlio.YamlError, match="aliases"):
         yamlio.load(bomb)
@@ -93,7 +96,11 @@ def test_strict_yaml() -> None:
 
 
 def test_unparseable_timeline_lines_are_reported_not_dropped() -> None:
-    body = "# Incident 1 – x\n\n## Timeline\n\n<!-- guidance\nspanning lines -->\n- 2026-11-26 10:00:00 UTC — Ana — ok\n- around ten — Bo — vague\n- 2026-11-26 10:05 UTC - Cy - hand typed\n\n## Root Cause\n"
+    body = (
+        "# Incident 1 – x\n\n## Timeline\n\n<!-- guidance\nspanning lines -->\n- 2026-11-26 "
+        "10:00:00 UTC — Ana — ok\n- around ten — Bo — vague\n- 2026-11-26 10:05 UTC - Cy - hand "
+        "typed\n\n## Root Cause\n"
+    )
     doc = document.Document(meta={}, body=body, body_offset=10)
     entries, bad = document.timeline(doc)
     assert [(e.author, e.text) for e in entries] == [("Ana", "ok"), ("Cy", "hand typed")]
@@ -103,12 +110,15 @@ def test_unparseable_timeline_lines_are_reported_not_dropped() -> None:
 
 
 def test_entries_insert_in_time_order_without_moving_other_lines() -> None:
-    body = "## Timeline\n\n- 2026-11-26 10:00:00 UTC — A — one\n- 2026-11-26 10:10:00 UTC — A — three\n\n## Root Cause\n"
+    body = (
+        "## Timeline\n\n- 2026-11-26 10:00:00 UTC — A — one\n- 2026-11-26 10:10:00 UTC — A — "
+        "three\n\n## Root Cause\n"
+    )
     at = datetime(2026, 11, 26, 10, 5, tzinfo=UTC)
     result = document.add_entry(body, document.Entry(at, "B", "two"))
-    assert (
-        result
-        == "## Timeline\n\n- 2026-11-26 10:00:00 UTC — A — one\n- 2026-11-26 10:05:00 UTC — B — two\n- 2026-11-26 10:10:00 UTC — A — three\n\n## Root Cause\n"
+    assert result == (
+        "## Timeline\n\n- 2026-11-26 10:00:00 UTC — A — one\n- 2026-11-26 10:05:00 UTC — B — "
+        "two\n- 2026-11-26 10:10:00 UTC — A — three\n\n## Root Cause\n"
     )
 
 

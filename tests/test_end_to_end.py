@@ -50,9 +50,9 @@ def test_declare_timeline_resolve_in_a_subprocess(repo: Path) -> None:
 def test_errors_from_the_real_process_are_one_line_without_traceback(repo: Path) -> None:
     result = run(repo, "severity", "SEV-1", check=False)
     assert result.returncode == 2
-    assert (
-        result.stderr
-        == "runbook: error: there is no open incident; pass -i ID, choose one with runbook use ID, or declare one.\n"
+    assert result.stderr == (
+        "runbook: error: there is no open incident; pass -i ID, choose one with runbook use "
+        "ID, or declare one.\n"
     )
 
 

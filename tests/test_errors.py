@@ -27,7 +27,8 @@ def refused(
     [
         (
             ("severity", "SEV-9"),
-            "unknown severity 'SEV-9'; use one of SEV-0 (Critical), SEV-1 (Major), SEV-2 (Moderate), SEV-3 (Minor).",
+            "unknown severity 'SEV-9'; use one of SEV-0 (Critical), SEV-1 (Major), SEV-2 "
+            "(Moderate), SEV-3 (Minor).",
         ),
         (
             ("status", "done"),

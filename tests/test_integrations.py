@@ -219,7 +219,10 @@ def test_statuspage_creates_then_updates_and_ticks_the_checklist(
             "components": {"cmp42": "degraded_performance"},
             "impact_override": "minor",
             "metadata": create["json"]["incident"]["metadata"],
-            "body": "We are currently investigating an issue affecting appointment-service. Users may experience errors or slow responses. Updates every 30 minutes.",
+            "body": (
+                "We are currently investigating an issue affecting appointment-service. Users may "
+                "experience errors or slow responses. Updates every 30 minutes."
+            ),
         }
     }
     assert (
@@ -253,7 +256,7 @@ def test_jira_export_creates_one_issue_per_item_and_is_idempotent(
         (201, {"id": "10002", "key": "OPS-2", "self": "y"}),
     )
     declared("action", "export", "--to", "jira")
-    first, second = jira.requests
+    first, _second = jira.requests
     assert first["path"] == "/rest/api/3/issue"
     assert (
         first["headers"]["Authorization"]

@@ -39,8 +39,8 @@ def test_checklist_tick_untick_and_unknown_key(declared: Runbook, repo: Path) ->
     before = snapshot(repo)
     error = declared("checklist", "tick", "coffee", expect=2).stderr
     assert (
-        "unknown checklist item 'coffee'; valid keys: ticket_updated, status_page_resolved, postmortem_scheduled, action_items_created, metrics_updated."
-        in error
+        "unknown checklist item 'coffee'; valid keys: ticket_updated, status_page_resolved, "
+        "postmortem_scheduled, action_items_created, metrics_updated." in error
     )
     assert snapshot(repo) == before
 
@@ -165,7 +165,9 @@ def test_edit_validates_and_commits_or_keeps_the_rejected_draft(
 ) -> None:
     editor = tmp_path / "editor.py"
     editor.write_text(
-        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\np.write_text(p.read_text().replace(sys.argv[0] and 'Checkout errors', 'Checkout errors (edited)', 1))\n"
+        "import sys, pathlib\np = "
+        "pathlib.Path(sys.argv[1])\np.write_text(p.read_text().replace(sys.argv[0] and 'Checkout "
+        "errors', 'Checkout errors (edited)', 1))\n"
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     assert "committed" in declared("edit").stdout
@@ -173,7 +175,9 @@ def test_edit_validates_and_commits_or_keeps_the_rejected_draft(
     assert git(repo, "log", "-1", "--format=%s") == "incident 1: edited by hand"
     breaker = tmp_path / "breaker.py"
     breaker.write_text(
-        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\np.write_text(p.read_text().replace('severity: SEV-2', 'severity: SEV-9'))\n"
+        "import sys, pathlib\np = "
+        "pathlib.Path(sys.argv[1])\np.write_text(p.read_text().replace('severity: SEV-2', "
+        "'severity: SEV-9'))\n"
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {breaker}")
     before = incident_path(repo).read_bytes()

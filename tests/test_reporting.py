@@ -11,7 +11,8 @@ from helpers import Runbook, git
 
 # Three incidents with hand-picked times (minutes after 10:00 on 2026-11-02):
 #  1 SEV-1: started 0, detected 4, ack 6 (MTTA 2), resolved 64 (MTTR 60, impact 64)
-#  2 SEV-2: started 0 (Dec), detected 10, ack 25 (MTTA 15, a breach of 5), resolved 40 (MTTR 30, impact 40)
+#  2 SEV-2: started 0 (Dec), detected 10, ack 25 (MTTA 15, a breach of 5), resolved 40
+#    (MTTR 30, impact 40)
 #  3 SEV-1: started 0, no ack, still open (missing MTTA, MTTR and impact)
 
 

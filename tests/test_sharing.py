@@ -138,8 +138,8 @@ def test_both_sides_changing_the_title_is_a_conflict_confined_to_it(
     assert merged.returncode != 0
     text = path.read_text()
     assert (
-        "<<<<<<< ours\ntitle: Checkout errors (main)\n=======\ntitle: Checkout errors (side)\n>>>>>>> theirs\n"
-        in text
+        "<<<<<<< ours\ntitle: Checkout errors (main)\n=======\ntitle: Checkout errors "
+        "(side)\n>>>>>>> theirs\n" in text
     )
     assert text.count("<<<<<<<") == 1 and "main entry" in text
     assert (

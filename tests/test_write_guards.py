@@ -23,13 +23,6 @@ def _file(repo: Path) -> Path:
     return next((repo / INCIDENTS).glob("*-incident-1.md"))
 
 
-@pytest.fixture
-def declared(declared: Runbook) -> Runbook:
-    """The shared open SEV-2, triaged as the runbook asks (both roles), so `check` passes."""
-    declared("assign", "--commander", "Priya", "--comms-lead", "Tomás")
-    return declared
-
-
 # --- 12.6: the time-order rules of `check` hold for every write ------------------------------
 
 

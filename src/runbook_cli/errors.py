@@ -14,7 +14,8 @@ class UsageError(RunbookError):
 
 
 class RepositoryError(RunbookError):
-    """The repository or git refuses: not a repo, mid-merge, detached HEAD, no identity, lock timeout."""
+    """The repository or git refuses: not a repo, mid-merge, detached HEAD, no identity, lock
+    timeout."""
 
     exit_code = 3
 

@@ -1,4 +1,4 @@
-"""The sensitive-data guard: refused with the kind named, nothing written, the secret never echoed."""
+"""The sensitive-data guard: refused with the kind named, nothing written, the secret not echoed."""
 
 from __future__ import annotations
 
@@ -121,7 +121,10 @@ def test_check_reports_hand_edited_secrets_without_echoing_them(
             "path": path.relative_to(repo).as_posix(),
             "line": line,
             "rule": "sensitive",
-            "message": "an AWS access key (aws-access-key) at column 13: remove it, and rewrite history if it was pushed",
+            "message": (
+                "an AWS access key (aws-access-key) at column 13: remove it, and rewrite history "
+                "if it was pushed"
+            ),
         }
     ]
 

@@ -75,7 +75,8 @@ class GitRepo:
         for marker, (what, how) in _IN_PROGRESS.items():
             if (self.git_dir / marker).exists():
                 raise RepositoryError(
-                    f"the repository is in the middle of {what}; finish it with {how}, then run runbook again."
+                    f"the repository is in the middle of {what}; finish it with {how}, then run "
+                    "runbook again."
                 )
         try:
             head = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
@@ -85,7 +86,8 @@ class GitRepo:
             ) from None
         if not head.startswith("ref:"):
             raise RepositoryError(
-                "HEAD is detached; check out a branch (git switch BRANCH) before recording incident changes."
+                "HEAD is detached; check out a branch (git switch BRANCH) before recording "
+                "incident changes."
             )
         # git's own refusals (dubious ownership, a broken repository) before anything is written
         result = self.call("rev-parse", "--git-dir")
@@ -150,7 +152,7 @@ class GitRepo:
         return result.stdout if result.returncode == 0 else None
 
     def commit(self, paths: list[Path], message: str) -> str:
-        """Commit exactly these paths (and nothing else the user staged); return the new commit id."""
+        """Commit exactly these paths (nothing else the user staged); return the new commit id."""
         relative = [str(path.relative_to(self.root)) for path in paths]
         for step in (
             ("add", "--", *relative),
@@ -288,7 +290,7 @@ def merge_file(ours: Path, base: Path, theirs: Path) -> int | None:
 
 
 def reason(output: str) -> str:
-    """git's own reason in one line: its error and fatal lines (the last few), else its last line."""
+    """git's own reason in one line: its last error and fatal lines, else its last line."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     useful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines[-1:]
     reasons = [

@@ -30,7 +30,8 @@ def repo_lock(
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
         raise RepositoryError(
-            f"cannot create the lock file {path}: {error.strerror}; check that the repository is writable."
+            f"cannot create the lock file {path}: {error.strerror}; check that the repository is "
+            "writable."
         ) from None
     try:
         _acquire(descriptor, path, timeout, on_wait)
@@ -56,7 +57,8 @@ def _acquire(descriptor: int, path: Path, timeout: float, on_wait: Callable[[flo
         waited = time.monotonic() - started
         if waited >= timeout:
             raise RepositoryError(
-                f"another runbook command has held {path} for {timeout:g}s; wait for it to finish and try again "
+                f"another runbook command has held {path} for {timeout:g}s; wait for it to finish "
+                "and try again "
                 "(the lock is released when that process exits)."
             )
         if not announced and waited >= _QUIET_WAIT_SECONDS:

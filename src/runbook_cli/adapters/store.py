@@ -5,6 +5,7 @@ The only module that reads or writes incident files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
 
 @dataclass(frozen=True)
 class Summary:
-    """What list-like commands need of an incident, served from the cache when the file is unchanged."""
+    """What list-like commands need of an incident; from the cache when the file is unchanged."""
 
     path: Path
     incident: model.Incident
@@ -57,7 +58,8 @@ class Store:
             current = current / part
             if current.is_symlink():
                 raise RepositoryError(
-                    f"{current.relative_to(self.root).as_posix()} is a symbolic link; runbook only reads and writes real folders inside the repository."
+                    f"{current.relative_to(self.root).as_posix()} is a symbolic link; runbook "
+                    "only reads and writes real folders inside the repository."
                 )
 
     def paths(self) -> dict[int, list[Path]]:
@@ -96,7 +98,8 @@ class Store:
             if len(candidates) > 1:
                 names = ", ".join(self.relative(p) for p in candidates)
                 raise MalformedFileError(
-                    f"incident {incident_id} has more than one file ({names}); renumber or remove one."
+                    f"incident {incident_id} has more than one file ({names}); renumber or remove "
+                    "one."
                 )
             return candidates[0]
         if text.endswith(".md") and FILE_NAME.match(Path(text).name):
@@ -110,7 +113,8 @@ class Store:
                 raise UsageError(f"there is no incident file {text!r}; {self.open_hint()}")
             return self.folder / resolved.name
         raise UsageError(
-            f"{reference!r} is not an incident id; use a number such as 7, incident-7 or the file's path."
+            f"{reference!r} is not an incident id; use a number such as 7, incident-7 or the "
+            "file's path."
         )
 
     def open_hint(self) -> str:
@@ -204,7 +208,7 @@ class Store:
         return {"meta": loaded.doc.meta, "summary": summary}
 
     def write(self, path: Path, text: str) -> None:
-        """Atomic: a temp file in the same folder, fsync, rename. Readers see old or new, never a mix."""
+        """Atomic: a temp file in the same folder, fsync, rename: old or new, never a mix."""
         self.check_folder()
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_symlink():
@@ -227,10 +231,8 @@ class Store:
             os.chmod(temp_name, mode)
             os.replace(temp_name, path)
         except BaseException:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
-            except FileNotFoundError:
-                pass
             raise
         _fsync_folder(path.parent)
 

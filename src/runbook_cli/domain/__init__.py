@@ -1,1 +1,3 @@
-"""Pure rules and the model: what an incident is and what the runbook requires. No files, git or network."""
+"""Pure rules and the model: what an incident is and what the runbook requires.
+
+No files, git or network."""

@@ -201,7 +201,8 @@ def parse(data: object, source: str = "(defaults)") -> Contacts:
             or not notify
         ):
             raise fail(
-                "each escalation step needs after_minutes (a whole number) and notify (a list of roles)"
+                "each escalation step needs after_minutes (a whole number) and notify (a list of "
+                "roles)"
             )
         if entry.get("when") not in (None, "data_affected"):
             raise fail("an escalation step's 'when' may only be data_affected")

@@ -99,7 +99,8 @@ def for_incident(
                 add(
                     "escalation",
                     step.due_at,
-                    f"T+{step.after_minutes} min: notify {names} (then runbook escalate --to {step.roles[0]})",
+                    f"T+{step.after_minutes} min: notify {names} (then runbook escalate --to "
+                    f"{step.roles[0]})",
                 )
     for clock in regulatory.open_clocks(incident, config):
         add(
@@ -139,13 +140,22 @@ def runbook_review(config: Config, incidents: list[Incident], today: date) -> st
     """The seed: update the runbook quarterly or after any SEV-0 incident."""
     last_day = config.runbook_review.last_reviewed
     if last_day is None:
-        return "the runbook has no review date: review it and set runbook_review.last_reviewed in docs/runbooks/config.yml."
+        return (
+            "the runbook has no review date: review it and set runbook_review.last_reviewed in "
+            "docs/runbooks/config.yml."
+        )
     every = config.runbook_review.every_days
     if (today - last_day).days >= every:
-        return f"the runbook was last reviewed {last_day.isoformat()}, more than {every} days ago: review it (quarterly)."
+        return (
+            f"the runbook was last reviewed {last_day.isoformat()}, more than {every} days ago: "
+            "review it (quarterly)."
+        )
     gravest = config.severity_names[0]
     # A review on the day of a SEV-0 counts as the review after it.
     sev0 = [i.id for i in incidents if i.severity == gravest and i.started_at.date() > last_day]
     if sev0:
-        return f"{gravest} incident {sev0[0]} happened after the last runbook review ({last_day.isoformat()}): review the runbook."
+        return (
+            f"{gravest} incident {sev0[0]} happened after the last runbook review "
+            f"({last_day.isoformat()}): review the runbook."
+        )
     return None

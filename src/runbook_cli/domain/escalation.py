@@ -1,4 +1,4 @@
-"""The escalation matrix applied to one incident: who is due when, and who has been reached. Pure."""
+"""The escalation matrix applied to one incident: who is due when, who was reached. Pure."""
 
 from __future__ import annotations
 

@@ -51,7 +51,8 @@ def actions(incident: Incident) -> str:
         if item.tracker:
             title += f" ([{item.tracker.get('key')}]({item.tracker.get('url')}))"
         lines.append(
-            f"| {item.id} | {title} | {item.owner} | {item.due.isoformat()} | {'yes' if item.done else 'no'} |"
+            f"| {item.id} | {title} | {item.owner} | {item.due.isoformat()} "
+            f"| {'yes' if item.done else 'no'} |"
         )
     return "\n".join(lines) + "\n"
 

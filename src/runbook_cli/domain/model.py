@@ -423,7 +423,8 @@ def _action_items(items: object) -> list[ActionItem]:
         if tracker is not None and not isinstance(tracker, dict):
             raise SchemaError(
                 "action_items",
-                f"action item {item['id']}: 'tracker' must hold the exported issue's system, key and url",
+                f"action item {item['id']}: 'tracker' must hold the exported issue's system, key "
+                "and url",
             )
         result.append(
             ActionItem(

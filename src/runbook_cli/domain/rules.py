@@ -74,7 +74,8 @@ def _check_document(
             relative,
             bad.line,
             "timeline",
-            f"cannot read this timeline line (expected '- YYYY-MM-DD HH:MM:SS UTC — author — text'): {bad.text[:60]}",
+            "cannot read this timeline line (expected '- YYYY-MM-DD HH:MM:SS UTC — author — "
+            f"text'): {bad.text[:60]}",
         )
         for bad in bad_lines
     ]
@@ -139,13 +140,15 @@ def problems_for(
             add(
                 "postmortem",
                 "postmortem",
-                f"post-mortem scheduled {clock.format_stored(scheduled)}, after its deadline {clock.format_stored(due)}",
+                f"post-mortem scheduled {clock.format_stored(scheduled)}, after its deadline "
+                f"{clock.format_stored(due)}",
             )
         elif due and not scheduled and (now > due or incident.status == "closed"):
             add(
                 "postmortem",
                 "postmortem",
-                f"post-mortem not scheduled (deadline {clock.format_stored(due)}; runbook postmortem schedule)",
+                f"post-mortem not scheduled (deadline {clock.format_stored(due)}; runbook "
+                "postmortem schedule)",
             )
 
     if incident.status == "closed" and reported:

@@ -395,7 +395,8 @@ class Guard:
         unknown = disabled - set(BUILT_IN)
         if unknown:
             raise MalformedFileError(
-                f"docs/runbooks/config.yml: sensitive_data.disabled names unknown pattern {sorted(unknown)[0]!r} (known: {', '.join(BUILT_IN)}); fix the file."
+                "docs/runbooks/config.yml: sensitive_data.disabled names unknown pattern "
+                f"{sorted(unknown)[0]!r} (known: {', '.join(BUILT_IN)}); fix the file."
             )
         self.disabled = disabled
         self.what = dict(KINDS)

@@ -52,7 +52,8 @@ def _escape(value: str, *, property_value: bool = False) -> str:
 def github(result: CheckResult) -> str:
     """Workflow commands GitHub turns into annotations on the offending lines."""
     lines = [
-        f"::error file={_escape(f.path, property_value=True)},line={f.line},title={_escape('runbook check: ' + f.rule, property_value=True)}::{_escape(f.message)}"
+        f"::error file={_escape(f.path, property_value=True)},line={f.line},"
+        f"title={_escape('runbook check: ' + f.rule, property_value=True)}::{_escape(f.message)}"
         for f in result.findings
     ]
     lines.append(summary_line(result))
@@ -91,8 +92,10 @@ def write_step_summary(result: CheckResult) -> None:
             for f in result.findings
         )
         body = (
-            f"## runbook check: {len(result.findings)} problem(s)\n\n| file | line | rule | problem |\n|---|---|---|---|\n{rows}\n\n"
-            "Fix them with `runbook report set`, `runbook checklist tick`, `runbook postmortem schedule` "
+            f"## runbook check: {len(result.findings)} problem(s)\n\n| file | line | rule | "
+            f"problem |\n|---|---|---|---|\n{rows}\n\n"
+            "Fix them with `runbook report set`, `runbook checklist tick`, `runbook postmortem "
+            "schedule` "
             "(see docs/runbooks/guide.md).\n"
         )
     else:

@@ -29,11 +29,13 @@ def render(loaded: Loaded, config: Config) -> str:
 
     duration = generated.duration(incident)
     timeline = "\n".join(
-        f"- {e.at.strftime('%Y-%m-%d %H:%M')} UTC — {e.author} — {e.text.replace(chr(10), chr(10) + '  ')}"
+        f"- {e.at.strftime('%Y-%m-%d %H:%M')} UTC — {e.author} — "
+        f"{e.text.replace(chr(10), chr(10) + '  ')}"
         for e in entries
     )
     actions = "\n".join(
-        f"- {item.title} (owner: {item.owner}, due {item.due.isoformat()}{', done' if item.done else ''})"
+        f"- {item.title} (owner: {item.owner}, "
+        f"due {item.due.isoformat()}{', done' if item.done else ''})"
         for item in incident.action_items
     )
     prevention = "\n".join(

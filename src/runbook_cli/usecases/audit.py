@@ -157,7 +157,7 @@ def _changes(old: Parsed, new: Parsed) -> list[dict]:
     old_set, new_set = set(old_lines), set(new_lines)  # sets: linear, however long the timeline
     removed = [line for line in old_lines if line not in new_set]
     added = [line for line in new_lines if line not in old_set]
-    for old_line, new_line in zip(removed, added):
+    for old_line, new_line in zip(removed, added, strict=False):
         found.append({"field": "timeline", "old": old_line, "new": new_line})  # an edited entry
     for old_line in removed[len(added) :]:
         found.append({"field": "timeline", "old": old_line, "new": None})

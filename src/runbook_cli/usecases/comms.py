@@ -87,7 +87,8 @@ def webhook_url(ws: Workspace) -> str:
     url = os.environ.get(WEBHOOK_VARIABLE) or ws.config.comms.slack_webhook_url
     if not url:
         raise UsageError(
-            f"no Slack webhook is set; export {WEBHOOK_VARIABLE}=https://hooks.slack.com/... (or set comms.slack_webhook_url)."
+            f"no Slack webhook is set; export {WEBHOOK_VARIABLE}=https://hooks.slack.com/... (or "
+            "set comms.slack_webhook_url)."
         )
     return outbound.check_url(str(url), "the Slack webhook URL")
 
@@ -104,7 +105,8 @@ def webhook_host(ws: Workspace) -> str:
 def post(ws: Workspace, message: Message) -> None:
     if message.template == "status-page":
         raise UsageError(
-            "the status-page text belongs on the status page, not in Slack; publish it there and record it with --mark-sent."
+            "the status-page text belongs on the status page, not in Slack; publish it there and "
+            "record it with --mark-sent."
         )
     ws.screen_outgoing(message.slack_text, "Slack", "--impact/--symptom or the incident")
     url = webhook_url(ws)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from runbook_cli.adapters.store import Summary
 from runbook_cli.domain import clock
 from runbook_cli.domain.config import STATUSES, unknown_choice
+from runbook_cli.domain.layout import METRICS_PATH
 from runbook_cli.rendering import views
 from runbook_cli.usecases.workspace import Workspace
 
@@ -87,9 +88,6 @@ def _bound(text: str, *, end: bool) -> datetime:
     return clock.parse_time(text, allow_future=True)
 
 
-from runbook_cli.domain.layout import METRICS_PATH
-
-
 def metrics(ws: Workspace, **filters) -> tuple[dict, list]:
     from runbook_cli.domain import metrics as measures
 
@@ -114,7 +112,8 @@ def write_metrics(ws: Workspace, result: dict, *, commit: bool) -> str | None:
             return "written"
         return ws.commit_paths(
             [path],
-            f"runbook: update incident metrics ({result['incidents']} incidents)\n\nMetrics: {METRICS_PATH}",
+            f"runbook: update incident metrics ({result['incidents']} incidents)\n\nMetrics: "
+            f"{METRICS_PATH}",
         )
 
 

@@ -92,7 +92,7 @@ def sync(ws: Workspace, *, push: bool = True) -> Synced:
     branch = _current_branch(ws)
     remote = _remote(ws, branch)
     outcome = Synced(remote, branch)
-    for attempt in range(PUSH_ATTEMPTS):
+    for _attempt in range(PUSH_ATTEMPTS):
         ws.git.run("fetch", "--quiet", remote)
         upstream = f"refs/remotes/{remote}/{branch}"
         if _exists(ws, upstream):
@@ -109,9 +109,9 @@ def sync(ws: Workspace, *, push: bool = True) -> Synced:
             and "fetch first" not in pushed.stderr
             and "non-fast-forward" not in pushed.stderr
         ):
-            raise RepositoryError(
-                f"git push to {remote} failed: {pushed.stderr.strip().splitlines()[-1] if pushed.stderr.strip() else 'no reason given'}."
-            )
+            said = pushed.stderr.strip()
+            reason = said.splitlines()[-1] if said else "no reason given"
+            raise RepositoryError(f"git push to {remote} failed: {reason}.")
     raise RepositoryError(
         f"{remote} kept moving: {PUSH_ATTEMPTS} pushes lost the race; run runbook sync again."
     )
@@ -236,7 +236,8 @@ def _merge(ws: Workspace, upstream: str) -> bool:
         )
     reason = " ".join(result.stderr.strip().splitlines()[-2:]) or "no reason given"
     raise RepositoryError(
-        f"git could not merge {upstream.removeprefix('refs/remotes/')}: {reason}; nothing was merged."
+        f"git could not merge {upstream.removeprefix('refs/remotes/')}: {reason}; nothing was "
+        "merged."
     )
 
 

@@ -266,7 +266,7 @@ def bar_chart(
     width, height, left, bottom = 640, 240, 48, 40
     plot_w, plot_h = width - left - 16, height - bottom - 24
     totals = [sum(values[i] for values in series.values()) for i in range(len(months))]
-    top = _axis_max(max(totals + [target or 0, 1]))
+    top = _axis_max(max([*totals, target or 0, 1]))
     slot = min(plot_w / max(1, len(months)), 80.0)
     parts = [
         f'<svg role="img" aria-labelledby="t-{_hash(title)[7:15]}" width="{width}" '

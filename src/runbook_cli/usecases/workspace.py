@@ -408,7 +408,8 @@ class Workspace:
             self.store.write(path, text)
         except OSError as error:
             raise RepositoryError(
-                f"cannot write {self.store.relative(path)}: {error.strerror}; nothing was changed (check the disk and permissions)."
+                f"cannot write {self.store.relative(path)}: {error.strerror}; nothing was changed "
+                "(check the disk and permissions)."
             ) from None
 
     def guard(self):
