@@ -292,8 +292,12 @@ def test_demo_walks_a_sev1_incident(tmp_path: Path) -> None:
     assert "Step 1" in result.stdout and "$ runbook resolve" in result.stdout
     demo_repo = tmp_path / "demo"
     log = git(demo_repo, "log", "--format=%s").splitlines()
-    assert log[0] == "incident 1: resolve after 00:41"
-    assert (
-        len(log) == 11
-    )  # init, declare, ack, assign, 2 entries, severity, escalate, 2 statuses, resolve
+    assert "incident 1: resolve after 00:41" in log
+    # init; the SEV-1: declare, ack, assign, data-affected no, 2 entries, severity, escalate,
+    # 2 statuses, resolve; the SEV-0: declare, data-affected yes, impact
+    assert len(log) == 15
+    assert log[0] == "incident 2: impact: Patients affected: 212"
+    out = result.stdout
+    assert "$ runbook data-affected yes" in out and "regulatory" in out
+    assert "(45 CFR 164.404)" in out
     assert git(demo_repo, "status", "--porcelain") == ""

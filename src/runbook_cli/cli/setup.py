@@ -59,7 +59,7 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Walk a full SEV-1 incident through every step in a scratch repository."""
+    """Walk a full SEV-1 through every step, then a data-affected SEV-0 with its clocks."""
     import shlex
 
     from runbook_cli.cli import app as runbook  # the whole command line, as a user types it

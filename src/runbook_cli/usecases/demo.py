@@ -44,6 +44,16 @@ STEPS: list[tuple[int, str, list[str]]] = [
         ["assign", "--commander", "Priya Raman", "--comms-lead", "Tomás Ortega"],
     ),
     (
+        8,
+        "Triage: appointment-service holds patient data, so answer whether user data is affected",
+        [
+            "data-affected",
+            "no",
+            "--reason",
+            "booking requests failed; no patient record was read or exposed",
+        ],
+    ),
+    (
         9,
         "Capture what is seen and done in the timeline",
         ["timeline", "add", "Grafana: booking API 502 rate at 64%, began with deploy 2026.11.26-3"],
@@ -88,6 +98,45 @@ STEPS: list[tuple[int, str, list[str]]] = [
         44,
         "The Incident Report in the runbook template's shape (for the ticket; fill it in with report set)",
         ["report"],
+    ),
+    (
+        46,
+        "A second incident: another clinic's staff could open patient records (SEV-0)",
+        [
+            "declare",
+            "Patient records visible to another clinic",
+            "--severity",
+            "SEV-0",
+            "--service",
+            "doctor-hub",
+            "--detected-at",
+            "1m ago",
+            "--commander",
+            "Priya Raman",
+            "--comms-lead",
+            "Tomás Ortega",
+        ],
+    ),
+    (
+        47,
+        "User data is affected: the HIPAA breach-notification clocks start from discovery",
+        [
+            "data-affected",
+            "yes",
+            "--reason",
+            "audit log shows records read across clinics",
+        ],
+    ),
+    (
+        48,
+        "The number of people affected decides which notifications apply",
+        ["set", "impact", "--patients", "212"],
+    ),
+    (
+        48,
+        "What is due now: acknowledgement, escalations, and the regulatory clocks (guidance, "
+        "not legal advice)",
+        ["due"],
     ),
 ]
 
