@@ -17,7 +17,8 @@ from runbook_cli.domain.clock import UTC, format_stored
 
 DELIMITER = "---"
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})")
+_ENTRY_FENCE = re.compile(r"^  (`{3,})$")  # opens an entry's further lines (format_entry)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ENTRY = re.compile(
     r"^- (?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{2}:\d{2}(?::\d{2})?) ?(?:UTC|Z) (?:—|–|--|-) (?P<author>.+?) (?:—|–|--|-) (?P<text>.*)$"
@@ -151,26 +152,39 @@ def sections(body: str) -> tuple[Section, ...]:
     Cached: check, show and the timeline all ask of the same body."""
     lines = body.split("\n")
     found: list[Section] = []
-    fenced = False
-    in_timeline = in_entry = False
+    fenced: str | bool = False  # the opening fence (```, ~~~~, ...) while inside one
+    in_timeline = False
     starts: list[tuple[str, int]] = []
-    for index, line in enumerate(lines):
-        if in_timeline and not fenced:
-            # an entry's indented lines are its text (a list item's content in CommonMark):
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if in_timeline and not fenced and parse_entry_line(line) is not None:
+            # an entry's further lines are its text (a list item's content in CommonMark):
             # a fence there cannot hide the sections after the timeline
-            if in_entry and line.startswith(CONTINUATION):
-                continue
-            in_entry = parse_entry_line(line) is not None
-        if _FENCE.match(line):
-            fenced = not fenced
+            index = entry_end(lines, index - 1, len(lines))
+            continue
+        if fence := _FENCE.match(line):
+            if not fenced:
+                fenced = fence.group(2)
+            elif _closes(line, fenced):
+                fenced = False
             continue
         if not fenced and (match := _HEADING.match(line)):
-            starts.append((match.group(1), index))
-            in_timeline, in_entry = match.group(1).casefold() == "timeline", False
+            starts.append((match.group(1), index - 1))
+            in_timeline = match.group(1).casefold() == "timeline"
     for position, (name, index) in enumerate(starts):
         end = starts[position + 1][1] if position + 1 < len(starts) else len(lines)
         found.append(Section(name, index, end))
     return tuple(found)
+
+
+def _closes(line: str, opening: str) -> bool:
+    """CommonMark: a closing fence is the same character, at least as long, and nothing else."""
+    stripped = line.strip()
+    return (
+        len(stripped) >= len(opening) and set(stripped) == {opening[0]} and line[:4].strip() != ""
+    )
 
 
 def find_section(body: str, name: str) -> Section | None:
@@ -292,12 +306,42 @@ def title_line_of(body: str) -> str | None:
 
 
 def format_entry(entry: Entry) -> list[str]:
-    """One entry as lines: the first carries time and author, later lines are indented."""
+    """One entry as lines: the first carries time and author; further lines go in a code fence
+    inside the list item, longer than any run of backticks in them, so that rendered (GitHub,
+    CommonMark) they show line for line and nothing in them becomes a heading, a rule or a
+    section; and runbook reads them back exactly."""
     first, *rest = entry.text.split("\n")
     stamp = entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return [f"- {stamp}{ENTRY_SEPARATOR}{entry.author}{ENTRY_SEPARATOR}{first}"] + [
-        CONTINUATION + line for line in rest
-    ]
+    head = f"- {stamp}{ENTRY_SEPARATOR}{entry.author}{ENTRY_SEPARATOR}{first}"
+    if not rest:
+        return [head]
+    longest = max((len(run) for run in re.findall(r"`+", "\n".join(rest))), default=0)
+    fence = CONTINUATION + "`" * max(3, longest + 1)
+    return [head, fence, *(CONTINUATION + line if line else "" for line in rest), fence]
+
+
+def entry_end(lines: list[str], index: int, limit: int) -> int:
+    """One past the last line of the entry that starts at lines[index]: its fenced lines (as
+    format_entry writes them) or, as older files have them, lines indented two spaces."""
+    stop = index + 1
+    if stop < limit and (fence := _ENTRY_FENCE.match(lines[stop])):
+        close = stop + 1
+        while close < limit and (not lines[close] or lines[close].startswith(CONTINUATION)):
+            if _ENTRY_FENCE.match(lines[close].rstrip()) and len(lines[close].strip()) >= len(
+                fence.group(1)
+            ):
+                return close + 1
+            close += 1
+    while stop < limit and lines[stop].startswith(CONTINUATION):
+        stop += 1
+    return stop
+
+
+def _entry_text(first: str, lines: list[str]) -> str:
+    """The entry's text from its first line's text and its further lines (fenced or indented)."""
+    if len(lines) >= 2 and _ENTRY_FENCE.match(lines[0]) and _ENTRY_FENCE.match(lines[-1].rstrip()):
+        lines = lines[1:-1]
+    return "\n".join([first, *(line[len(CONTINUATION) :] for line in lines)])
 
 
 @lru_cache(maxsize=8192)
@@ -350,12 +394,9 @@ def _timeline_spans(
             bad.append((index, line))
             index += 1
             continue
-        stop = index + 1
-        text_lines = [entry.text]
-        while stop < section.end and lines[stop].startswith(CONTINUATION):
-            text_lines.append(lines[stop][len(CONTINUATION) :])
-            stop += 1
-        spans.append(_Span(Entry(entry.at, entry.author, "\n".join(text_lines)), index, stop))
+        stop = entry_end(lines, index, section.end)
+        text = _entry_text(entry.text, lines[index + 1 : stop])
+        spans.append(_Span(Entry(entry.at, entry.author, text), index, stop))
         index = stop
     return spans, bad
 
