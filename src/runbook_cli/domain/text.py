@@ -33,6 +33,18 @@ def clean_text(text: str) -> str:
     return _INVISIBLE.sub("", _ESCAPES.sub("", text)).strip("\n")
 
 
+def clean_section(text: str, name: str) -> str:
+    """A report section's text: clean, and keeping to its section as GitHub renders it (no
+    heading that would start a section, nothing left open that would swallow the next ones)."""
+    from runbook_cli.domain import rendered
+
+    cleaned = clean_text(text)
+    problem = rendered.section_text_problem(cleaned)
+    if problem:
+        raise UsageError(f"the text for {name} cannot be stored as it is: {problem}.")
+    return cleaned
+
+
 def clean_line(text: str, what: str) -> str:
     """One line of text (titles, reasons): required, no line breaks."""
     cleaned = clean_text(text)

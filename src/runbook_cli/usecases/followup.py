@@ -14,7 +14,7 @@ from pathlib import Path
 from runbook_cli import files
 from runbook_cli.domain import clock, document, generated, layout, model, rules
 from runbook_cli.domain.config import REPORT_SECTIONS
-from runbook_cli.domain.text import clean_line, clean_name, clean_text
+from runbook_cli.domain.text import clean_line, clean_name, clean_section
 from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.usecases.workspace import Edit, Workspace, commit_message, refuse_closed
 
@@ -184,20 +184,7 @@ def set_section(
     name = section_name(section)
     if name == "Timeline":
         raise UsageError("add to the timeline with runbook timeline add, one entry at a time.")
-    content = clean_text(text)
-    marker = next(
-        (
-            line
-            for line in content.split("\n")
-            if line.lstrip().startswith(document.MARKER_PREFIXES)
-        ),
-        None,
-    )
-    if marker:
-        raise UsageError(
-            f"the text has the line {marker.strip()[:60]!r}, which looks like the marker of a "
-            "block runbook generates; change or remove it."
-        )
+    content = clean_section(text, name)
     if not content.strip():
         raise UsageError(
             f"the text for {name} is empty; give it as an argument or on standard input."

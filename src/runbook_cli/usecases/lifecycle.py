@@ -13,7 +13,7 @@ from datetime import datetime
 from runbook_cli.domain import clock, deadlines, document, generated, model
 from runbook_cli.domain.config import STATUSES, Config, unknown_choice
 from runbook_cli.domain.layout import file_name
-from runbook_cli.domain.text import clean_line, clean_name, clean_text
+from runbook_cli.domain.text import clean_line, clean_name, clean_section, clean_text
 from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.rendering import templates
 from runbook_cli.usecases.workspace import Edit, Workspace, commit_message
@@ -121,7 +121,7 @@ def declare(
     service_list, unknown = parse_services(services, ws.config)
     commander = clean_name(commander, "--commander") if commander else None
     comms_lead = clean_name(comms_lead, "--comms-lead") if comms_lead else None
-    summary = clean_text(summary) if summary else None
+    summary = clean_section(summary, "Summary") if summary else None
     numbers = check_counts(counts or {})
     method = parse_detection(detection) if detection else None
     tag_list = parse_tags(tags or [])
