@@ -131,3 +131,10 @@ def test_the_reported_cases_through_the_command(declared: Runbook, repo: Path) -
     assert "line 3 would show as a level-2 heading ('Timeline')" in result.stderr
     assert snapshot(repo) == before
     declared("report", "set", "summary", "Real summary\n\n### Details\n\n```\n## quoted\n```")
+
+
+def test_set_summary_refuses_a_fake_section_too(declared: Runbook, repo: Path) -> None:
+    before = snapshot(repo)
+    result = declared("set", "summary", "Real summary\n\n## Timeline\n", expect=2)
+    assert "level-2 heading ('Timeline')" in result.stderr
+    assert snapshot(repo) == before

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from runbook_cli.domain import clock, document, model, regulatory
-from runbook_cli.domain.text import clean_line, clean_text
+from runbook_cli.domain.text import clean_line, clean_section
 from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.usecases import lifecycle
 from runbook_cli.usecases.lifecycle import not_before_start
@@ -133,7 +133,7 @@ def set_summary(
     ws: Workspace, reference: str | None, text: str, *, author: str | None, commit: bool
 ) -> Edit:
     """The Summary section, replaced; the timeline says it changed and gives its first line."""
-    content = clean_text(text)
+    content = clean_section(text, "Summary")
     if not content.strip():
         raise UsageError("the summary is empty; give it as an argument or on standard input.")
     with ws.change(reference, commit=commit, author=author) as edit:
