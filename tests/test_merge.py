@@ -332,7 +332,12 @@ def people_lines(text: str) -> Counter[str]:
     sections = document.sections(body)
     before = lines[: sections[0].heading if sections else len(lines)]
     title = next((i for i, line in enumerate(before) if line.startswith("# ")), None)
-    lines = [line for i, line in enumerate(lines) if line.strip() and i != title]
+    # an entry's fence lines are its layout (fenced now, indented in older files), not its text
+    lines = [
+        line
+        for i, line in enumerate(lines)
+        if line.strip() and i != title and not re.fullmatch(r"  `{3,}", line)
+    ]
     found = document.parse_entry_line
     return Counter(
         (found(line).at, found(line).author, found(line).text) if found(line) else line

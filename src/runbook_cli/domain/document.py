@@ -339,8 +339,11 @@ def entry_end(lines: list[str], index: int, limit: int) -> int:
 
 def _entry_text(first: str, lines: list[str]) -> str:
     """The entry's text from its first line's text and its further lines (fenced or indented)."""
-    if len(lines) >= 2 and _ENTRY_FENCE.match(lines[0]) and _ENTRY_FENCE.match(lines[-1].rstrip()):
-        lines = lines[1:-1]
+    if len(lines) >= 3 and _ENTRY_FENCE.match(lines[0]) and _ENTRY_FENCE.match(lines[-1].rstrip()):
+        inner = "\n".join(lines[1:-1])
+        longest = max((len(run) for run in re.findall(r"`+", inner)), default=0)
+        if len(lines[0].strip()) == max(3, longest + 1):  # the fence format_entry writes
+            lines = lines[1:-1]
     return "\n".join([first, *(line[len(CONTINUATION) :] for line in lines)])
 
 
