@@ -122,10 +122,10 @@ def _exists(ws: Workspace, ref: str) -> bool:
 
 
 def _current_branch(ws: Workspace) -> str:
-    head = (ws.git.git_dir / "HEAD").read_text(encoding="utf-8").strip()
-    if not head.startswith("ref: refs/heads/"):
+    found = ws.git.call("symbolic-ref", "--quiet", "--short", "HEAD")
+    if found.returncode:
         raise RepositoryError("HEAD is detached; check out a branch before syncing.")
-    return head.removeprefix("ref: refs/heads/")
+    return found.stdout.strip()
 
 
 def _remote(ws: Workspace, branch: str) -> str:
@@ -213,9 +213,8 @@ def _renumber(ws: Workspace, path: Path, new_id: int) -> None:
             {"Renumbered": f"{old_id} -> {new_id}"},
         )
         ws.commit_paths([path, target], message)
-    chosen = ws.git.git_dir / "runbook-current"
-    if chosen.exists() and chosen.read_text(encoding="utf-8").strip() == str(old_id):
-        chosen.write_text(f"{new_id}\n", encoding="utf-8")
+    if ws.chosen() == str(old_id):
+        ws.choose_id(new_id)
 
 
 def _merge(ws: Workspace, upstream: str) -> bool:
