@@ -20,7 +20,7 @@ Answer = tuple  # (status, json) or (status, json, delay) or (status, json, dela
 class Fake:
     """Answers each request with the next scripted answer for its method and path (the last
     one repeats, unless the route has a handler to fall back to), else with the route's
-    handler, else 200 {}. Every request is kept (query string parsed apart)."""
+    handler, else 200 {}. Every request is kept (query string and form fields parsed apart)."""
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
@@ -31,12 +31,15 @@ class Fake:
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
+                raw = self.rfile.read(length) if length else b""
+                form = "form-urlencoded" in (self.headers.get("Content-Type") or "")
+                body = json.loads(raw) if raw and not form else None
                 parts = urlsplit(self.path)
+                fields = parse_qs(parts.query) | (parse_qs(raw.decode()) if form else {})
                 request = {
                     "method": self.command,
                     "path": parts.path,
-                    "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
+                    "query": {k: v[0] for k, v in fields.items()},
                     "headers": dict(self.headers),
                     "json": body,
                 }
@@ -292,3 +295,137 @@ class Linear:
                 return self._error("Entity not found: Issue", "Could not find referenced Issue.")
             return 200, {"data": {"issue": {k: issue[k] for k in ("id", "identifier", "url")}}}
         return 400, {"errors": [{"message": "Unknown operation"}]}
+
+
+class PagerDutyREST:
+    """REST API v2: GET /incidents?incident_key= and GET /incidents/{id}/log_entries paged by
+    offset/limit with `more`; 401 without `Token token=`, 406 without the v2 Accept header."""
+
+    TOKEN = "PDAPITOKEN0123456789"
+
+    def __init__(self, fake: Fake) -> None:
+        self.incidents: dict[str, str] = {}  # dedup key -> incident id
+        self.log: dict[str, list[dict]] = {}  # incident id -> log entries, oldest first
+        self.fake = fake
+        fake.handle("GET /incidents", self.find)
+
+    def add(self, key: str, incident: str, *entries: dict) -> None:
+        self.incidents[key] = incident
+        self.log.setdefault(incident, []).extend(entries)
+        self.fake.handle(f"GET /incidents/{incident}/log_entries", self.entries)
+
+    def _refused(self, request: dict) -> Answer | None:
+        if request["headers"].get("Authorization") != f"Token token={self.TOKEN}":
+            return 401, {"error": {"message": "Unauthorized", "code": 2006}}
+        if request["headers"].get("Accept") != "application/vnd.pagerduty+json;version=2":
+            return 406, {"error": {"message": "Not Acceptable", "code": 2007}}
+        return None
+
+    def find(self, request: dict) -> Answer:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        key = request["query"].get("incident_key")
+        found = [{"id": self.incidents[key], "type": "incident"}] if key in self.incidents else []
+        return 200, {"incidents": found, "limit": 25, "offset": 0, "more": False}
+
+    def entries(self, request: dict) -> Answer:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        incident = request["path"].split("/")[2]
+        offset = int(request["query"].get("offset", 0))
+        limit = min(int(request["query"].get("limit", 25)), 100)
+        log = self.log[incident]
+        return 200, {
+            "log_entries": log[offset : offset + limit],
+            "offset": offset,
+            "limit": limit,
+            "more": offset + limit < len(log),
+        }
+
+
+def log_entry(n: int, kind: str, at: str, who: str = "Priya Raman", **extra: object) -> dict:
+    return {
+        "id": f"R{n:04d}",
+        "type": kind,
+        "created_at": at,
+        "agent": {"type": "user_reference", "summary": who},
+        "summary": extra.pop("summary", f"{kind.split('_')[0].title()}d by {who}"),
+        **extra,
+    }
+
+
+class SlackWeb:
+    """Web API under /api/: conversations.history (oldest, cursor, limit), conversations.replies,
+    conversations.info, users.info; ok:false with an error word as Slack answers; the bot token
+    as a Bearer header. `page` sets how many messages a page holds."""
+
+    TOKEN = "xoxb-0000-1111-TESTTOKEN"
+
+    def __init__(self, fake: Fake, channel: str = "C0WAR", name: str = "incident-war-room"):
+        self.channel, self.name = channel, name
+        self.messages: list[dict] = []  # newest last
+        self.threads: dict[str, list[dict]] = {}
+        self.users: dict[str, str] = {}
+        self.page = 100
+        for method in ("history", "replies", "info"):
+            fake.handle(f"GET /api/conversations.{method}", getattr(self, method))
+            fake.handle(f"POST /api/conversations.{method}", getattr(self, method))
+        fake.handle("GET /api/users.info", self.user)
+        fake.handle("POST /api/users.info", self.user)
+
+    def _refused(self, request: dict) -> Answer | None:
+        if request["headers"].get("Authorization") != f"Bearer {self.TOKEN}":
+            return 200, {"ok": False, "error": "invalid_auth"}
+        if request["query"].get("channel", self.channel) != self.channel:
+            return 200, {"ok": False, "error": "channel_not_found"}
+        return None
+
+    def _paged(self, request: dict, found: list[dict]) -> Answer:
+        start = int(request["query"].get("cursor") or 0)
+        limit = min(int(request["query"].get("limit") or 100), self.page)
+        rest = start + limit < len(found)
+        return 200, {
+            "ok": True,
+            "messages": found[start : start + limit],
+            "has_more": rest,
+            "response_metadata": {"next_cursor": str(start + limit) if rest else ""},
+        }
+
+    def history(self, request: dict) -> Answer:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        oldest = float(request["query"].get("oldest") or 0)
+        # newest first, as Slack answers
+        found = [m for m in reversed(self.messages) if float(m["ts"]) > oldest]
+        return self._paged(request, found)
+
+    def replies(self, request: dict) -> Answer:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        ts = request["query"]["ts"]
+        parent = next(m for m in self.messages if m["ts"] == ts)
+        return self._paged(request, [parent, *self.threads.get(ts, [])])
+
+    def info(self, request: dict) -> Answer:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        return 200, {"ok": True, "channel": {"id": self.channel, "name": self.name}}
+
+    def user(self, request: dict) -> Answer:
+        refused = self._refused(request)
+        if refused:
+            return refused
+        user = request["query"].get("user")
+        if user not in self.users:
+            return 200, {"ok": False, "error": "user_not_found"}
+        return 200, {"ok": True, "user": {"id": user, "real_name": self.users[user]}}
+
+    def say(self, ts: float, text: str, user: str = "U1", **extra: object) -> dict:
+        message = {"type": "message", "ts": f"{ts:.6f}", "user": user, "text": text, **extra}
+        self.messages.append(message)
+        return message

@@ -189,7 +189,7 @@ def send(
             if limited or code >= 500:
                 wait = _retry_after(error.headers.get("Retry-After"))
                 if wait is not None and wait > ceiling:
-                    raise _too_long(
+                    raise too_long(
                         service, answered, code, wait, ceiling, uncertain=not limited
                     ) from None
                 if attempt < attempts and (limited or idempotent):
@@ -228,7 +228,7 @@ def _no_answer(service: str, host: str, timeout: float) -> Failure:
     )
 
 
-def _too_long(
+def too_long(
     service: str, answered: str, code: int, wait: float, ceiling: float, *, uncertain: bool
 ) -> Failure:
     from datetime import UTC, datetime, timedelta

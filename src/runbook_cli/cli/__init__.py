@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 
 from runbook_cli import __version__
 from runbook_cli.cli import (
+    capture,
     facts,
     gate,
     outside,
@@ -208,6 +209,7 @@ def main_options(
 
 
 for _commands in (
+    capture,
     facts,
     gate,
     outside,

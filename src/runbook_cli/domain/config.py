@@ -132,6 +132,7 @@ class Config:
     sensitive_data: dict
     sync: Sync
     integrations: dict[str, dict]
+    capture: dict
     source: str = field(default="(defaults)", compare=False)
 
     @property
@@ -496,6 +497,16 @@ def _integrations(value: Any, require: Require) -> dict[str, dict]:
     return value
 
 
+def _capture(value: Any, require: Require) -> dict:
+    require(
+        isinstance(value["slack_reaction"], str) and value["slack_reaction"].strip(":"),
+        "'capture.slack_reaction' must be a reaction name like pushpin",
+    )
+    for key in ("interval_seconds", "max_polls"):
+        _positive(f"capture.{key}")(value[key], require)
+    return value
+
+
 SETTINGS: dict[str, Setting] = {
     "severities": Setting(
         {name: s.meaning for name, s in SEED_SEVERITIES.items()},
@@ -632,6 +643,12 @@ SETTINGS: dict[str, Setting] = {
         "component ids per service, the incident impact and component status per severity, "
         "Jira site and project, Linear team.",
         _integrations,
+    ),
+    "capture": Setting(
+        {"slack_reaction": "pushpin", "interval_seconds": 60, "max_polls": 240},
+        "runbook capture: the Slack reaction that marks a message for the record (pinned "
+        "messages always are), and how often and how many times --follow polls.",
+        _capture,
     ),
 }
 

@@ -1,0 +1,121 @@
+"""runbook capture pagerduty|slack: the timeline writes itself from PagerDuty's log entries
+and the war-room channel, one commit per run; --follow keeps capturing until resolved."""
+
+from typing import Annotated
+
+import typer
+
+from runbook_cli.cli.options import Author, Incident, NoCommit, saved, workspace
+
+app = typer.Typer()
+"""This module's commands; the command line merges them into `runbook`."""
+
+capture_app = typer.Typer(
+    help="Write PagerDuty's log and the war-room channel into the timeline.",
+    no_args_is_help=True,
+)
+app.add_typer(capture_app, name="capture")
+
+Follow = Annotated[
+    bool,
+    typer.Option(
+        "--follow",
+        help="Keep capturing at --interval until the incident is resolved "
+        "(at most capture.max_polls runs).",
+    ),
+]
+Interval = Annotated[
+    float | None,
+    typer.Option(
+        "--interval",
+        help="Seconds between runs with --follow (default: capture.interval_seconds).",
+        show_default=False,
+    ),
+]
+
+
+def _run(ctx: typer.Context, once, follow: bool, interval: float | None) -> None:
+    """One capture run, or (with --follow) runs until the incident is resolved."""
+    import time
+
+    ws = workspace(ctx)
+    settings = ws.config.capture
+    pause = interval if interval is not None else float(settings["interval_seconds"])
+    polls = int(settings["max_polls"]) if follow else 1
+    for poll in range(1, polls + 1):
+        outcome = once(ws)
+        _show(outcome)
+        if not follow or outcome.resolved:
+            return
+        if poll < polls:
+            time.sleep(max(0.0, pause))
+    typer.echo(f"Stopped after {polls} runs (capture.max_polls); run it again to go on.")
+
+
+def _show(outcome) -> None:
+    for refused in outcome.refused:
+        typer.echo(
+            f"runbook: not captured: a message in {refused.where} at {refused.at} looks like "
+            f"{refused.kind}; delete it there too.",
+            err=True,
+        )
+    for note in outcome.notes:
+        typer.echo(f"  note: {note}.")
+    if outcome.added:
+        saved(outcome.edit, f"captured {outcome.added} entries from {outcome.source}")
+    else:
+        typer.echo(f"Nothing new from {outcome.source}.")
+
+
+@capture_app.command("pagerduty")
+def capture_pagerduty(
+    ctx: typer.Context,
+    follow: Follow = False,
+    interval: Interval = None,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Acknowledgements, escalations, reassignments, notes and resolution from the incident's
+    PagerDuty log (REST API v2, RUNBOOK_PAGERDUTY_API_TOKEN), each at its real time."""
+    from runbook_cli.usecases import capture
+
+    _run(
+        ctx,
+        lambda ws: capture.from_pagerduty(ws, incident, author=author, commit=not no_commit),
+        follow,
+        interval,
+    )
+
+
+@capture_app.command("slack")
+def capture_slack(
+    ctx: typer.Context,
+    channel: Annotated[
+        str,
+        typer.Option("--channel", help="The channel id (C0123ABCD).", show_default=False),
+    ],
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Every message, not only those pinned or marked with the reaction."
+        ),
+    ] = False,
+    follow: Follow = False,
+    interval: Interval = None,
+    incident: Incident = None,
+    author: Author = None,
+    no_commit: NoCommit = False,
+) -> None:
+    """Messages marked for the record (pinned, or with the capture.slack_reaction reaction,
+    :pushpin: by default) from the incident's start, threads included (RUNBOOK_SLACK_BOT_TOKEN)."""
+    from runbook_cli.usecases import capture
+
+    _run(
+        ctx,
+        lambda ws: capture.from_slack(
+            ws, incident, channel, everything=everything, author=author, commit=not no_commit
+        ),
+        follow,
+        interval,
+    )
