@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from runbook_cli.cli import complete
+
 Incident = Annotated[
     str | None,
     typer.Option(
@@ -14,6 +16,7 @@ Incident = Annotated[
         "-i",
         help="Incident id (7, incident-7 or the file). Default: the one chosen with 'use', else the only open one.",
         show_default=False,
+        autocompletion=complete.incidents,
     ),
 ]
 NoCommit = Annotated[

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     AllowSensitive,
     Author,
@@ -39,6 +40,7 @@ def page(
         typer.Option(
             "--to",
             help="Who is being paged (a role from the escalation matrix), for the page's details.",
+            autocompletion=complete.roles,
         ),
     ] = None,
     dry_run: DryRun = False,

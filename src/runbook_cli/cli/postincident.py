@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     AllowSensitive,
     Author,
@@ -53,7 +54,7 @@ def checklist(ctx: typer.Context, incident: Incident = None, json: Json = False)
 @checklist_app.command("tick")
 def checklist_tick(
     ctx: typer.Context,
-    key: str,
+    key: Annotated[str, typer.Argument(autocompletion=complete.checklist_keys)],
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
@@ -72,7 +73,7 @@ def checklist_tick(
 @checklist_app.command("untick")
 def checklist_untick(
     ctx: typer.Context,
-    key: str,
+    key: Annotated[str, typer.Argument(autocompletion=complete.checklist_keys)],
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,

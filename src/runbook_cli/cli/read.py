@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     Incident,
     Json,
@@ -36,10 +37,17 @@ def show(ctx: typer.Context, incident: Incident = None, json: Json = False) -> N
 @app.command("list")
 def list_incidents(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
-    severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="Only this status.", autocompletion=complete.statuses)
+    ] = None,
+    severity: Annotated[
+        str | None, typer.Option(help="Only this severity.", autocompletion=complete.severities)
+    ] = None,
     service: Annotated[
-        str | None, typer.Option(help="Only incidents affecting this service.")
+        str | None,
+        typer.Option(
+            help="Only incidents affecting this service.", autocompletion=complete.services
+        ),
     ] = None,
     since: Annotated[
         str | None,

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     AllowSensitive,
     At,
@@ -33,12 +34,21 @@ def declare(
     severity: Annotated[
         str,
         typer.Option(
-            "--severity", "-s", help="SEV-0 (critical) … SEV-3 (minor).", show_default=False
+            "--severity",
+            "-s",
+            help="SEV-0 (critical) … SEV-3 (minor).",
+            show_default=False,
+            autocompletion=complete.severities,
         ),
     ],
     service: Annotated[
         list[str],
-        typer.Option("--service", help="Affected service; repeat for more.", show_default=False),
+        typer.Option(
+            "--service",
+            help="Affected service; repeat for more.",
+            show_default=False,
+            autocompletion=complete.services,
+        ),
     ],
     summary: Annotated[
         str | None, typer.Option(help="One-paragraph overview (goes into the Summary section).")
@@ -212,7 +222,12 @@ def assign(
 @app.command()
 def severity(
     ctx: typer.Context,
-    level: Annotated[str, typer.Argument(metavar="SEV-n", help="The new severity.")],
+    level: Annotated[
+        str,
+        typer.Argument(
+            metavar="SEV-n", help="The new severity.", autocompletion=complete.severities
+        ),
+    ],
     reason: Annotated[
         str | None, typer.Option(help="Why it changed (goes into the timeline).")
     ] = None,
@@ -238,7 +253,11 @@ def status(
     ctx: typer.Context,
     new_status: Annotated[
         str,
-        typer.Argument(metavar="STATUS", help="investigating, identified, mitigated or resolved."),
+        typer.Argument(
+            metavar="STATUS",
+            help="investigating, identified, mitigated or resolved.",
+            autocompletion=complete.statuses,
+        ),
     ],
     at: At = None,
     author: Author = None,

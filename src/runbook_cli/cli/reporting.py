@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     AllowSensitive,
     Incident,
@@ -31,9 +32,14 @@ def metrics(
     until: Annotated[
         str | None, typer.Option(help="Incidents started on or before this date (YYYY-MM-DD).")
     ] = None,
-    severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
+    severity: Annotated[
+        str | None, typer.Option(help="Only this severity.", autocompletion=complete.severities)
+    ] = None,
     service: Annotated[
-        str | None, typer.Option(help="Only incidents affecting this service.")
+        str | None,
+        typer.Option(
+            help="Only incidents affecting this service.", autocompletion=complete.services
+        ),
     ] = None,
     json: Json = False,
     as_csv: Annotated[

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     AllowSensitive,
     Author,
@@ -30,7 +31,13 @@ app.add_typer(contacts_app, name="contacts")
 def comms(
     ctx: typer.Context,
     template: Annotated[
-        str, typer.Option("--template", "-t", help="slack, status-page, stakeholder or resolved.")
+        str,
+        typer.Option(
+            "--template",
+            "-t",
+            help="slack, status-page, stakeholder or resolved.",
+            autocompletion=complete.templates,
+        ),
     ] = "slack",
     impact: Annotated[
         str | None, typer.Option(help="Impact, in a phrase (default: the incident's summary).")
@@ -107,7 +114,10 @@ def escalate(
     to: Annotated[
         str,
         typer.Option(
-            "--to", help="The role contacted, e.g. head-of-engineering.", show_default=False
+            "--to",
+            help="The role contacted, e.g. head-of-engineering.",
+            show_default=False,
+            autocompletion=complete.roles,
         ),
     ],
     incident: Incident = None,

@@ -1,0 +1,127 @@
+"""Shell completion of values through Typer's real machinery: the installed `runbook` run the
+way bash's completion script runs it (_RUNBOOK_COMPLETE=complete_bash, COMP_WORDS, COMP_CWORD),
+in a real repository; bash gets one value a line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from helpers import Runbook
+
+RUNBOOK = shutil.which("runbook")
+
+
+def complete(cwd: Path, line: str, env: dict | None = None) -> list[str]:
+    words = line.split()
+    cword = len(words) if line.endswith(" ") else len(words) - 1
+    result = subprocess.run(
+        [RUNBOOK],
+        cwd=cwd,
+        env={
+            **os.environ,
+            **(env or {}),
+            "_RUNBOOK_COMPLETE": "complete_bash",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(cword),
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout.split()
+
+
+def test_severities_statuses_templates_services_roles_and_checklist_keys(repo: Path) -> None:
+    assert complete(repo, "runbook severity ") == ["SEV-0", "SEV-1", "SEV-2", "SEV-3"]
+    assert complete(repo, "runbook declare T --severity SEV-") == [
+        "SEV-0",
+        "SEV-1",
+        "SEV-2",
+        "SEV-3",
+    ]
+    assert complete(repo, "runbook list --severity SEV-1") == ["SEV-1"]
+    assert complete(repo, "runbook status ") == [
+        "investigating", "identified", "mitigated", "resolved", "closed", "cancelled"
+    ]  # fmt: skip
+    assert complete(repo, "runbook status mi") == ["mitigated"]
+    assert complete(repo, "runbook comms -t s") == ["slack", "status-page", "stakeholder"]
+    assert complete(repo, "runbook declare T --service ") == [
+        "appointment-service", "patient-web", "doctor-hub", "admin-console"
+    ]  # fmt: skip
+    roles = complete(repo, "runbook escalate --to ")
+    assert roles[:3] == ["oncall", "squad-lead", "head-of-engineering"]
+    assert "compliance-officer" in roles
+    assert complete(repo, "runbook page --to head") == ["head-of-engineering"]
+    keys = complete(repo, "runbook checklist tick ")
+    assert "ticket_updated" in keys and "breach_risk_assessment" in keys
+    assert complete(repo, "runbook checklist untick post") == ["postmortem_scheduled"]
+
+
+def test_values_come_from_the_repositorys_config(runbook: Runbook) -> None:
+    config = runbook.repo / "docs/runbooks/config.yml"
+    config.write_text("services:\n  billing-api: {}\n", encoding="utf-8")
+    assert "billing-api" in complete(runbook.repo, "runbook declare T --service ")
+    # --repo names another repository: its config is read, whatever the current folder
+    elsewhere = runbook.repo.parent
+    assert "billing-api" in complete(
+        elsewhere, f"runbook --repo {runbook.repo} declare T --service bil"
+    )
+
+
+def test_incidents_open_first_with_titles(declared: Runbook) -> None:
+    declared("declare", "Slow search", "--severity", "SEV-3", "--service", "patient-web")
+    declared("declare", "Old outage", "--severity", "SEV-3", "--service", "patient-web")
+    declared("status", "cancelled", "-i", "3")
+    ids = complete(declared.repo, "runbook show -i ")
+    assert ids[-1] == "3" and sorted(ids) == ["1", "2", "3"]
+    assert ids[:2] == ["2", "1"]
+    assert complete(declared.repo, "runbook timeline add x --incident 2") == ["2"]
+
+
+def test_incident_help_is_the_title_for_shells_that_show_it(declared: Runbook) -> None:
+    result = subprocess.run(
+        [RUNBOOK],
+        cwd=declared.repo,
+        env={
+            **os.environ,
+            "_RUNBOOK_COMPLETE": "complete_zsh",
+            "_TYPER_COMPLETE_ARGS": "runbook show -i ",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert "Checkout errors" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "line", ["runbook severity ", "runbook show -i ", "runbook escalate --to "]
+)
+def test_outside_a_repository_nothing_is_offered_and_nothing_fails(
+    tmp_path: Path, line: str
+) -> None:
+    outside = tmp_path / "not-a-repo"
+    outside.mkdir()
+    assert complete(outside, line) == []
+
+
+def test_a_broken_config_offers_nothing_instead_of_a_traceback(runbook: Runbook) -> None:
+    (runbook.repo / "docs/runbooks/config.yml").write_text("severities: [unclosed\n")
+    assert complete(runbook.repo, "runbook severity ") == []
+    assert complete(runbook.repo, "runbook comms -t ") == [
+        "slack", "status-page", "stakeholder", "resolved"
+    ]  # fmt: skip
+
+
+def test_completion_is_fast(declared: Runbook) -> None:
+    complete(declared.repo, "runbook show -i ")  # warm the cache
+    started = time.perf_counter()
+    complete(declared.repo, "runbook show -i ")
+    assert time.perf_counter() - started < 3
