@@ -205,3 +205,29 @@ def test_other_front_matter_tools_read_the_same_facts(declared: Runbook, repo: P
     assert post["id"] == view["id"] and post["severity"] == view["severity"]
     assert post["started_at"] == view["started_at"]  # quoted, so not turned into a datetime
     assert "## Timeline" in post.content
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=50), max_size=6),
+    st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=6),
+)
+def test_adding_entries_at_once_is_adding_them_one_by_one_in_time_order(
+    existing: list[int], new: list[int]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from runbook_cli.domain import document
+
+    base = datetime(2026, 11, 26, 10, tzinfo=UTC)
+    body = "# Incident 1 – x\n\n## Timeline\n\n## Root Cause\n\nWhy.\n"
+    for minute in sorted(existing):
+        body = document.add_entry(
+            body, document.Entry(base + timedelta(minutes=minute), "A", "old")
+        )
+    entries = [
+        document.Entry(base + timedelta(minutes=m), "B", f"new {i}") for i, m in enumerate(new)
+    ]
+    one_by_one = body
+    for entry in sorted(entries, key=lambda e: e.at):
+        one_by_one = document.add_entry(one_by_one, entry)
+    assert document.add_entries(body, entries) == one_by_one

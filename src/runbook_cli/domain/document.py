@@ -7,6 +7,7 @@ A file that is loaded and saved without changes comes back byte for byte, BOM an
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -427,6 +428,45 @@ def timeline(doc: Document) -> tuple[list[Entry], list[BadLine]]:
     spans, bad = _timeline_spans(lines, section)
     entries = sorted((span.entry for span in spans), key=lambda entry: entry.at)
     return entries, [BadLine(index + doc.body_offset + 1, text) for index, text in bad]
+
+
+def add_entries(body: str, entries: list[Entry]) -> str:
+    """Add many entries in one pass over the timeline (a capture of thousands stays linear): each
+    goes after every existing entry at or before its time, new ones in time order."""
+    if len(entries) < 2:
+        return add_entry(body, entries[0]) if entries else body
+    lines = body.split("\n")
+    section = find_section(body, "Timeline")
+    if section is None:
+        raise DocumentError("the report has no '## Timeline' section; add one to add entries")
+    spans, _ = _timeline_spans(lines, section)
+    # latest[i]: the earliest time among spans i.. ; the last span at or before t is then the
+    # last i with latest[i] <= t (a hand-sorted timeline may be out of order).
+    earliest_from: list[datetime] = []
+    for span in reversed(spans):
+        at = span.entry.at
+        earliest_from.append(min(at, earliest_from[-1]) if earliest_from else at)
+    earliest_from.reverse()
+    groups: dict[int, list[str]] = {}
+    for entry in sorted(entries, key=lambda e: e.at):
+        index = bisect.bisect_right(earliest_from, entry.at) - 1
+        if index >= 0:
+            position = spans[index].end
+        elif spans:
+            position = spans[0].start
+        else:
+            position = section.end
+            while position > section.heading + 1 and not lines[position - 1].strip():
+                position -= 1
+        groups.setdefault(position, []).extend(format_entry(entry))
+    result: list[str] = []
+    previous = 0
+    for position in sorted(groups):
+        result += lines[previous:position] + groups[position]
+        if position == section.end or (position < len(lines) and _HEADING.match(lines[position])):
+            result.append("")
+        previous = position
+    return "\n".join(result + lines[previous:])
 
 
 def add_entry(body: str, entry: Entry) -> str:

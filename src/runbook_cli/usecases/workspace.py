@@ -248,11 +248,10 @@ class Workspace:
     def _save(self, loaded: Loaded, edit: Edit, commit: bool, kept: list) -> None:
         doc = loaded.doc
         body = edit.body
-        for entry in edit.entries:
-            try:
-                body = document.add_entry(body, entry)
-            except document.DocumentError as error:
-                raise MalformedFileError(f"{self.store.relative(loaded.path)}: {error}.") from None
+        try:
+            body = document.add_entries(body, edit.entries)
+        except document.DocumentError as error:
+            raise MalformedFileError(f"{self.store.relative(loaded.path)}: {error}.") from None
         doc.meta = edit.incident.to_meta()
         doc.body = generated.regenerate(body, edit.incident)
         text = doc.render()
