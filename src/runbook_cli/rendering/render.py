@@ -232,24 +232,22 @@ def incident_table(views: list[dict], config: Config, now: datetime) -> None:
     if not views:
         out.print("No incidents match.")
         return
-    table = Table(show_edge=False)
-    for column in (
-        "ID",
-        "Date",
-        "Severity",
-        "Status",
-        "Title",
-        "Services",
-        "Commander",
-        "Duration",
+    # Below 100 columns (a pipe is 80) the padding goes, leaving the rules between columns, so
+    # every column still fits: ID, date, severity, status and duration never wrap; title,
+    # services and commander wrap at spaces (folding only a word longer than the column).
+    narrow = out.width < 100
+    table = Table(show_edge=False, padding=(0, 0) if narrow else (0, 1))
+    for column, minimum, wraps in (
+        ("ID", None, False),
+        ("Date", None, False),
+        ("Sev" if narrow else "Severity", None, False),
+        ("Status", None, False),
+        ("Title", 12, True),
+        ("Services", 10, True),
+        ("Commander", 9, True),
+        ("Duration", None, False),
     ):
-        wraps = column in ("Title", "Services", "Commander")
-        table.add_column(
-            column,
-            no_wrap=not wraps,
-            min_width={"Title": 20, "Services": 12}.get(column),
-            overflow="fold",
-        )
+        table.add_column(column, no_wrap=not wraps, min_width=minimum, overflow="fold")
     for view in views:
         table.add_row(
             str(view["id"]),
