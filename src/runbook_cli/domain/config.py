@@ -613,7 +613,8 @@ SETTINGS: dict[str, Setting] = {
     ),
     "runbook_review": Setting(
         {"last_reviewed": None, "every_days": 91},
-        "Review the runbook quarterly or after any SEV-0: set last_reviewed (YYYY-MM-DD) when you do.",
+        "Review the runbook quarterly or after any SEV-0: set last_reviewed (YYYY-MM-DD) when you "
+        "do.",
         _review,
     ),
     "sensitive_data": Setting(
@@ -751,7 +752,8 @@ def default_text() -> str:
     """The config file `init` writes: the seed's values, with a note on each part."""
     parts = [
         "# runbook configuration. Defaults come from the company incident-response runbook.\n"
-        "# Unknown keys are refused with a hint, so a typo never silently falls back to a default.\n",
+        "# Unknown keys are refused with a hint, so a typo never silently falls back to a "
+        "default.\n",
     ]
     for key, setting in SETTINGS.items():
         parts.append(f"\n# {setting.note}\n{yamlio.dump({key: setting.default})}")

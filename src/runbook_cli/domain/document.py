@@ -22,7 +22,8 @@ _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})")
 _ENTRY_FENCE = re.compile(r"^  (`{3,})$")  # opens an entry's further lines (format_entry)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ENTRY = re.compile(
-    r"^- (?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{2}:\d{2}(?::\d{2})?) ?(?:UTC|Z) (?:—|–|--|-) (?P<author>.+?) (?:—|–|--|-) (?P<text>.*)$"
+    r"^- (?P<date>\d{4}-\d{2}-\d{2})[ T](?P<time>\d{2}:\d{2}(?::\d{2})?) ?(?:UTC|Z) (?:—|–|--|-) "
+    r"(?P<author>.+?) (?:—|–|--|-) (?P<text>.*)$"
 )
 ENTRY_SEPARATOR = " — "
 CONTINUATION = "  "

@@ -64,7 +64,8 @@ def clean_name(text: str, what: str) -> str:
         raise UsageError(f"{what} is longer than {NAME_MAX} characters; use a shorter name.")
     if any(separator in cleaned for separator in (" — ", " – ", " -- ", " - ")):
         raise UsageError(
-            f"{what} {cleaned!r} contains ' - ' or ' — ', which separates fields in the timeline; drop it."
+            f"{what} {cleaned!r} contains ' - ' or ' — ', which separates fields in the timeline; "
+            "drop it."
         )
     return cleaned
 

@@ -1,4 +1,5 @@
-"""`runbook demo`: a full SEV-1 incident, step by step, through the real commands, in a scratch repository."""
+"""`runbook demo`: a full SEV-1 incident, step by step, through the real commands, in a
+scratch repository."""
 
 from __future__ import annotations
 
@@ -96,7 +97,8 @@ STEPS: list[tuple[int, str, list[str]]] = [
     (43, "The incident, as the repository now holds it", ["show"]),
     (
         44,
-        "The Incident Report in the runbook template's shape (for the ticket; fill it in with report set)",
+        "The Incident Report in the runbook template's shape (for the ticket; fill it in with "
+        "report set)",
         ["report"],
     ),
     (

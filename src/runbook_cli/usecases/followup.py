@@ -297,11 +297,13 @@ def edit_in_editor(
             rejected = path.with_name(path.name + ".rejected")
             files.replace_file(rejected, raw)  # a link there is replaced, not followed
             raise type(error)(
-                f"{error} Your edit is kept in {ws.store.relative(rejected)}; the incident file was not changed."
+                f"{error} Your edit is kept in {ws.store.relative(rejected)}; the incident file "
+                "was not changed."
             ) from None
         if edited.incident.id != _file_id(path):
             raise UsageError(
-                "the edit changed the incident's id; ids are fixed (renumbering is done by runbook sync)."
+                "the edit changed the incident's id; ids are fixed (renumbering is done by "
+                "runbook sync)."
             )
         allowed = ws.screen(original.decode("utf-8", "replace"), raw.decode("utf-8"), path)
         trailers = {"Edited-By": me, **({"Sensitive-Data-Allowed": allowed} if allowed else {})}

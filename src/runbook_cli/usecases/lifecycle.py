@@ -86,13 +86,15 @@ def parse_services(names: list[str], config: Config) -> tuple[list[str], list[st
             service = part.strip()
             if not _SERVICE.match(service):
                 raise UsageError(
-                    f"{service!r} is not a service name; use letters, digits, '.', '_', '-' or '/' (e.g. appointment-service)."
+                    f"{service!r} is not a service name; use letters, digits, '.', '_', '-' or "
+                    "'/' (e.g. appointment-service)."
                 )
             if service not in services:
                 services.append(service)
     if not services:
         raise UsageError(
-            "name at least one affected service with --service (e.g. --service appointment-service)."
+            "name at least one affected service with --service (e.g. --service "
+            "appointment-service)."
         )
     return services, [s for s in services if config.services and s not in config.services]
 
@@ -506,5 +508,6 @@ def not_before_start(incident: model.Incident, moment: datetime, what: str) -> N
 def _not_before(start: datetime, moment: datetime, what: str, event: str) -> None:
     if moment < start:
         raise UsageError(
-            f"{what} ({clock.format_stored(moment)}) is before {event} ({clock.format_stored(start)}); check the time you gave."
+            f"{what} ({clock.format_stored(moment)}) is before {event} "
+            f"({clock.format_stored(start)}); check the time you gave."
         )
