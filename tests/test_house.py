@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,10 @@ def run(*command: str) -> subprocess.CompletedProcess:
 def test_imports_point_down_the_layers() -> None:
     result = run("lint-imports", "--no-cache")
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_ruff_finds_nothing_and_the_tree_is_formatted() -> None:
+    lint = run(sys.executable, "-m", "ruff", "check", "--no-cache", ".")
+    assert lint.returncode == 0, lint.stdout[-3000:]
+    formatting = run(sys.executable, "-m", "ruff", "format", "--check", "--no-cache", ".")
+    assert formatting.returncode == 0, formatting.stdout[-3000:]

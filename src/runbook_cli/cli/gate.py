@@ -1,7 +1,7 @@
 """`runbook check`: the completeness gate for CI and pre-commit."""
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,7 +12,7 @@ app = typer.Typer()
 """This module's commands; the command line merges them into `runbook`."""
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     github = "github"

@@ -14,7 +14,10 @@ Incident = Annotated[
     typer.Option(
         "--incident",
         "-i",
-        help="Incident id (7, incident-7 or the file). Default: the one chosen with 'use', else the only open one.",
+        help=(
+            "Incident id (7, incident-7 or the file). Default: the one chosen with 'use', else "
+            "the only open one."
+        ),
         show_default=False,
         autocompletion=complete.incidents,
     ),

@@ -178,7 +178,7 @@ def postmortem_schedule(
     author: Author = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Record when the post-mortem meeting is (a date past the deadline is allowed; check flags it)."""
+    """Record when the post-mortem meeting is (past the deadline is allowed; check flags it)."""
     from runbook_cli.usecases import followup
 
     ws = workspace(ctx)
@@ -298,7 +298,7 @@ def close(
     allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Close a resolved incident; refused (listing what is missing) until runbook check passes for it."""
+    """Close a resolved incident; refused, listing what is missing, until check passes for it."""
     from runbook_cli.usecases import followup
 
     saved(

@@ -129,7 +129,8 @@ def declare(
     typer.echo(f"  file: {result.path}" + ("" if result.commit else " (not committed)"))
     if result.unknown_services:
         typer.echo(
-            f"runbook: note: {', '.join(result.unknown_services)} not in the config's services (typo?); kept as given.",
+            f"runbook: note: {', '.join(result.unknown_services)} not in the config's services "
+            "(typo?); kept as given.",
             err=True,
         )
     next_steps(ws, incident)
@@ -288,7 +289,7 @@ def resolve(
     no_pagerduty: NoPagerDuty = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Resolve: service restored. Records resolution time, root-cause hypothesis and remaining risks."""
+    """Resolve: service restored. Records the time, root-cause hypothesis and remaining risks."""
     from runbook_cli.usecases import lifecycle
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)

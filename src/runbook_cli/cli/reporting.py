@@ -85,7 +85,7 @@ def metrics(
 
 @app.command()
 def audit(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
-    """Every commit that changed incident files, with field-level changes; hand edits are flagged."""
+    """Every commit that changed incident files, with field-level changes; hand edits flagged."""
     from runbook_cli.domain.layout import ID_REFERENCE
     from runbook_cli.errors import UsageError
     from runbook_cli.usecases import audit as trail
@@ -112,7 +112,9 @@ def site(
         Path,
         typer.Option(
             "--out",
-            help="Folder to write the site into (created; files that did not change are left alone).",
+            help=(
+                "Folder to write the site into (created; files that did not change are left alone)."
+            ),
         ),
     ] = Path("site"),
     allow_sensitive: AllowSensitive = False,

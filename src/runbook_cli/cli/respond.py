@@ -72,7 +72,7 @@ def comms(
     allow_sensitive: AllowSensitive = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Render a communication template for the incident (the runbook's wording); optionally post it."""
+    """Render a communication template for the incident (the runbook's wording); or post it."""
     from runbook_cli.usecases import comms as messages
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
@@ -95,7 +95,7 @@ def comms(
 
 @app.command("escalation")
 def escalation_matrix(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
-    """The escalation matrix for an incident: each step, when it is due, whether it is reached, who and how."""
+    """The escalation matrix for an incident: each step, when due, whether reached, who and how."""
     from runbook_cli.domain import clock
     from runbook_cli.usecases import oncall
 
@@ -141,7 +141,7 @@ def due_now(
         bool, typer.Option("--fail-on-overdue", help="Exit 1 when anything is overdue (cron, CI).")
     ] = False,
 ) -> None:
-    """What is due across incidents, soonest first: updates, escalations, post-mortems, action items."""
+    """What is due across incidents, soonest first: updates, escalations, post-mortems, actions."""
     from runbook_cli.domain import clock
     from runbook_cli.errors import CheckFailed
     from runbook_cli.usecases import oncall

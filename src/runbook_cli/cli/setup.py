@@ -34,7 +34,8 @@ def init(
     ] = False,
     no_commit: NoCommit = False,
 ) -> None:
-    """Set up docs/runbooks/ (config, contacts, incidents/, templates/), the CI check and git attributes; safe to run again."""
+    """Set up docs/runbooks/ (config, contacts, incidents/, templates/), the CI check and git
+    attributes; safe to run again."""
     from runbook_cli.usecases import scaffold
 
     if pages and not yes:
@@ -46,7 +47,8 @@ def init(
     for path in result.created:
         typer.echo(f"  created {path}")
     typer.echo(
-        f"Set up docs/runbooks/ ({'committed ' + result.commit[:8] if result.commit else 'not committed'})."
+        "Set up docs/runbooks/ "
+        f"({'committed ' + result.commit[:8] if result.commit else 'not committed'})."
     )
 
 

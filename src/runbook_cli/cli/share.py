@@ -18,7 +18,7 @@ def sync(
         bool, typer.Option("--no-push", help="Fetch and merge only; do not push.")
     ] = False,
 ) -> None:
-    """Share with the team's remote: fetch, renumber clashing new incidents, merge by meaning, push."""
+    """Share with the team's remote: fetch, renumber clashing incidents, merge by meaning, push."""
     from runbook_cli.usecases import sharing
 
     outcome = sharing.sync(workspace(ctx), push=not no_push)

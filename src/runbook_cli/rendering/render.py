@@ -1,4 +1,4 @@
-"""Terminal rendering with rich. Colour only on a terminal and never with NO_COLOR (rich's own rules)."""
+"""Terminal rendering with rich. Colour only on a terminal, never with NO_COLOR (rich's rules)."""
 
 from __future__ import annotations
 
