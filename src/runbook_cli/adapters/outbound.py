@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from runbook_cli.domain.text import sentence
@@ -104,32 +105,9 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def request(
-    method: str,
-    url: str,
-    service: str,
-    *,
-    payload: dict | None = None,
-    params: Mapping[str, object] | None = None,
-    headers: dict[str, str] | None = None,
-    secrets: Iterable[str] = (),
-    idempotent: bool = True,
-    attempts: int = ATTEMPTS,
-    patience: float | None = None,
-) -> dict:
-    """Send JSON, return the JSON answer ({} when empty); see `send`."""
-    return send(
-        method,
-        url,
-        service,
-        payload=payload,
-        params=params,
-        headers=headers,
-        secrets=secrets,
-        idempotent=idempotent,
-        attempts=attempts,
-        patience=patience,
-    ).body
+def request(method: str, url: str, service: str, **options: Any) -> dict:
+    """Send JSON, return the JSON answer ({} when empty); the options are `send`'s."""
+    return send(method, url, service, **options).body
 
 
 def send(

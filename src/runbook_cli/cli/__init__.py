@@ -208,19 +208,9 @@ def main_options(
     opened().clear()  # a new invocation (tests run many in one process)
 
 
-for _commands in (
-    capture,
-    facts,
-    gate,
-    outside,
-    postincident,
-    read,
-    record,
-    reporting,
-    respond,
-    setup,
-    share,
-):
+COMMAND_MODULES = (capture, facts, gate, outside, postincident, read, record)
+COMMAND_MODULES += (reporting, respond, setup, share)
+for _commands in COMMAND_MODULES:
     app.add_typer(_commands.app)
 
 
