@@ -261,3 +261,12 @@ def test_init_pages_warns_the_site_may_be_public_and_asks(bare_repo: Path) -> No
 def test_site_docs_warn_that_pages_may_be_public() -> None:
     text = (Path(__file__).parent.parent / "docs/site.md").read_text()
     assert "A GitHub Pages site may be public" in text and "access control" in text
+
+
+def test_data_affected_at_reads_a_clock_time_in_the_responders_zone(night: Runbook) -> None:
+    declared = night
+    set_zone(declared.repo, "Europe/Berlin")  # now is 01:05 in Berlin
+    declared("data-affected", "yes", "--reason", "export leaked", "--at", "1am")
+    view = declared.json("show")
+    entry = next(e for e in view["timeline"] if "export leaked" in e["text"])
+    assert entry["at"] == "2026-11-27T00:00:00Z"  # 01:00 Berlin, stored in UTC

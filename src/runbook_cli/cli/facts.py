@@ -59,7 +59,7 @@ def data_affected(
         incident,
         choice == "yes",
         reason=reason or "",
-        at=when(at),
+        at=when(at, ws),
         author=author,
         commit=not no_commit,
     )
@@ -91,13 +91,14 @@ def notified(
     """Record a regulatory notification as sent, or as not required; the clock stops."""
     from runbook_cli.usecases import facts
 
+    ws = workspace(ctx, allow_sensitive=allow_sensitive)
     edit = facts.record_notification(
-        workspace(ctx, allow_sensitive=allow_sensitive),
+        ws,
         incident,
         clock,
         not_required=not_required,
         reason=reason,
-        at=when(at),
+        at=when(at, ws),
         author=author,
         commit=not no_commit,
     )

@@ -88,15 +88,13 @@ def _say_waiting(timeout: float) -> None:
     )
 
 
-def when(text: str | None, ws=None, *, allow_future: bool = False) -> datetime | None:
+def when(text: str | None, ws, *, allow_future: bool = False) -> datetime | None:
     """A typed time; clock times are read in the zone of `ws` (display_timezone, else TZ)."""
     if text is None:
         return None
     from runbook_cli.domain import clock
 
-    return clock.parse_time(
-        text, allow_future=allow_future, where=ws.config.zone if ws is not None else None
-    )
+    return clock.parse_time(text, allow_future=allow_future, where=ws.config.zone)
 
 
 def read_text(text: str | None, what: str) -> str:
