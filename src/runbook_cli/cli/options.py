@@ -42,6 +42,13 @@ At = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+SeverityFilter = Annotated[
+    str | None, typer.Option(help="Only this severity.", autocompletion=complete.severities)
+]
+ServiceFilter = Annotated[
+    str | None,
+    typer.Option(help="Only incidents affecting this service.", autocompletion=complete.services),
+]
 NoPagerDuty = Annotated[
     bool,
     typer.Option(

@@ -8,6 +8,8 @@ from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     Incident,
     Json,
+    ServiceFilter,
+    SeverityFilter,
     name_unreadable,
     print_json,
     progress_bar,
@@ -40,15 +42,8 @@ def list_incidents(
     status: Annotated[
         str | None, typer.Option(help="Only this status.", autocompletion=complete.statuses)
     ] = None,
-    severity: Annotated[
-        str | None, typer.Option(help="Only this severity.", autocompletion=complete.severities)
-    ] = None,
-    service: Annotated[
-        str | None,
-        typer.Option(
-            help="Only incidents affecting this service.", autocompletion=complete.services
-        ),
-    ] = None,
+    severity: SeverityFilter = None,
+    service: ServiceFilter = None,
     since: Annotated[
         str | None,
         typer.Option(help="Only incidents started on or after this date (YYYY-MM-DD) or time."),

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     AllowSensitive,
     Incident,
     Json,
     NoCommit,
+    ServiceFilter,
+    SeverityFilter,
     name_unreadable,
     print_json,
     progress_bar,
@@ -32,15 +33,8 @@ def metrics(
     until: Annotated[
         str | None, typer.Option(help="Incidents started on or before this date (YYYY-MM-DD).")
     ] = None,
-    severity: Annotated[
-        str | None, typer.Option(help="Only this severity.", autocompletion=complete.severities)
-    ] = None,
-    service: Annotated[
-        str | None,
-        typer.Option(
-            help="Only incidents affecting this service.", autocompletion=complete.services
-        ),
-    ] = None,
+    severity: SeverityFilter = None,
+    service: ServiceFilter = None,
     json: Json = False,
     as_csv: Annotated[
         bool, typer.Option("--csv", help="One row per incident, for spreadsheets.")
