@@ -4,6 +4,7 @@ cannot be used twice, a Jira label finds an issue, a Statuspage listing searches
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from runbook_cli.demo_fakes import SlackChannel
 
 Answer = tuple  # (status, json) or (status, json, delay) or (status, json, delay, headers)
 
@@ -356,76 +359,23 @@ def log_entry(n: int, kind: str, at: str, who: str = "Priya Raman", **extra: obj
     }
 
 
-class SlackWeb:
-    """Web API under /api/: conversations.history (oldest, cursor, limit), conversations.replies,
-    conversations.info, users.info; ok:false with an error word as Slack answers; the bot token
-    as a Bearer header. `page` sets how many messages a page holds."""
+class SlackWeb(SlackChannel):
+    """The Slack Web API under /api/: the demo's documented-behaviour fake, answering through
+    this generic Fake so tests can script 429s and failures around it. `page` sets how many
+    messages a page holds."""
 
     TOKEN = "xoxb-0000-1111-TESTTOKEN"
+    METHODS = ("conversations.history", "conversations.replies", "conversations.info", "users.info")
 
     def __init__(self, fake: Fake, channel: str = "C0WAR", name: str = "incident-war-room"):
-        self.channel, self.name = channel, name
-        self.messages: list[dict] = []  # newest last
-        self.threads: dict[str, list[dict]] = {}
-        self.users: dict[str, str] = {}
+        super().__init__(channel, name, self.TOKEN)
         self.page = 100
-        for method in ("history", "replies", "info"):
-            fake.handle(f"GET /api/conversations.{method}", getattr(self, method))
-            fake.handle(f"POST /api/conversations.{method}", getattr(self, method))
-        fake.handle("GET /api/users.info", self.user)
-        fake.handle("POST /api/users.info", self.user)
+        for method in self.METHODS:
+            for verb in ("GET", "POST"):
+                fake.handle(f"{verb} /api/{method}", functools.partial(self.call, method))
 
-    def _refused(self, request: dict) -> Answer | None:
-        if request["headers"].get("Authorization") != f"Bearer {self.TOKEN}":
-            return 200, {"ok": False, "error": "invalid_auth"}
-        if request["query"].get("channel", self.channel) != self.channel:
-            return 200, {"ok": False, "error": "channel_not_found"}
-        return None
-
-    def _paged(self, request: dict, found: list[dict]) -> Answer:
-        start = int(request["query"].get("cursor") or 0)
-        limit = min(int(request["query"].get("limit") or 100), self.page)
-        rest = start + limit < len(found)
-        return 200, {
-            "ok": True,
-            "messages": found[start : start + limit],
-            "has_more": rest,
-            "response_metadata": {"next_cursor": str(start + limit) if rest else ""},
-        }
+    def call(self, method: str, request: dict) -> Answer:
+        return 200, self.answer(method, request["query"], request["headers"].get("Authorization"))
 
     def history(self, request: dict) -> Answer:
-        refused = self._refused(request)
-        if refused:
-            return refused
-        oldest = float(request["query"].get("oldest") or 0)
-        # newest first, as Slack answers
-        found = [m for m in reversed(self.messages) if float(m["ts"]) > oldest]
-        return self._paged(request, found)
-
-    def replies(self, request: dict) -> Answer:
-        refused = self._refused(request)
-        if refused:
-            return refused
-        ts = request["query"]["ts"]
-        parent = next(m for m in self.messages if m["ts"] == ts)
-        return self._paged(request, [parent, *self.threads.get(ts, [])])
-
-    def info(self, request: dict) -> Answer:
-        refused = self._refused(request)
-        if refused:
-            return refused
-        return 200, {"ok": True, "channel": {"id": self.channel, "name": self.name}}
-
-    def user(self, request: dict) -> Answer:
-        refused = self._refused(request)
-        if refused:
-            return refused
-        user = request["query"].get("user")
-        if user not in self.users:
-            return 200, {"ok": False, "error": "user_not_found"}
-        return 200, {"ok": True, "user": {"id": user, "real_name": self.users[user]}}
-
-    def say(self, ts: float, text: str, user: str = "U1", **extra: object) -> dict:
-        message = {"type": "message", "ts": f"{ts:.6f}", "user": user, "text": text, **extra}
-        self.messages.append(message)
-        return message
+        return self.call("conversations.history", request)
