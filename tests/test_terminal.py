@@ -110,14 +110,33 @@ def all_commands():
     from runbook_cli.cli import app
 
     root = typer.main.get_command(app)
+    ctx = root.make_context("runbook", [], resilient_parsing=True)
 
     def walk(command, path):
-        for name, child in getattr(command, "commands", {}).items():
+        for name in getattr(command, "list_commands", lambda ctx: [])(ctx):
+            child = command.get_command(ctx, name)
             if not child.hidden:
                 yield (*path, name), child
                 yield from walk(child, (*path, name))
 
     return list(walk(root, ()))
+
+
+def test_the_command_index_names_each_module_s_commands_exactly() -> None:
+    """`runbook` loads a command's module only when it runs; its index must match the modules."""
+    import importlib
+
+    import typer
+
+    from runbook_cli.cli import COMMANDS
+
+    found = {}
+    for module in COMMANDS:
+        host = typer.Typer()
+        host.add_typer(importlib.import_module(f"runbook_cli.cli.{module}").app)
+        found[module] = tuple(typer.main.get_group(host).commands)
+    assert found == COMMANDS
+    assert len(all_commands()) > 50  # the walk below sees every command and subcommand
 
 
 def test_help_at_80_columns_groups_commands_in_runbook_order_and_cuts_nothing(

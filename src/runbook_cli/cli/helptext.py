@@ -237,7 +237,8 @@ def usage_message(error) -> str:
         return f"{message}."
     path = ctx.command_path
     unknown = re.match(r"no such command '(.+?)'", message)
-    commands = getattr(ctx.command, "commands", None)
+    listing = getattr(ctx.command, "list_commands", None)
+    commands = listing(ctx) if listing else None
     if unknown and commands:
         typed = unknown.group(1)
         if "add" in commands and not difflib.get_close_matches(typed, list(commands), n=1):

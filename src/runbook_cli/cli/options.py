@@ -181,6 +181,13 @@ def print_json(value: object) -> None:
         sys.stdout.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+def show_dry_run(calls) -> None:
+    """What --dry-run would have sent to an outside service, request by request."""
+    for call in calls:
+        typer.echo(f"Would send to {call.service} (dry run, nothing sent or recorded):")
+        typer.echo(call.shown())
+
+
 def saved(edit, what: str) -> None:
     """One line confirming a change: what, where, and the commit (or that none was made);
     then any warning (on stderr)."""

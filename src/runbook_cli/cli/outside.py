@@ -1,5 +1,5 @@
-"""Commands for the systems the runbook names: page (PagerDuty), statuspage publish, action
-export (Jira, Linear), and retry (what an outside service is still owed)."""
+"""Commands for the systems the runbook names: page (PagerDuty), statuspage publish, and retry
+(what an outside service is still owed). Action items go to Jira or Linear from `actions`."""
 
 from typing import Annotated
 
@@ -13,9 +13,9 @@ from runbook_cli.cli.options import (
     Incident,
     NoCommit,
     saved,
+    show_dry_run,
     workspace,
 )
-from runbook_cli.cli.postincident import action_app
 
 app = typer.Typer()
 """This module's commands; the command line merges them into `runbook`."""
@@ -24,12 +24,6 @@ statuspage_app = typer.Typer(
     help="The public status page (Atlassian Statuspage).", no_args_is_help=True
 )
 app.add_typer(statuspage_app, name="statuspage")
-
-
-def _show_dry_run(calls) -> None:
-    for call in calls:
-        typer.echo(f"Would send to {call.service} (dry run, nothing sent or recorded):")
-        typer.echo(call.shown())
 
 
 @app.command()
@@ -62,7 +56,7 @@ def page(
         commit=not no_commit,
     )
     if edit is None:
-        _show_dry_run([call])
+        show_dry_run([call])
         return
     saved(edit, f"paged via PagerDuty ({call.payload['dedup_key']})")
 
@@ -96,41 +90,9 @@ def statuspage_publish(
     if published.unchanged:
         typer.echo("The status page already shows this; nothing sent (subscribers not notified).")
     elif published.edit is None:
-        _show_dry_run([published.call])
+        show_dry_run([published.call])
     else:
         saved(published.edit, f"status page {published.call.payload['incident']['status']}")
-
-
-@action_app.command("export")
-def action_export(
-    ctx: typer.Context,
-    to: Annotated[str, typer.Option("--to", help="jira or linear.", show_default=False)],
-    dry_run: DryRun = False,
-    incident: Incident = None,
-    author: Author = None,
-    no_commit: NoCommit = False,
-    allow_sensitive: AllowSensitive = False,
-) -> None:
-    """Create a Jira or Linear issue for each action item that has none yet (safe to re-run:
-    an issue is never created twice)."""
-    from runbook_cli.usecases import trackers
-
-    exported = trackers.export(
-        workspace(ctx, allow_sensitive=allow_sensitive),
-        incident,
-        to.lower(),
-        dry_run=dry_run,
-        author=author,
-        commit=not no_commit,
-    )
-    if dry_run:
-        _show_dry_run(exported.calls)
-    elif exported.edit is None:
-        typer.echo("Every action item already has an issue; nothing to export.")
-    else:
-        saved(exported.edit, f"{len(exported.calls)} action item(s) exported")
-    for note in exported.notes:
-        typer.echo(f"  note: {note}.")
 
 
 @app.command()

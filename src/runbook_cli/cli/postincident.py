@@ -1,4 +1,4 @@
-"""Post-incident commands: checklist, action, postmortem, report, edit, close."""
+"""Post-incident commands: checklist, postmortem, report, edit, close."""
 
 from typing import Annotated
 
@@ -11,7 +11,6 @@ from runbook_cli.cli.options import (
     Incident,
     Json,
     NoCommit,
-    name_unreadable,
     print_json,
     read_text,
     saved,
@@ -20,16 +19,12 @@ from runbook_cli.cli.options import (
 )
 
 checklist_app = typer.Typer(help="The post-incident checklist.", invoke_without_command=True)
-action_app = typer.Typer(
-    help="Preventive action items (owners and due dates).", no_args_is_help=True
-)
 
 app = typer.Typer()
 """This module's commands; the command line merges them into `runbook`."""
 postmortem_app = typer.Typer(help="The post-mortem meeting.", no_args_is_help=True)
 report_app = typer.Typer(help="The Incident Report.", invoke_without_command=True)
 app.add_typer(checklist_app, name="checklist")
-app.add_typer(action_app, name="action")
 app.add_typer(postmortem_app, name="postmortem")
 app.add_typer(report_app, name="report")
 
@@ -87,80 +82,6 @@ def checklist_untick(
         ),
         f"{key} not done",
     )
-
-
-@action_app.command("add")
-def action_add(
-    ctx: typer.Context,
-    title: str,
-    owner: Annotated[str, typer.Option(help="Who owns it.", show_default=False)],
-    due: Annotated[str, typer.Option(help="Due date, YYYY-MM-DD.", show_default=False)],
-    incident: Incident = None,
-    author: Author = None,
-    allow_sensitive: AllowSensitive = False,
-    no_commit: NoCommit = False,
-) -> None:
-    """Add a preventive action item."""
-    from runbook_cli.domain import clock
-    from runbook_cli.usecases import followup
-
-    edit, item = followup.add_action(
-        workspace(ctx, allow_sensitive=allow_sensitive),
-        incident,
-        title,
-        owner=owner,
-        due=clock.parse_date(due),
-        author=author,
-        commit=not no_commit,
-    )
-    saved(edit, f"action item {item.id} added")
-    today = clock.now().date()
-    if item.due < today:
-        typer.echo(
-            f"runbook: warning: the due date {item.due.isoformat()} is already past (today is "
-            f"{today.isoformat()}); the item counts as overdue at once.",
-            err=True,
-        )
-
-
-@action_app.command("done")
-def action_done(
-    ctx: typer.Context,
-    number: Annotated[int, typer.Argument(metavar="N")],
-    incident: Incident = None,
-    author: Author = None,
-    no_commit: NoCommit = False,
-) -> None:
-    """Mark action item N done."""
-    from runbook_cli.usecases import followup
-
-    edit, item = followup.finish_action(
-        workspace(ctx), incident, number, author=author, commit=not no_commit
-    )
-    saved(edit, f"action item {item.id} done")
-
-
-@action_app.command("list")
-def action_list(
-    ctx: typer.Context,
-    overdue: Annotated[
-        bool, typer.Option("--overdue", help="Only open items past their due date.")
-    ] = False,
-    owner: Annotated[str | None, typer.Option(help="Only this owner's items.")] = None,
-    json: Json = False,
-) -> None:
-    """Action items across all incidents, open ones first, soonest due first."""
-    from runbook_cli.usecases import followup
-
-    ws = workspace(ctx)
-    rows = followup.list_actions(ws, overdue_only=overdue, owner=owner)
-    if json:
-        print_json([row.to_json() for row in rows])
-    else:
-        from runbook_cli.rendering import render
-
-        render.action_table(rows)
-    name_unreadable(ws.store.unreadable)
 
 
 @postmortem_app.command("schedule")
