@@ -103,6 +103,29 @@ def test_ctrl_c_after_the_commit_says_committed(
     assert git(repo, "status", "--porcelain") == ""
 
 
+def test_ctrl_c_landing_in_a_finalizer_ends_the_command_instead_of_a_traceback() -> None:
+    """Python cannot raise KeyboardInterrupt inside a `__del__`: it prints "Exception ignored"
+    and a traceback, and the program goes on (seen in CI: a Ctrl-C during `timeline add`
+    printed a traceback and the entry was committed anyway)."""
+    script = (
+        "import time\n"
+        "from runbook_cli.__main__ import guard_interrupts\n"
+        "guard_interrupts()\n"
+        "class Finalized:\n"
+        "    def __del__(self):\n"
+        "        raise KeyboardInterrupt  # as when the signal arrives during a finalizer\n"
+        "try:\n"
+        "    Finalized()\n"
+        "    for _ in range(200):\n"
+        "        time.sleep(0.01)\n"
+        "    print('went on')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.stdout, done.stderr) == ("interrupted\n", "")
+
+
 def before_runbook_ran(stderr: str) -> bool:
     """Ctrl-C while the Python interpreter itself is still starting (its own start-up, `site`,
     and the launcher pip generates, which imports `re` before anything of runbook's): Python
@@ -122,7 +145,8 @@ def test_ctrl_c_at_any_moment_from_start_up_is_one_line_and_the_record_is_consis
     time.sleep(delay)
     code, stderr = ctrl_c(process)
     if before_runbook_ran(stderr):
-        assert git(repo, "rev-parse", "HEAD") == head and git(repo, "status", "--porcelain") == ""
+        assert git(repo, "rev-parse", "HEAD") == head, stderr
+        assert git(repo, "status", "--porcelain") == "", stderr
         return
     assert "Traceback" not in stderr, stderr
     if stderr == "" and code != 0:
