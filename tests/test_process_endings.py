@@ -89,6 +89,27 @@ def test_ctrl_c_while_committing_says_written_not_committed_and_the_next_command
     ]
 
 
+def test_an_interrupt_to_runbook_alone_lets_git_finish_and_leaves_no_lock(
+    declared: Runbook, repo: Path, tmp_path: Path
+) -> None:
+    """SIGINT to runbook's process only (a supervisor, `timeout -s INT`, an IDE's stop button),
+    while git commit waits for a hook: git must not be killed holding .git/index.lock, or every
+    later command (and plain `git commit`) fails with "index.lock: File exists"."""
+    ready = tmp_path / "in-hook"
+    script = repo / ".git/hooks/pre-commit"
+    script.write_text(f"#!/bin/sh\ntouch '{ready}'\nsleep 1\n")
+    script.chmod(0o755)
+    process = start(repo, "timeline", "add", "typed before the interrupt")
+    wait_for(ready, process)
+    os.kill(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and stderr.startswith("runbook: interrupted; "), stderr
+    assert not (repo / ".git/index.lock").exists()
+    script.unlink()
+    declared("timeline", "add", "the next command")
+    assert "typed before the interrupt" in git(repo, "log", "-3", "--format=%s")
+
+
 def test_ctrl_c_after_the_commit_says_committed(
     declared: Runbook, repo: Path, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ own, never invented (git is told user.useConfigOnly, so it cannot guess one eith
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import tempfile
@@ -204,11 +205,10 @@ class GitRepo:
         # import alone costs ~100 ms, which the commit on every keystroke-driven command
         # cannot afford; history-reading features use GitPython's object model.)
         try:
-            return subprocess.run(
+            return finished(
                 ["git", "-c", "user.useConfigOnly=true", *args],
                 cwd=self.root,
                 env={**os.environ, "GIT_LITERAL_PATHSPECS": "1", "GIT_TERMINAL_PROMPT": "0"},
-                capture_output=True,
                 text=True,
                 errors="replace",
                 stdin=subprocess.DEVNULL,
@@ -246,17 +246,42 @@ class GitRepo:
     def _batch(self, mode: str, names: list[str]) -> bytes:
         if any("\n" in name for name in names):
             raise RepositoryError("a path with a line break cannot be read from git history.")
-        result = subprocess.run(
+        result = finished(
             ["git", "cat-file", mode],
             cwd=self.root,
             input="".join(f"{name}\n" for name in names).encode("utf-8"),
-            capture_output=True,
         )
         if result.returncode:
             raise RepositoryError(
                 f"git cat-file failed: {reason(result.stderr.decode('utf-8', 'replace'))}."
             )
         return result.stdout
+
+
+def finished(command: list[str], **options) -> subprocess.CompletedProcess:
+    """`subprocess.run` with its output captured, except on Ctrl-C: git is interrupted too and
+    waited for, so it removes its own lock files and leaves the repository consistent.
+    (`subprocess.run` would SIGKILL it, leaving `.git/index.lock` behind for every later
+    command.)"""
+    import signal
+
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
+    given = options.pop("input", None)
+    if given is not None:
+        options["stdin"] = subprocess.PIPE
+    with subprocess.Popen(command, **options) as process:
+        try:
+            stdout, stderr = process.communicate(given)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=10)
+            finally:
+                if process.poll() is None:
+                    process.kill()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def merge_driver_command() -> str:
@@ -279,9 +304,8 @@ def merge_file(ours: Path, base: Path, theirs: Path) -> int | None:
     """git's line merge of the three files into `ours`, conflicting lines between markers: the
     number of conflicts, or None when git could not run."""
     try:
-        result = subprocess.run(
+        result = finished(
             [*LINE_MERGE.split(), str(ours), str(base), str(theirs)],
-            capture_output=True,
             stdin=subprocess.DEVNULL,
         )
     except OSError:
