@@ -135,7 +135,9 @@ def test_the_command_index_names_each_module_s_commands_exactly() -> None:
         host = typer.Typer()
         host.add_typer(importlib.import_module(f"runbook_cli.cli.{module}").app)
         found[module] = tuple(typer.main.get_group(host).commands)
-    assert found == COMMANDS
+    assert found == COMMANDS, (
+        "list each module's commands in COMMANDS in runbook_cli/cli/__init__.py"
+    )
     assert len(all_commands()) > 50  # the walk below sees every command and subcommand
 
 
