@@ -129,6 +129,25 @@ def test_user_patterns_still_match(declared: Runbook, repo: Path) -> None:
 # --- 13.2 every path under docs/runbooks/ is judged -------------------------------------------
 
 
+def test_the_gate_trusts_no_cache_for_the_files_it_judges(declared: Runbook, repo: Path) -> None:
+    """`check --all` keeps findings in .git/runbook-check.json; a cache that says a file is
+    clean (planted, or from another checkout) cannot make `--base` pass the file."""
+    on_branch(repo)
+    path = incident(repo)
+    path.write_text(path.read_text().replace("## Timeline\n", f"## Timeline\n\n{SSN}\n"))
+    commit_all(repo)
+    declared("check", "--all", expect=1)
+    cache = repo / ".git/runbook-check.json"
+    planted = json.loads(cache.read_text())
+    for entry in planted["entries"].values():
+        entry[1] = []  # "nothing found"
+    cache.write_text(json.dumps(planted))
+    assert declared("check", "--all", expect=0).exit_code == 0  # the local cache is trusted
+    result = declared("check", "--base", "main", "--format", "json", expect=1)
+    assert (path.name, "sensitive") in rules(json.loads(result.stdout)["findings"])
+    assert json.loads(cache.read_text()) == planted  # neither read nor written by --base
+
+
 def test_renamed_incident_and_stray_files_are_findings(declared: Runbook, repo: Path) -> None:
     on_branch(repo)
     path = incident(repo)

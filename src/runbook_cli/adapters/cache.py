@@ -1,38 +1,51 @@
-"""A cache of parsed front matter under .git/, so reading thousands of incidents stays instant.
+"""Caches under .git/, so reading and checking thousands of incidents stays instant.
 
-Each entry is keyed by the file's path and identity (size, modification and change time in
-nanoseconds, inode): an edit, a branch switch or a checkout changes the identity, and the file
-is parsed again. The whole cache is also keyed by the config file's identity and the tool's
-version, since both change what a valid incident is. It is written atomically (temp file and
-rename), so concurrent runs at worst redo each other's work; a cache that cannot be read is
-ignored and rebuilt. It holds nothing that is not in the files.
+A cache is one JSON file holding entries by name, each kept with the stamp of the file it was
+computed from; the whole file is kept with a key, and a different key, a missing or unreadable
+file, or an entry whose stamp differs means the value is computed again. It is written
+atomically (temp file and rename), so concurrent runs at worst redo each other's work. It holds
+nothing that is not in the files.
+
+- `index_cache`: parsed front matter (list-like commands). Stamped by the file's identity (size,
+  modification and change time in nanoseconds, inode): an edit, a branch switch or a checkout
+  changes it. Keyed by the config file's identity and the tool's version.
+- `check_cache`: what `check` found in each file (rules.Judged). Stamped by a hash of the bytes
+  that were judged. Keyed by the config's parsed settings (the guard's patterns included) and
+  the source of the rules themselves (every module of runbook_cli.domain), so any change to
+  what a finding is makes every entry stale.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 from runbook_cli import __version__
+from runbook_cli.domain.config import Config
 
-CACHE_FILE = "runbook-index.json"
-FORMAT = 2  # raised whenever what an entry holds, or what counts as valid, changes
+INDEX_FILE = "runbook-index.json"
+INDEX_FORMAT = 2  # raised whenever what an entry holds, or what counts as valid, changes
+CHECK_FILE = "runbook-check.json"
+CHECK_FORMAT = 1
 
 
 def identity(stat: os.stat_result) -> list[int]:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
-class IndexCache:
-    def __init__(self, git_dir: Path, config_path: Path):
-        self.path = git_dir / CACHE_FILE
-        try:
-            config_key = identity(config_path.stat())
-        except OSError:
-            config_key = None
-        self.key = [__version__, FORMAT, config_key]
+def content_stamp(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+class Cache:
+    def __init__(self, path: Path, key: list):
+        self.path = path
+        self.key = key
         self.entries: dict[str, list] = {}
         self.changed = False
         try:
@@ -42,13 +55,13 @@ class IndexCache:
         except (OSError, ValueError, AttributeError):
             pass
 
-    def get(self, name: str, stamp: list[int]) -> dict | None:
+    def get(self, name: str, stamp: object) -> object | None:
         entry = self.entries.get(name)
-        if entry and entry[0] == stamp:
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
             return entry[1]
         return None
 
-    def put(self, name: str, stamp: list[int], value: dict) -> None:
+    def put(self, name: str, stamp: object, value: object) -> None:
         self.entries[name] = [stamp, value]
         self.changed = True
 
@@ -61,7 +74,7 @@ class IndexCache:
         if not self.changed:
             return
         try:
-            descriptor, temp = tempfile.mkstemp(prefix=".runbook-index.", dir=self.path.parent)
+            descriptor, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         except OSError:
             return  # a cache that cannot be written only costs speed next time
         try:
@@ -70,3 +83,54 @@ class IndexCache:
             os.replace(temp, self.path)
         except OSError:
             Path(temp).unlink(missing_ok=True)
+
+
+def index_cache(git_dir: Path, config_path: Path) -> Cache:
+    try:
+        config_key = identity(config_path.stat())
+    except OSError:
+        config_key = None
+    return Cache(git_dir / INDEX_FILE, [__version__, INDEX_FORMAT, config_key])
+
+
+def check_cache(git_dir: Path, config: Config) -> Cache | None:
+    """None when the rules' source cannot be read (then nothing is cached)."""
+    rules_source = rules_version()
+    if rules_source is None:
+        return None
+    settings = hashlib.sha256(repr(_canonical(config)).encode("utf-8")).hexdigest()
+    return Cache(git_dir / CHECK_FILE, [CHECK_FORMAT, __version__, rules_source, settings])
+
+
+def _canonical(value: object) -> object:
+    """The settings as plain nested tuples whose repr is the same in every process (a set's
+    order is not: it follows string hashing, which differs between runs)."""
+    if dataclasses.is_dataclass(value):
+        fields = dataclasses.fields(value)
+        return (
+            type(value).__name__,
+            *((f.name, _canonical(getattr(value, f.name))) for f in fields),
+        )
+    if isinstance(value, dict):
+        return ("dict", *((_canonical(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, *map(_canonical, value))
+    if isinstance(value, set | frozenset):
+        return ("set", *sorted(repr(_canonical(item)) for item in value))
+    return repr(value)
+
+
+def rules_version() -> str | None:
+    """A hash of every module that decides a finding (runbook_cli.domain), and of the Python
+    and PyYAML that run them."""
+    import yaml
+
+    from runbook_cli import domain
+
+    digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0".encode())
+    try:
+        for module in sorted(Path(domain.__file__).parent.glob("*.py")):
+            digest.update(module.name.encode() + b"\0" + module.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return digest.hexdigest()

@@ -171,7 +171,7 @@ class Store:
         from runbook_cli.adapters import cache
         from runbook_cli.domain import config as config_module
 
-        index = cache.IndexCache(self.cache_dir, self.root / config_module.CONFIG_PATH)
+        index = cache.index_cache(self.cache_dir, self.root / config_module.CONFIG_PATH)
         result: list[Summary] = []
         self.unreadable = []
         seen: set[str] = set()

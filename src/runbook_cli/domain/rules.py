@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,20 +22,70 @@ class Finding:
         return {"path": self.path, "line": self.line, "rule": self.rule, "message": self.message}
 
 
+@dataclass(frozen=True)
+class Judged:
+    """Every finding for one file's bytes, each with the moment after which it holds (None:
+    always). It depends on nothing but the bytes, the path, the config and the code, so `check`
+    can keep it; the findings at any moment follow from it (`at`), so a deadline that passes
+    is reported although the file did not change."""
+
+    findings: tuple[tuple[Finding, datetime | None], ...]
+
+    def at(self, now: datetime) -> list[Finding]:
+        """The findings that hold at `now`, by line (the order in which they were found within
+        a line)."""
+        return sorted(holding(self.findings, now), key=lambda f: f.line)
+
+    def to_json(self) -> list:
+        return [
+            [f.line, f.rule, f.message, after.isoformat() if after else None]
+            for f, after in self.findings
+        ]
+
+    @classmethod
+    def from_json(cls, relative: str, data: list) -> Judged:
+        """Raises ValueError (or TypeError) on anything `to_json` did not write."""
+        findings = []
+        for line, rule, message, after in data:
+            if not (type(line) is int and isinstance(rule, str) and isinstance(message, str)):
+                raise ValueError("not a finding")
+            when = datetime.fromisoformat(after) if after is not None else None
+            if when is not None and when.tzinfo is None:
+                raise ValueError("a moment without a zone")
+            findings.append((Finding(relative, line, rule, message), when))
+        return cls(tuple(findings))
+
+
+def holding(found: Iterable[tuple[Finding, datetime | None]], now: datetime) -> list[Finding]:
+    """The findings that hold at `now`, in the order they were found."""
+    return [finding for finding, after in found if after is None or now > after]
+
+
 def check_text(
     relative: str, raw: bytes, config: Config, now: datetime, guard: Guard | None = None
 ) -> tuple[list[Finding], model.Incident | None]:
-    """Every finding for one file's bytes, and the incident when its front matter is valid."""
+    """Every finding for one file's bytes at `now`, and the incident when its front matter is
+    valid."""
+    judged, incident = judge_text(relative, raw, config, guard)
+    return judged.at(now), incident
+
+
+def judge_text(
+    relative: str, raw: bytes, config: Config, guard: Guard | None = None
+) -> tuple[Judged, model.Incident | None]:
+    """Every finding for one file's bytes at any moment (see Judged), and the incident when its
+    front matter is valid."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return [Finding(relative, 1, "encoding", f"not valid UTF-8 (byte {error.start})")], None
+        found = Finding(relative, 1, "encoding", f"not valid UTF-8 (byte {error.start})")
+        return Judged(((found, None),)), None
     sensitive = [
-        Finding(relative, m.line, "sensitive", sensitive_message(m))
+        (Finding(relative, m.line, "sensitive", sensitive_message(m)), None)
         for m in (guard.scan(text.lstrip("\ufeff")) if guard else [])
     ]
-    found, incident = _check_document(relative, raw, text, config, now)
-    return sorted(found + sensitive, key=lambda f: f.line), incident
+    found, incident = _judge_document(relative, raw, text, config)
+    return Judged(tuple(found + sensitive)), incident
 
 
 def sensitive_message(match: Match) -> str:
@@ -46,40 +96,42 @@ def sensitive_message(match: Match) -> str:
     )
 
 
-def _check_document(
-    relative: str, raw: bytes, text: str, config: Config, now: datetime
-) -> tuple[list[Finding], model.Incident | None]:
+def _judge_document(
+    relative: str, raw: bytes, text: str, config: Config
+) -> tuple[list[tuple[Finding, datetime | None]], model.Incident | None]:
     if len(raw) > layout.MAX_FILE_BYTES:
-        return [Finding(relative, 1, "size", "larger than 2 MiB")], None
+        return [(Finding(relative, 1, "size", "larger than 2 MiB"), None)], None
     try:
         doc = document.parse(text)
     except document.DocumentError as error:
-        return [Finding(relative, error.line or 1, "front-matter", str(error))], None
+        return [(Finding(relative, error.line or 1, "front-matter", str(error)), None)], None
     try:
         incident = model.from_meta(doc.meta, config)
     except model.SchemaError as error:
-        return [Finding(relative, doc.line_of(error.field), "schema", str(error))], None
-    findings = problems_for(
+        return [(Finding(relative, doc.line_of(error.field), "schema", str(error)), None)], None
+    findings = judge(
         relative,
         incident,
         doc.body,
         config,
-        now=now,
         line_of=doc.line_of,
         body_offset=doc.body_offset,
     )
     _, bad_lines = document.timeline(doc)
     findings += [
-        Finding(
-            relative,
-            bad.line,
-            "timeline",
-            "cannot read this timeline line (expected '- YYYY-MM-DD HH:MM:SS UTC — author — "
-            f"text'): {bad.text[:60]}",
+        (
+            Finding(
+                relative,
+                bad.line,
+                "timeline",
+                "cannot read this timeline line (expected '- YYYY-MM-DD HH:MM:SS UTC — author — "
+                f"text'): {bad.text[:60]}",
+            ),
+            None,
         )
         for bad in bad_lines
     ]
-    return sorted(findings, key=lambda f: f.line), incident
+    return findings, incident
 
 
 def problems_for(
@@ -92,11 +144,30 @@ def problems_for(
     line_of: Callable[[str], int] = lambda _: 1,
     body_offset: int = 0,
 ) -> list[Finding]:
-    found: list[Finding] = []
+    """The rules' findings for a parsed incident at `now`, in the rules' order."""
+    return holding(
+        judge(relative, incident, body, config, line_of=line_of, body_offset=body_offset), now
+    )
 
-    def add(rule: str, field_or_line: str | int, message: str) -> None:
+
+def judge(
+    relative: str,
+    incident: model.Incident,
+    body: str,
+    config: Config,
+    *,
+    line_of: Callable[[str], int] = lambda _: 1,
+    body_offset: int = 0,
+) -> list[tuple[Finding, datetime | None]]:
+    """The rules' findings for a parsed incident, each with the moment after which it holds
+    (None: always): a deadline is a finding once it has passed."""
+    found: list[tuple[Finding, datetime | None]] = []
+
+    def add(
+        rule: str, field_or_line: str | int, message: str, after: datetime | None = None
+    ) -> None:
         line = field_or_line if isinstance(field_or_line, int) else line_of(field_or_line)
-        found.append(Finding(relative, line, rule, message))
+        found.append((Finding(relative, line, rule, message), after))
 
     name = relative.rsplit("/", 1)[-1]
     if name != layout.file_name(incident):
@@ -120,13 +191,13 @@ def problems_for(
                 )
 
     for running in regulatory.open_clocks(incident, config):
-        if now > running.due_at:
-            add(
-                "regulatory",
-                "data_affected",
-                f"regulatory deadline passed {clock.format_stored(running.due_at)}: "
-                f"{running.what} (runbook notified {running.name})",
-            )
+        add(
+            "regulatory",
+            "data_affected",
+            f"regulatory deadline passed {clock.format_stored(running.due_at)}: "
+            f"{running.what} (runbook notified {running.name})",
+            after=running.due_at,
+        )
 
     reported = owes_report(incident)
     if not incident.is_open and reported:
@@ -143,12 +214,13 @@ def problems_for(
                 f"post-mortem scheduled {clock.format_stored(scheduled)}, after its deadline "
                 f"{clock.format_stored(due)}",
             )
-        elif due and not scheduled and (now > due or incident.status == "closed"):
+        elif due and not scheduled:
             add(
                 "postmortem",
                 "postmortem",
                 f"post-mortem not scheduled (deadline {clock.format_stored(due)}; runbook "
                 "postmortem schedule)",
+                after=None if incident.status == "closed" else due,
             )
 
     if incident.status == "closed" and reported:

@@ -293,34 +293,39 @@ def _changes(ws: Workspace, merge_base: str) -> list[Change]:
 _WORKER: dict = {}
 
 
-def _start_worker(config, now) -> None:
+def _start_worker(config) -> None:
     from runbook_cli.domain.sensitive import Guard
 
-    _WORKER.update(config=config, now=now, guard=Guard(config.sensitive_data))
+    _WORKER.update(config=config, guard=Guard(config.sensitive_data))
 
 
-def _check_one(item: tuple[Path, str]) -> tuple[str, list[rules.Finding], bool]:
-    """(relative path, findings, whether the file could be read)."""
+def _read(path: Path, relative: str) -> bytes | rules.Finding:
+    """The file's bytes, or why it cannot be judged (a link is never followed)."""
     from runbook_cli import files
 
-    path, relative = item
     try:
-        raw = files.read_regular(path)
+        return files.read_regular(path)
     except files.Refused as refused:
         rule = {"link": "link", "size": "size"}.get(refused.kind, "read")
         message = {
             "link": "a symbolic link: runbook never follows links; commit the file itself",
             "size": "larger than 2 MiB",
         }.get(refused.kind, f"cannot read: {refused.reason}")
-        return relative, [rules.Finding(relative, 1, rule, message)], False
+        return rules.Finding(relative, 1, rule, message)
     except OSError as error:
-        return (
-            relative,
-            [rules.Finding(relative, 1, "read", f"cannot read: {error.strerror}")],
-            False,
-        )
-    found, _ = rules.check_text(relative, raw, _WORKER["config"], _WORKER["now"], _WORKER["guard"])
-    return relative, found, True
+        return rules.Finding(relative, 1, "read", f"cannot read: {error.strerror}")
+
+
+def _judge_one(item: tuple[Path, str]) -> tuple[str, rules.Judged] | rules.Finding:
+    """(the stamp of the bytes judged, what they hold), or why the file cannot be read."""
+    from runbook_cli.adapters.cache import content_stamp
+
+    path, relative = item
+    raw = _read(path, relative)
+    if isinstance(raw, rules.Finding):
+        return raw
+    judged, _ = rules.judge_text(relative, raw, _WORKER["config"], _WORKER["guard"])
+    return content_stamp(raw), judged
 
 
 def check(
@@ -329,21 +334,53 @@ def check(
     whole_repo: bool,
     progress: Callable[[int], None] = lambda _: None,
 ) -> rules.CheckResult:
-    """Every rule on every file (on both cores for a large repository; same findings, same order),
-    then duplicate ids across the repository."""
+    """Every rule on every file, then duplicate ids across the repository.
+
+    What a file holds is kept in .git/ (adapters/cache.py: by the hash of its bytes, for these
+    rules and this config) and judged again only when that changed; the findings that depend on
+    the time are worked out from it at every run. The files to judge are spread over the cores
+    (same findings, same order)."""
+    from runbook_cli.adapters import cache
+
     now = clock.now()
+    kept = cache.check_cache(ws.store.cache_dir, ws.config)
     items = [
         (path, ws.store.relative(path) if path.is_relative_to(ws.root) else str(path))
         for path in files
     ]
+    outcome: list[rules.Judged | rules.Finding | None] = []
+    for path, relative in items:
+        raw = _read(path, relative)
+        if isinstance(raw, rules.Finding):
+            outcome.append(raw)
+        else:
+            outcome.append(_cached(kept, relative, cache.content_stamp(raw)))
+    todo = [index for index, found in enumerate(outcome) if found is None]
+    judged = parallel.map_files(
+        _judge_one,
+        [items[index] for index in todo],
+        setup=_start_worker,
+        setup_args=(ws.config,),
+        progress=progress,
+    )
+    for index, result in zip(todo, judged, strict=True):
+        if isinstance(result, tuple):
+            stamp, result = result
+            if kept is not None:
+                kept.put(items[index][1], stamp, result.to_json())
+        outcome[index] = result
     findings: list[rules.Finding] = []
     checked: list[str] = []
-    for relative, found, readable in parallel.map_files(
-        _check_one, items, setup=_start_worker, setup_args=(ws.config, now), progress=progress
-    ):
-        findings += found
-        if readable:
+    for (_, relative), result in zip(items, outcome, strict=True):
+        if isinstance(result, rules.Judged):
+            findings += result.at(now)
             checked.append(relative)
+        elif result is not None:
+            findings.append(result)
+    if kept is not None:
+        if whole_repo:
+            kept.keep_only(set(checked))
+        kept.save()
     duplicates = rules.duplicate_ids(
         {
             number: [ws.store.relative(p) for p in paths]
@@ -352,3 +389,14 @@ def check(
     )
     findings += [f for f in duplicates if whole_repo or f.path in checked]
     return rules.CheckResult(checked, findings)
+
+
+def _cached(kept, relative: str, stamp: str) -> rules.Judged | None:
+    """What an earlier run found in these very bytes, or None (then they are judged)."""
+    entry = kept.get(relative, stamp) if kept is not None else None
+    if entry is None:
+        return None
+    try:
+        return rules.Judged.from_json(relative, entry)
+    except (TypeError, ValueError):  # a damaged entry is judged again
+        return None
