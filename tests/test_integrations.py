@@ -553,6 +553,21 @@ def test_statuspage_sends_nothing_when_nothing_changed(
     assert [r["method"] for r in statuspage.requests] == ["POST", "PATCH"]
 
 
+def test_statuspage_publish_reads_the_incident_file_once(
+    declared: Runbook, page: Statuspage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The public text is rendered from the incident already loaded, not parsed again."""
+    from runbook_cli.adapters.store import Store
+
+    reads = []
+    original = Store.parse
+    monkeypatch.setattr(
+        Store, "parse", lambda self, path, raw: reads.append(path) or original(self, path, raw)
+    )
+    declared("statuspage", "publish", "--dry-run")
+    assert len(reads) == 1
+
+
 def test_statuspage_components_and_impact_follow_the_severity(
     declared: Runbook, page: Statuspage, repo: Path
 ) -> None:

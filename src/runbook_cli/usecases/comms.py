@@ -4,32 +4,16 @@ and recorded so the update cadence restarts from it."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from runbook_cli.adapters import outbound
-from runbook_cli.domain import clock, vendor
-from runbook_cli.domain.text import clean_line
+from runbook_cli.domain import clock
 from runbook_cli.errors import UsageError
-from runbook_cli.rendering import templates, views
+from runbook_cli.rendering import messages
+from runbook_cli.rendering.messages import Message
 from runbook_cli.usecases.workspace import Edit, Workspace
 
-TEMPLATES = {
-    "slack": "slack.md.j2",
-    "status-page": "status-page.md.j2",
-    "stakeholder": "stakeholder.md.j2",
-    "resolved": "resolved.md.j2",
-}
 WEBHOOK_VARIABLE = "RUNBOOK_SLACK_WEBHOOK_URL"
-
-
-@dataclass
-class Message:
-    incident_id: int
-    template: str
-    text: str
-    slack_text: str = ""  # the same, every substituted value escaped for Slack
 
 
 def render(
@@ -41,46 +25,20 @@ def render(
     symptom: str | None = None,
     next_update: int | None = None,
 ) -> Message:
-    if template not in TEMPLATES:
-        raise UsageError(f"unknown template {template!r}; use one of {', '.join(TEMPLATES)}.")
+    if template not in messages.TEMPLATES:
+        names = ", ".join(messages.TEMPLATES)
+        raise UsageError(f"unknown template {template!r}; use one of {names}.")
     loaded = ws.load(reference)
-    incident = loaded.incident
-    if template == "resolved" and incident.resolved_at is None:
-        raise UsageError(
-            f"incident {incident.id} is {incident.status}, not resolved: the resolved message "
-            "announces a resolution; resolve it first (runbook resolve) or use -t slack."
-        )
-    view = views.incident_json(loaded, ws.store.relative(loaded.path))
-    now = clock.now()
-    cadence = ws.config.comms.internal_update_minutes
-    page_cadence = ws.config.comms.status_page_minutes
-    # A message promises its next update counted from when it is written, not from the last one.
-    promised = next_update or cadence.get(incident.severity)
-    next_at = now + timedelta(minutes=promised) if promised and incident.is_open else None
-    context = dict(
-        incident=view,
-        now=clock.format_stored(now),
-        # The templates end each sentence themselves, so a phrase must not bring its own full stop.
-        impact=(
-            clean_line(impact, "--impact") if impact else (view["summary"] or "being assessed")
-        ).rstrip(". "),
-        symptom=(
-            clean_line(symptom, "--symptom") if symptom else "errors or slow responses"
-        ).rstrip(". "),
-        next_update=promised or 30,
-        next_update_at=clock.format_stored(next_at) if next_at else None,
-        status_page_minutes=page_cadence.get(incident.severity, 30),
-        channel=ws.config.comms.channel,
-        severity_meaning=ws.config.severity(incident.severity).meaning.rstrip(". "),
-        duration=clock.format_duration(incident.started_at, incident.resolved_at or now),
+    return messages.message(
+        loaded,
+        template,
+        root=ws.root,
+        config=ws.config,
+        path=ws.store.relative(loaded.path),
+        impact=impact,
+        symptom=symptom,
+        next_update=next_update,
     )
-    text = templates.render(ws.root, TEMPLATES[template], **context)
-    slack = (
-        templates.render(ws.root, TEMPLATES[template], escape=vendor.slack_escape, **context)
-        if template != "status-page"
-        else ""
-    )
-    return Message(incident.id, template, text.strip("\n") + "\n", slack.strip("\n") + "\n")
 
 
 def webhook_url(ws: Workspace) -> str:

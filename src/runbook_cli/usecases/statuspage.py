@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from runbook_cli.adapters import outbound
 from runbook_cli.domain import clock, vendor
-from runbook_cli.domain.model import Incident
-from runbook_cli.usecases import comms
+from runbook_cli.domain.model import Incident, Loaded
+from runbook_cli.rendering import messages
 from runbook_cli.usecases.integrations import Call, Settings, create_once, path_id
 from runbook_cli.usecases.workspace import Edit, Workspace
 
@@ -29,10 +29,11 @@ class Published:
     unchanged: bool = False
 
 
-def incident_fields(ws: Workspace, incident: Incident, symptom: str | None) -> dict:
+def incident_fields(ws: Workspace, loaded: Loaded, symptom: str | None) -> dict:
     """incident[...] as Statuspage documents it: name (255 at most), status, body (the
     status-page template), impact_override and the components' status from the severity."""
     settings = Settings(ws)
+    incident = loaded.incident
     status = vendor.STATUSPAGE_STATUS[incident.status]
     components = settings.option(SYSTEM, "components", {}) or {}
     ids = [components[s] for s in incident.services if s in components]
@@ -41,7 +42,14 @@ def incident_fields(ws: Workspace, incident: Incident, symptom: str | None) -> d
         **vendor.STATUSPAGE_COMPONENT_STATUS,
         **(settings.option(SYSTEM, "component_status", {}) or {}),
     }
-    body = comms.render(ws, str(incident.id), "status-page", symptom=symptom).text.strip()
+    body = messages.message(
+        loaded,
+        "status-page",
+        root=ws.root,
+        config=ws.config,
+        path=ws.store.relative(loaded.path),
+        symptom=symptom,
+    ).text.strip()
     fields = {
         "name": vendor.fit(incident.title, vendor.STATUSPAGE_NAME_MAX),
         "status": status,
@@ -81,7 +89,7 @@ def publish(
     incident = loaded.incident
     state = dict(incident.integrations.get(SYSTEM, {}))
     symptom = symptom or state.get("symptom")
-    fields = incident_fields(ws, incident, symptom)
+    fields = incident_fields(ws, loaded, symptom)
     page_id = path_id(page_id, "the Statuspage page id")
     base = f"{settings.url('RUNBOOK_STATUSPAGE_URL', STATUSPAGE_URL)}/v1/pages/{page_id}/incidents"
     existing = state.get("incident_id")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from runbook_cli.domain import contacts
 from runbook_cli.domain.config import STATUSES
-from runbook_cli.usecases.comms import TEMPLATES
+from runbook_cli.rendering.messages import TEMPLATES
 from runbook_cli.usecases.workspace import Workspace
 
 Choice = tuple[str, str]
