@@ -141,6 +141,19 @@ def test_the_command_index_names_each_module_s_commands_exactly() -> None:
     assert len(all_commands()) > 50  # the walk below sees every command and subcommand
 
 
+def test_help_lists_each_command_as_its_own_help_says_without_building_it() -> None:
+    import importlib
+
+    from runbook_cli.cli import COMMANDS, helptext, module_commands
+
+    for module in COMMANDS:
+        listed = helptext.registered(importlib.import_module(f"runbook_cli.cli.{module}").app)
+        built = module_commands(module)
+        assert [
+            (name, helptext.first_paragraph(text), hidden) for name, text, hidden in listed
+        ] == [(name, helptext.summary(command), command.hidden) for name, command in built.items()]
+
+
 def test_help_at_80_columns_groups_commands_in_runbook_order_and_cuts_nothing(
     runbook: Runbook, monkeypatch: pytest.MonkeyPatch
 ) -> None:

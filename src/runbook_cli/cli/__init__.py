@@ -67,9 +67,18 @@ class RunbookGroup(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
     def format_commands(self, ctx, formatter) -> None:
+        import importlib
+
         from runbook_cli.cli import helptext
 
-        helptext.format_commands(self, ctx, formatter)
+        listed = [
+            entry
+            for module in COMMANDS
+            for entry in helptext.registered(
+                importlib.import_module(f"runbook_cli.cli.{module}").app
+            )
+        ]
+        helptext.format_commands(listed, formatter)
 
     def make_context(self, *args, **kwargs):
         with _ending_quietly():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 import types
+from collections.abc import Iterator
 
 # The runbook's order: respond, communicate, after the incident, team and CI, setup.
 PANELS: dict[str, tuple[str, ...]] = {
@@ -179,24 +180,53 @@ def panel_of(name: str) -> str:
 
 def summary(command) -> str:
     """A command's first paragraph, whole (never cut with '...')."""
-    text = (command.help or command.short_help or "").strip()
-    first = re.split(r"\n\s*\n", text, maxsplit=1)[0]
+    return first_paragraph(command.help or command.short_help or "")
+
+
+def first_paragraph(text: str) -> str:
+    first = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0]
     return " ".join(first.replace("\b", "").split())
 
 
-def format_commands(group, ctx, formatter) -> None:
-    """The command list as sections in runbook order; each description wraps, none is cut."""
+def format_commands(listed, formatter) -> None:
+    """The command list as sections in runbook order; each description wraps, none is cut.
+    `listed`: (name, help text, hidden) of each command."""
     rows: dict[str, list[tuple[str, str]]] = {panel: [] for panel in (*PANELS, UNSORTED)}
-    names = [name for name in group.list_commands(ctx) if not group.get_command(ctx, name).hidden]
-    widest = max(map(len, names), default=0)
-    for name in names:
-        rows[panel_of(name)].append((name.ljust(widest), summary(group.get_command(ctx, name))))
+    shown = [(name, text) for name, text, hidden in listed if not hidden]
+    widest = max((len(name) for name, _ in shown), default=0)
+    for name, text in shown:
+        rows[panel_of(name)].append((name.ljust(widest), first_paragraph(text)))
     for panel, order in PANELS.items():
         rows[panel].sort(key=lambda row, order=order: order.index(row[0].strip()))
     for panel, entries in rows.items():
         if entries:
             with formatter.section(panel):
                 formatter.write_dl(entries)
+
+
+def registered(app) -> Iterator[tuple[str, str, bool]]:
+    """(name, help text, hidden) of a Typer app's commands and groups as registered, without
+    building them: `runbook --help` lists every command, and building each one's options would
+    cost more than importing Typer. (A test compares this with the built commands.)"""
+    import inspect
+
+    from typer.models import DefaultPlaceholder
+
+    def given(value):
+        return None if isinstance(value, DefaultPlaceholder) else value
+
+    for info in app.registered_commands:
+        name = info.name or info.callback.__name__.lower().replace("_", "-")  # Typer's rule
+        yield name, info.help or inspect.getdoc(info.callback) or "", bool(info.hidden)
+    for info in app.registered_groups:
+        sub = info.typer_instance.info
+        callback = given(info.callback) or given(sub.callback)
+        text = given(info.help) or given(sub.help) or (inspect.getdoc(callback) if callback else "")
+        yield (
+            given(info.name) or given(sub.name),
+            text or "",
+            bool(given(info.hidden) or given(sub.hidden)),
+        )
 
 
 def prepare(command, path: str = "") -> None:
