@@ -51,6 +51,7 @@ def test_severities_statuses_templates_services_roles_and_checklist_keys(repo: P
         "investigating", "identified", "mitigated", "resolved", "closed", "cancelled"
     ]  # fmt: skip
     assert complete(repo, "runbook status mi") == ["mitigated"]
+    assert complete(repo, "runbook assign --role ") == ["scribe=", "operations_lead="]
     assert complete(repo, "runbook comms -t s") == ["slack", "status-page", "stakeholder"]
     assert complete(repo, "runbook declare T --service ") == [
         "appointment-service", "patient-web", "doctor-hub", "admin-console"
@@ -78,11 +79,12 @@ def test_values_come_from_the_repositorys_config(runbook: Runbook) -> None:
 def test_incidents_open_first_with_titles(declared: Runbook) -> None:
     declared("declare", "Slow search", "--severity", "SEV-3", "--service", "patient-web")
     declared("declare", "Old outage", "--severity", "SEV-3", "--service", "patient-web")
-    declared("status", "cancelled", "-i", "3")
+    declared("cancel", "-i", "3", "--reason", "false alarm")
     ids = complete(declared.repo, "runbook show -i ")
     assert ids[-1] == "3" and sorted(ids) == ["1", "2", "3"]
     assert ids[:2] == ["2", "1"]
     assert complete(declared.repo, "runbook timeline add x --incident 2") == ["2"]
+    assert complete(declared.repo, "runbook duplicate-of ") == ids
 
 
 def test_incident_help_is_the_title_for_shells_that_show_it(declared: Runbook) -> None:

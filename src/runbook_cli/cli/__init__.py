@@ -16,7 +16,9 @@ from runbook_cli import __version__
 # --help and completion, which list them all): a command pays for its own module, not all of
 # them. A new command is added to its module's row (a test compares this with the modules).
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "record": ("declare", "ack", "assign", "severity", "status", "resolve", "reopen", "timeline"),
+    "record": ("declare", "ack", "severity", "status", "resolve", "timeline"),
+    "people": ("assign", "join", "leave"),
+    "endings": ("reopen", "cancel", "duplicate-of"),
     "facts": ("data-affected", "notified", "set"),
     "read": ("show", "list", "use"),
     "respond": ("comms", "escalation", "escalate", "due", "watch", "contacts"),

@@ -16,6 +16,8 @@ PANELS: dict[str, tuple[str, ...]] = {
         "declare",
         "ack",
         "assign",
+        "join",
+        "leave",
         "status",
         "severity",
         "data-affected",
@@ -30,6 +32,8 @@ PANELS: dict[str, tuple[str, ...]] = {
         "use",
         "edit",
         "reopen",
+        "cancel",
+        "duplicate-of",
     ),
     "Communicate": (
         "comms",
@@ -54,7 +58,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "    --service appointment-service --started-at '10 min ago'",
     ),
     "ack": ("runbook ack", "runbook ack --at 3am"),
-    "assign": ("runbook assign --commander 'Priya Raman' --comms-lead 'Tomás Ortega'",),
+    "assign": (
+        "runbook assign --commander 'Priya Raman' --comms-lead 'Tomás Ortega'",
+        "runbook assign --role 'scribe=Sam Lee' --role 'operations_lead=Ana Costa'",
+    ),
+    "join": ("runbook join", "runbook join 'Sam Lee'"),
+    "leave": ("runbook leave 'Sam Lee'",),
     "status": ("runbook status mitigated --at '5 minutes ago'",),
     "severity": ("runbook severity SEV-1 --reason 'majority of users affected'",),
     "data-affected": (
@@ -90,6 +99,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "use": ("runbook use 7", "runbook use"),
     "edit": ("EDITOR=vim runbook edit -i 7",),
     "reopen": ("runbook reopen -i 7 --reason 'errors are back'",),
+    "cancel": ("runbook cancel --reason 'the alert fired on a broken health check'",),
+    "duplicate-of": ("runbook duplicate-of 7 -i 8",),
     "comms": (
         "runbook comms -t stakeholder",
         "runbook comms --post --dry-run",

@@ -1,5 +1,4 @@
-"""Commands that record what happens: declare, timeline add, ack, assign, severity, status, resolve,
-reopen."""
+"""Commands that record what happens: declare, timeline add, ack, severity, status, resolve."""
 
 from typing import Annotated
 
@@ -193,34 +192,6 @@ def ack(
 
 
 @app.command()
-def assign(
-    ctx: typer.Context,
-    commander: Annotated[str | None, typer.Option(help="Incident Commander (IC).")] = None,
-    comms_lead: Annotated[
-        str | None, typer.Option("--comms-lead", help="Communications Lead (CL).")
-    ] = None,
-    author: Author = None,
-    incident: Incident = None,
-    no_commit: NoCommit = False,
-) -> None:
-    """Assign the Incident Commander and/or Communications Lead."""
-    from runbook_cli.usecases import lifecycle
-
-    edit = lifecycle.assign(
-        workspace(ctx),
-        incident,
-        commander=commander,
-        comms_lead=comms_lead,
-        author=author,
-        commit=not no_commit,
-    )
-    saved(
-        edit,
-        f"commander {edit.incident.commander or '-'}, comms lead {edit.incident.comms_lead or '-'}",
-    )
-
-
-@app.command()
 def severity(
     ctx: typer.Context,
     level: Annotated[
@@ -312,34 +283,3 @@ def resolve(
         for gap in gaps:
             typer.echo(f"    - {gap}")
     next_steps(ws, edit.incident)
-
-
-@app.command()
-def reopen(
-    ctx: typer.Context,
-    reason: Annotated[
-        str | None,
-        typer.Option(help="Why it is reopened (goes into the timeline).", show_default=False),
-    ] = None,
-    to: Annotated[
-        str,
-        typer.Option(
-            "--status", help="Back to resolved (report work) or an active status (it is back)."
-        ),
-    ] = "resolved",
-    author: Author = None,
-    incident: Incident = None,
-    no_commit: NoCommit = False,
-) -> None:
-    """Reopen a closed incident: the only change a closed incident takes (the reason is kept)."""
-    from runbook_cli.usecases import lifecycle
-
-    edit = lifecycle.reopen(
-        workspace(ctx),
-        incident,
-        reason=reason,
-        status=to,
-        author=author,
-        commit=not no_commit,
-    )
-    saved(edit, f"reopened, now {edit.incident.status}")

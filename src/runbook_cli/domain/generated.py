@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from runbook_cli.domain import clock, document
+from runbook_cli.domain import clock, document, roles
 from runbook_cli.domain.model import Incident
 
 FACTS = "facts"
@@ -20,7 +20,7 @@ def duration(incident: Incident) -> str:
     """hh:mm from impact start to resolution, or "ongoing" until the incident is resolved."""
     if incident.resolved_at:
         return clock.format_duration(incident.started_at, incident.resolved_at)
-    return "ongoing"
+    return "—" if incident.is_closed else "ongoing"  # called off (cancelled, duplicate)
 
 
 def facts(incident: Incident) -> str:
@@ -39,7 +39,27 @@ def facts(incident: Incident) -> str:
         )
     if incident.patients_affected is not None:
         lines.append(f"- **Patients affected:** {incident.patients_affected}")
+    lines += ending(incident) + people(incident)
     return "\n".join(lines) + "\n"
+
+
+def ending(incident: Incident) -> list[str]:
+    """How an incident that was never resolved ended: a false alarm, or a duplicate."""
+    if incident.duplicate_of is not None:
+        return [f"- **Duplicate of:** incident {incident.duplicate_of}"]
+    if incident.status == "cancelled":
+        return [f"- **Cancelled:** false alarm: {incident.close_reason or 'no reason given'}"]
+    return []
+
+
+def people(incident: Incident) -> list[str]:
+    """The other roles, the responders and the handovers, as the facts block and report say
+    (role titles from their keys, so a config change never makes a file drift)."""
+    lines = [f"- **{roles.title(role)}:** {name}" for role, name in incident.roles.items()]
+    if incident.responders:
+        lines.append(f"- **Responders:** {', '.join(incident.responders)}")
+    lines += [f"- **Handover:** {line}" for line in roles.history_lines(incident.role_history)]
+    return lines
 
 
 def actions(incident: Incident) -> str:

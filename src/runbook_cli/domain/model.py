@@ -219,6 +219,11 @@ class Incident:
         return meta
 
 
+def status_label(status: str, duplicate_of: int | None) -> str:
+    """The status as lists and pages say it: a closed duplicate names its original."""
+    return f"duplicate of {duplicate_of}" if duplicate_of is not None else status
+
+
 def _copy(value: object) -> object:
     return dict(value) if isinstance(value, dict) else value
 
@@ -322,9 +327,15 @@ def from_meta(meta: object, config: Config) -> Incident:
     values["roles"] = dict(roles)
     history = meta.get("role_history") or []
     if not isinstance(history, list) or not all(
-        isinstance(held, dict) and set(held) <= {"role", "name", "from", "to"} for held in history
+        isinstance(held, dict)
+        and set(held) <= {"role", "name", "from", "to"}
+        and all(isinstance(held.get(key), str) and held[key] for key in ("role", "name"))
+        for held in history
     ):
         raise SchemaError("role_history", "'role_history' lists {role, name, from, to}")
+    for held in history:
+        for key in ("from", "to"):
+            _timestamp(held.get(key), "role_history")
     values["role_history"] = [dict(held) for held in history]
     notifications = meta.get("notifications") or {}
     if not isinstance(notifications, dict) or not all(

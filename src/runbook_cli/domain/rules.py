@@ -260,9 +260,11 @@ def time_order(incident: model.Incident) -> list[tuple[str, str]]:
         if first and second and second < first:
             when, before = clock.format_stored(second), clock.format_stored(first)
             found.append((later, f"{later} ({when}) is before {earlier} ({before})"))
-    needed = {"resolved": ("resolved_at",), "closed": ("resolved_at", "closed_at")}.get(
-        incident.status, ()
-    )
+    needed = {
+        "resolved": ("resolved_at",),
+        "closed": ("closed_at",) if incident.duplicate_of else ("resolved_at", "closed_at"),
+        "cancelled": ("closed_at",),
+    }.get(incident.status, ())
     for stamp in needed:
         if getattr(incident, stamp) is None:
             found.append(("status", f"status is {incident.status} but {stamp} is empty"))

@@ -10,9 +10,9 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from runbook_cli.domain import clock
+from runbook_cli.domain import clock, roles
 from runbook_cli.domain.config import Config
-from runbook_cli.domain.model import IMPACT_LABELS
+from runbook_cli.domain.model import IMPACT_LABELS, status_label
 from runbook_cli.domain.text import visible
 from runbook_cli.rendering import audittext, safe
 
@@ -22,6 +22,7 @@ STATUS_STYLE = {
     "mitigated": "cyan",
     "resolved": "green",
     "closed": "dim",
+    "cancelled": "dim",
 }
 
 
@@ -58,6 +59,8 @@ def _duration(view: dict, now: datetime, ongoing: str) -> str:
     started = clock.parse_stored(view["started_at"])
     if view["resolved_at"]:
         return clock.format_duration(started, clock.parse_stored(view["resolved_at"]))
+    if view["status"] in ("closed", "cancelled"):
+        return "—"  # called off (cancelled, a duplicate): it was never resolved
     return clock.format_duration(started, now) + ongoing
 
 
@@ -65,8 +68,9 @@ def severity_text(severity: str, config: Config) -> Text:
     return Text(severity, style=config.severity(severity).style)
 
 
-def status_text(status: str) -> Text:
-    return Text(status, style=STATUS_STYLE.get(status, ""))
+def status_text(status: str, duplicate_of: int | None = None) -> Text:
+    """The status, coloured by it; a closed duplicate names its original."""
+    return Text(status_label(status, duplicate_of), style=STATUS_STYLE.get(status, ""))
 
 
 def show(view: dict, config: Config, now: datetime) -> None:
@@ -86,7 +90,7 @@ def show(view: dict, config: Config, now: datetime) -> None:
             "  ",
             severity_text(view["severity"], config),
             "  ",
-            status_text(view["status"]),
+            status_text(view["status"], view["duplicate_of"]),
             f"  {view['path']}",
         )
     )
@@ -134,11 +138,14 @@ def show(view: dict, config: Config, now: datetime) -> None:
         ("Detected by", view.get("detection")),
         ("Tags", ", ".join(view.get("tags") or [])),
         ("Related", ", ".join(str(n) for n in view.get("related") or [])),
-        ("Duplicate of", _number(view.get("duplicate_of"))),
-        ("Responders", ", ".join(view.get("responders") or [])),
+        ("Duplicate of", view.get("duplicate_of") and f"incident {view['duplicate_of']}"),
+        *((roles.title(role, config), person) for role, person in view["roles"].items()),
+        ("Responders", ", ".join(view["responders"])),
         *(
-            (role.replace("_", " ").capitalize(), person)
-            for role, person in (view.get("roles") or {}).items()
+            ("Handover", line)
+            for line in roles.history_lines(
+                view["role_history"], config, lambda stored: _time(stored, where)
+            )
         ),
     )
     rows += [(label, Text(value)) for label, value in optional if value]
@@ -253,7 +260,7 @@ def incident_table(views: list[dict], config: Config, now: datetime) -> None:
             str(view["id"]),
             view["started_at"][:10],
             severity_text(view["severity"], config),
-            status_text(view["status"]),
+            status_text(view["status"], view["duplicate_of"]),
             Text(view["title"]),
             ", ".join(view["services"]),
             view["commander"] or "—",

@@ -47,6 +47,8 @@ def render(loaded: Loaded, config: Config) -> str:
         f"- **Severity:** {incident.severity}",
         f"- **Services Impacted:** {', '.join(incident.services)}",
         f"- **Duration:** {duration}",
+        *generated.ending(incident),
+        *generated.people(incident),
         *_regulated(incident, config),
         _field("Summary", section("Summary")),
         _field("Timeline", timeline, listing=True),

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from runbook_cli.domain import clock, deadlines, document, generated, model
+from runbook_cli.domain import clock, deadlines, document, generated, model, roles
 from runbook_cli.domain.config import STATUSES, Config, unknown_choice
 from runbook_cli.domain.layout import file_name
 from runbook_cli.domain.text import clean_line, clean_name, clean_section, clean_text
@@ -151,11 +151,12 @@ def declare(
             tags=tag_list,
             related=check_related(ws, related or [], new_id),
             **numbers,
-            commander=commander,
-            comms_lead=comms_lead,
             roles_changed_at=clock.now() if (commander or comms_lead) else None,
             checklist={key: False for key in ws.config.checklist_for(data_affected is True)},
         )
+        for role, name in (("commander", commander), ("comms_lead", comms_lead)):
+            if name:  # the role history starts with the first holders
+                roles.hand_over(incident, role, name, incident.roles_changed_at)
         path = ws.incidents_folder() / file_name(incident)
         body = _initial_body(ws, incident, summary)
         note = f"Declared {severity}: {title}. Services: {', '.join(service_list)}."
@@ -305,42 +306,6 @@ def acknowledge(
     return edit
 
 
-def assign(
-    ws: Workspace,
-    reference: str | None,
-    *,
-    commander: str | None,
-    comms_lead: str | None,
-    author: str | None,
-    commit: bool,
-) -> Edit:
-    if not commander and not comms_lead:
-        raise UsageError("name someone with --commander and/or --comms-lead.")
-    commander = clean_name(commander, "--commander") if commander else None
-    comms_lead = clean_name(comms_lead, "--comms-lead") if comms_lead else None
-    with ws.change(reference, commit=commit, author=author) as edit:
-        incident = edit.incident
-        changes, trailers = [], {}
-        for role, label, trailer, new in (
-            ("commander", "Incident Commander", "Commander", commander),
-            ("comms_lead", "Communications Lead", "Comms-Lead", comms_lead),
-        ):
-            old = getattr(incident, role)
-            if new and new != old:
-                setattr(incident, role, new)
-                changes.append(f"{label}: {new}" + (f" (was {old})" if old else ""))
-                trailers[trailer] = f"{old or '-'} -> {new}"
-        if not changes:
-            return edit
-        incident.roles_changed_at = clock.now()
-        edit.log("; ".join(changes) + ".")
-        edit.describe(
-            "assign " + ", ".join(f"{k.lower()} {v.split(' -> ')[1]}" for k, v in trailers.items()),
-            **trailers,
-        )
-    return edit
-
-
 def change_severity(
     ws: Workspace,
     reference: str | None,
@@ -381,6 +346,8 @@ def change_status(
         raise UsageError(
             "close an incident with runbook close, which checks the report is complete first."
         )
+    if status == "cancelled":
+        raise UsageError("call off a false alarm with runbook cancel --reason TEXT.")
     if status == "resolved":
         return resolve(
             ws, reference, at=at, root_cause=None, risks=None, author=author, commit=commit
@@ -423,35 +390,128 @@ def reopen(
     reference: str | None,
     *,
     reason: str | None,
-    status: str = "resolved",
+    status: str | None = None,
     author: str | None,
     commit: bool,
 ) -> Edit:
-    """The only change a closed incident takes: back to resolved (the report needs more work)
-    or to an active status (the problem is back), with the reason in the timeline."""
+    """The only change a closed incident (a cancelled one, a duplicate) takes: back to the stage
+    it had reached (default), to resolved (the report needs more work) or to an active status
+    (the problem is back), with the reason in the timeline. A duplicate stops being one."""
     if not reason or not reason.strip():
         raise UsageError("reopening needs --reason saying why (it goes into the timeline).")
     reason = clean_line(reason, "--reason")
-    target = status.strip().lower()
-    if target not in STATUSES[:4]:
+    target = status.strip().lower() if status else None
+    if target is not None and target not in STATUSES[:4]:
         raise UsageError(
-            f"cannot reopen to {status!r}; use one of {', '.join(STATUSES[:4])} (default resolved)."
+            f"cannot reopen to {status!r}; use one of {', '.join(STATUSES[:4])} "
+            "(default: the stage it had reached)."
         )
     with ws.change(reference, commit=commit, author=author, after_close=True) as edit:
         incident = edit.incident
         if not incident.is_closed:
             raise UsageError(
                 f"incident {incident.id} is not closed (it is {incident.status}); "
-                "only a closed incident is reopened."
+                "only a closed, cancelled or duplicate incident is reopened."
             )
+        target = target or reached(incident)
+        old, said = incident.status, model.status_label(incident.status, incident.duplicate_of)
         _clear_after(incident, target)
         incident.close_reason = None
+        incident.duplicate_of = None
         incident.status = target
-        edit.log(f"Reopened (closed → {target}): {reason}")
-        edit.describe(f"reopen, closed -> {target}", Status=f"closed -> {target}", Reopen=reason)
+        edit.log(f"Reopened ({said} → {target}): {reason}")
+        edit.describe(f"reopen, {old} -> {target}", Status=f"{old} -> {target}", Reopen=reason)
     if edit.written:
         ws.choose_id(incident.id)
     return edit
+
+
+def reached(incident: model.Incident) -> str:
+    """The last stage before closing whose time is recorded: where reopening goes back to."""
+    for status in ("resolved", "mitigated", "identified"):
+        if getattr(incident, model.STATUS_TIMESTAMP[status]):
+            return status
+    return "investigating"
+
+
+def cancel(
+    ws: Workspace,
+    reference: str | None,
+    *,
+    reason: str | None,
+    author: str | None,
+    commit: bool,
+    pagerduty: bool = True,
+) -> Edit:
+    """A false alarm: status cancelled, with the reason. It owes no report or post-mortem and
+    is left out of MTTA/MTTR; like a closed incident, only reopening changes it."""
+    if not reason or not reason.strip():
+        raise UsageError(
+            "cancelling needs --reason saying why it is a false alarm (it goes into the timeline)."
+        )
+    reason = clean_line(reason, "--reason")
+    with ws.change(reference, commit=commit, author=author) as edit:
+        incident = edit.incident
+        old = _end(incident, "cancelled")
+        incident.close_reason = reason
+        edit.log(f"Cancelled as a false alarm (was {old}): {reason}", incident.closed_at)
+        edit.describe("cancel (false alarm)", Status=f"{old} -> cancelled", Cancel=reason)
+        _tell_pagerduty(ws, edit, "resolve", pagerduty)
+    if edit.written:
+        ws.forget_choice(incident.id)
+    return edit
+
+
+def mark_duplicate(
+    ws: Workspace,
+    reference: str | None,
+    original: int,
+    *,
+    author: str | None,
+    commit: bool,
+    pagerduty: bool = True,
+) -> Edit:
+    """Close the incident as a duplicate of `original`, which carries the report; like a
+    closed incident, only reopening changes it."""
+    with ws.change(reference, commit=commit, author=author) as edit:
+        incident = edit.incident
+        if original == incident.id:
+            raise UsageError(f"incident {incident.id} cannot be a duplicate of itself.")
+        found = ws.store.paths().get(original)
+        if not found:
+            raise UsageError(
+                f"there is no incident {original}; name the incident this one repeats."
+            )
+        target = ws.store.read(ws.store.resolve(str(original))).incident
+        if target.duplicate_of is not None:
+            raise UsageError(
+                f"incident {original} is itself a duplicate of incident {target.duplicate_of}; "
+                f"runbook duplicate-of {target.duplicate_of}."
+            )
+        old = _end(incident, "closed")
+        incident.duplicate_of = original
+        edit.log(
+            f"Closed as a duplicate of incident {original} ({target.title}); was {old}.",
+            incident.closed_at,
+        )
+        edit.describe(
+            f"duplicate of incident {original}",
+            Status=f"{old} -> closed",
+            **{"Duplicate-Of": str(original)},
+        )
+        _tell_pagerduty(ws, edit, "resolve", pagerduty)
+    if edit.written:
+        ws.forget_choice(incident.id)
+    return edit
+
+
+def _end(incident: model.Incident, status: str) -> str:
+    """Close without resolving (cancelled, duplicate): the status, closed now, no post-mortem
+    owed. Returns the status it had."""
+    old = incident.status
+    incident.status, incident.closed_at = status, clock.now()
+    incident.postmortem_due = None
+    return old
 
 
 def resolve(

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from runbook_cli import files
 from runbook_cli.adapters import parallel
-from runbook_cli.domain import clock, document, escalation, generated, metrics
+from runbook_cli.domain import clock, document, escalation, generated, metrics, roles
 from runbook_cli.domain.config import STATUSES, Config
 from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.layout import INCIDENTS_DIR
-from runbook_cli.domain.model import Incident, Loaded
+from runbook_cli.domain.model import Incident, Loaded, status_label
 from runbook_cli.domain.sensitive import Match
 from runbook_cli.errors import UsageError
 
@@ -108,7 +108,8 @@ def index(incidents: list[tuple[str, Incident]], config: Config) -> str:
             f'data-text="{e(text)}">'
             f"<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td>"
             f"<td>{severity_badge(i.severity, config)}</td>"
-            f'<td class="status status-{e(i.status)}">{e(i.status)}</td>'
+            f'<td class="status status-{e(i.status)}">'
+            f"{e(status_label(i.status, i.duplicate_of))}</td>"
             f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td>'
             f"<td>{e(', '.join(i.services))}</td>"
             f"<td>{e(generated.duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
@@ -143,10 +144,11 @@ def incident_page(
     entries, _ = document.timeline(loaded.doc)
     facts = [
         ("Severity", severity_badge(i.severity, config)),
-        ("Status", e(i.status)),
+        ("Status", e(status_label(i.status, i.duplicate_of))),
         ("Services", e(", ".join(i.services))),
         ("Incident Commander", e(i.commander or "unassigned")),
         ("Communications Lead", e(i.comms_lead or "unassigned")),
+        *_people(i, config),
         ("Started", e(_when(i.started_at))),
         ("Detected", e(_when(i.detected_at))),
         (
@@ -219,6 +221,14 @@ def incident_page(
         + f'\n<h2>Report</h2>\n<div class="report">{report}</div>'
     )
     return page(f"Incident {i.id} – {i.title}", body, depth=1)
+
+
+def _people(i: Incident, config: Config) -> list[tuple[str, str]]:
+    """The other roles, the responders and the handovers, escaped, for the facts list."""
+    rows = [(e(roles.title(role, config)), e(name)) for role, name in i.roles.items()]
+    if i.responders:
+        rows.append(("Responders", e(", ".join(i.responders))))
+    return rows + [("Handover", e(line)) for line in roles.history_lines(i.role_history, config)]
 
 
 def _tracker(tracker: dict | None) -> str:

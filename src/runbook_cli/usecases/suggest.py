@@ -45,6 +45,11 @@ def roles(repo: Path | None) -> list[Choice]:
     return list(found.items())
 
 
+def incident_roles(repo: Path | None) -> list[Choice]:
+    """`--role ROLE=` for each role from the config (the IC and CL have their own options)."""
+    return [(f"{role}=", title) for role, title in Workspace(repo).config.roles.items()]
+
+
 def incidents(repo: Path | None) -> list[Choice]:
     """Open incidents first (newest first), then the rest; each with its title."""
     summaries = Workspace(repo).store.summaries()

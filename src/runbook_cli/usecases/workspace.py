@@ -79,9 +79,11 @@ def commit_message(incident_id: int, subject: str, trailers: dict[str, str]) -> 
 def refuse_closed(incident: model.Incident) -> None:
     """Closed means closed: every change but reopening (and finishing action items) is refused."""
     if incident.is_closed:
+        said = model.status_label(incident.status, incident.duplicate_of)
         raise UsageError(
-            f"incident {incident.id} is closed; a closed incident changes only after "
-            f"runbook reopen -i {incident.id} --reason TEXT (recorded in its timeline)."
+            f"incident {incident.id} is {'closed as a ' if incident.duplicate_of else ''}{said}; "
+            f"it changes only after runbook reopen -i {incident.id} --reason TEXT (recorded in its "
+            "timeline)."
         )
 
 
