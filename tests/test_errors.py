@@ -58,7 +58,7 @@ def refused(
         ),
         (("timeline", "add", "x", "-i", "1; rm -rf /"), "is not an incident id"),
         (("timeline", "add", "x", "--author", "Eve — Mallory"), "separates fields in the timeline"),
-        (("assign",), "name someone with --commander and/or --comms-lead."),
+        (("assign",), "name someone with --commander, --comms-lead or --role ROLE=NAME."),
         (
             ("declare", "Broken", "--severity", "SEV-1", "--service", "bad service!"),
             "is not a service name",
