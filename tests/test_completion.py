@@ -65,6 +65,37 @@ def test_severities_statuses_templates_services_roles_and_checklist_keys(repo: P
     assert complete(repo, "runbook checklist untick post") == ["postmortem_scheduled"]
 
 
+def complete_in_process(repo: Path, line: str) -> list[str]:
+    """The same protocol in-process (cheaper): Typer's completion with `--repo REPO` typed."""
+    from typer.testing import CliRunner
+
+    from runbook_cli.cli import app
+
+    line = f"runbook --repo {repo} {line}"
+    cword = len(line.split()) - (0 if line.endswith(" ") else 1)
+    env = {"_RUNBOOK_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(cword)}
+    result = CliRunner().invoke(app, [], prog_name="runbook", env=env)
+    assert result.exit_code == 0, result.output
+    return result.stdout.split()
+
+
+def test_severities_complete_from_any_spelling_the_command_accepts(repo: Path) -> None:
+    every = ["SEV-0", "SEV-1", "SEV-2", "SEV-3"]
+    assert complete_in_process(repo, "severity sev-") == every
+    assert complete_in_process(repo, "severity s") == every
+    assert complete_in_process(repo, "list --severity s") == every
+    assert complete_in_process(repo, "declare T --severity Sev1") == ["SEV-1"]
+    assert complete_in_process(repo, "metrics --severity 2") == ["SEV-2"]
+    assert complete_in_process(repo, "severity sev-9") == []
+    assert complete_in_process(repo, "status MI") == ["mitigated"]
+
+
+def test_action_export_offers_the_trackers(repo: Path) -> None:
+    assert complete_in_process(repo, "action export --to ") == ["jira", "linear"]
+    assert complete_in_process(repo, "action export --to L") == ["linear"]
+    assert complete(repo, "runbook action export --to j") == ["jira"]  # the installed command
+
+
 def test_values_come_from_the_repositorys_config(runbook: Runbook) -> None:
     config = runbook.repo / "docs/runbooks/config.yml"
     config.write_text("services:\n  billing-api: {}\n", encoding="utf-8")

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from runbook_cli.cli import complete
 from runbook_cli.cli.options import (
     AllowSensitive,
     Author,
@@ -103,7 +104,16 @@ def action_list(
 @action_app.command("export")
 def action_export(
     ctx: typer.Context,
-    to: Annotated[str, typer.Option("--to", help="jira or linear.", show_default=False)],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="jira or linear.",
+            metavar="TRACKER",
+            show_default=False,
+            autocompletion=complete.trackers,
+        ),
+    ],
     dry_run: DryRun = False,
     incident: Incident = None,
     author: Author = None,

@@ -157,10 +157,9 @@ class Config:
 
     def normalize_severity(self, text: str) -> str:
         """'SEV-1', 'sev1', '1' all name SEV-1; anything else lists the valid severities."""
-        wanted = re.sub(r"[\s_-]", "", text.strip().upper())
+        wanted = _severity_key(text)
         for name in self.severities:
-            plain = re.sub(r"[\s_-]", "", name.upper())
-            if wanted in (plain, plain.removeprefix("SEV")):
+            if wanted in _severity_spellings(name):
                 return name
         valid = ", ".join(f"{s.name} ({s.label})" for s in self.severities.values())
         labels = {s.label: s.name for s in self.severities.values() if s.label}
@@ -180,6 +179,24 @@ class Config:
     def integration(self, system: str) -> dict:
         """The settings of one outside system (`statuspage`, `jira`, `linear`)."""
         return self.integrations[system]
+
+
+def _severity_key(text: str) -> str:
+    """A severity as typed, with case, spaces, dashes and underscores set aside."""
+    return re.sub(r"[\s_-]", "", text.strip().upper())
+
+
+def _severity_spellings(name: str) -> tuple[str, str]:
+    """The keys that name a severity: 'SEV1' and '1' for SEV-1."""
+    plain = _severity_key(name)
+    return plain, plain.removeprefix("SEV")
+
+
+def severity_begins(name: str, typed: str) -> bool:
+    """Whether `typed` begins a spelling of severity `name` that normalize_severity accepts:
+    'sev-', 's' and '1' all begin SEV-1 (shell completion offers it)."""
+    wanted = _severity_key(typed)
+    return any(spelling.startswith(wanted) for spelling in _severity_spellings(name))
 
 
 def unknown_choice(

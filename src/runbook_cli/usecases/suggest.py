@@ -27,6 +27,13 @@ def templates(_repo: Path | None = None) -> list[Choice]:
     return [(name, "") for name in TEMPLATES]
 
 
+def trackers(_repo: Path | None = None) -> list[Choice]:
+    """The issue trackers `action export --to` creates issues in."""
+    from runbook_cli.usecases.trackers import SYSTEMS
+
+    return list(SYSTEMS.items())
+
+
 def checklist_keys(repo: Path | None) -> list[Choice]:
     config = Workspace(repo).config
     return list(config.checklist_for(regulated=True).items())
