@@ -121,7 +121,7 @@ def test_without_i_the_only_resolved_incident_is_picked_after_resolution(
     runbook("resolve", "-i", "2")
     runbook("close", "-i", "1", "--force", "--reason", "tracked in 2")
     runbook("use", "--clear")
-    complete_two = runbook("checklist", "tick", "ticket_updated")
+    complete_two = runbook("checklist", "tick", "ticket_updated", "--force", "--reason", "wiki")
     assert "incident 2" in complete_two.stdout
     assert runbook.json("show")["id"] == 2
 

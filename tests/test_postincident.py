@@ -25,8 +25,8 @@ def complete(runbook: Runbook) -> None:
 
 
 def test_checklist_tick_untick_and_unknown_key(declared: Runbook, repo: Path) -> None:
-    declared("checklist", "tick", "ticket_updated")
-    declared("checklist", "tick", "metrics-updated")
+    declared("checklist", "tick", "ticket_updated", "--force", "--reason", "in the wiki")
+    declared("checklist", "tick", "metrics-updated", "--force", "--reason", "counted by hand")
     declared("checklist", "untick", "ticket_updated")
     assert declared.json("checklist") == {
         "ticket_updated": False,
@@ -201,6 +201,8 @@ def test_close_refuses_until_complete_then_closes(declared: Runbook, repo: Path)
     assert snapshot(repo) == before
     assert "needs --reason" in declared("close", "-i", "1", "--force", expect=2).stderr
     complete(declared)
+    declared("comms", "-t", "status-page", "--mark-sent", "-i", "1")  # ticks status_page_resolved
+    declared("metrics", "--write")  # ticks metrics_updated
     for key in (
         "ticket_updated",
         "status_page_resolved",

@@ -132,7 +132,12 @@ def test_metrics_write_commits_the_page(three: Runbook, repo: Path) -> None:
     three("metrics", "--write")
     page = (repo / "docs/runbooks/metrics.md").read_text()
     assert "**3 incidents.**" in page and "| 2026-12 | 0 | 1 | 1 | 0 | 2 |" in page
-    assert git(repo, "show", "--name-only", "--format=", "HEAD") == "docs/runbooks/metrics.md"
+    # One commit: the page, and the resolved incidents whose metrics_updated item it ticked.
+    committed = git(repo, "show", "--name-only", "--format=", "HEAD").split("\n")
+    assert committed[-1] == "docs/runbooks/metrics.md"
+    resolved = [i["id"] for i in three.json("list") if i["status"] == "resolved"]
+    assert len(committed) == 1 + len(resolved) and resolved
+    assert all(three.json("checklist", "-i", str(number))["metrics_updated"] for number in resolved)
     head = git(repo, "rev-parse", "HEAD")
     assert "unchanged" in three("metrics", "--write").stdout
     assert git(repo, "rev-parse", "HEAD") == head

@@ -58,7 +58,7 @@ def test_interleaved_work_converges_in_any_sync_order(
     cl("timeline", "add", "CL: posted update", "--at", "29m ago")
     eng("timeline", "add", "ENG: pool at 100%", "--at", "31m ago")
     ic("severity", "SEV-0", "--reason", "data exposure suspected")
-    cl("checklist", "tick", "ticket_updated")
+    cl("checklist", "tick", "ticket_updated", "--force", "--reason", "ticket in the wiki")
     eng("timeline", "add", "ENG: second finding", "--at", "20m ago")
     for name in (*order, *order):  # two rounds: everyone sees everyone
         team[name]("sync")

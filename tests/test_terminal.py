@@ -68,7 +68,7 @@ def test_show_json_holds_every_fact_of_the_file(declared: Runbook) -> None:
     declared("escalate", "--to", "squad-lead")
     declared("status", "identified")
     declared("action", "add", "Cap retries", "--owner", "Sam", "--due", "2099-01-01")
-    declared("checklist", "tick", "ticket_updated")
+    declared("checklist", "tick", "ticket_updated", "--force", "--reason", "in the wiki")
     declared("resolve")
     declared("close", "-i", "1", "--force", "--reason", "report kept in the wiki")
     view = declared.json("show", "-i", "1")
@@ -210,7 +210,7 @@ def test_audit_reads_as_words_one_change_a_line_and_json_keeps_its_meaning(
     monkeypatch.setenv("COLUMNS", "80")
     declared("action", "add", "Cap client retries", "--owner", "Sam", "--due", "2099-01-01")
     declared("action", "done", "1")
-    declared("checklist", "tick", "ticket_updated")
+    declared("checklist", "tick", "ticket_updated", "--force", "--reason", "in the wiki")
     text = declared("audit", "-i", "1").stdout
     assert "action item 1 (Cap client retries): done: no -> yes" in text
     assert "checklist ticket_updated: no -> yes" in text

@@ -50,16 +50,31 @@ def checklist(ctx: typer.Context, incident: Incident = None, json: Json = False)
 def checklist_tick(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(autocompletion=complete.checklist_keys)],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Tick although its fact is missing (needs --reason)."),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option(help="Why it counts as done (with --force).", show_default=False)
+    ] = None,
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Mark a checklist item done."""
-    from runbook_cli.usecases import followup
+    """Mark a checklist item done; refused, saying what is missing, until its fact is there
+    (e.g. status_page_resolved: resolved, and the status page updated since)."""
+    from runbook_cli.usecases import checklist
 
     saved(
-        followup.set_checklist(
-            workspace(ctx), incident, key, True, author=author, commit=not no_commit
+        checklist.set_item(
+            workspace(ctx),
+            incident,
+            key,
+            True,
+            force=force,
+            reason=reason,
+            author=author,
+            commit=not no_commit,
         ),
         f"{key} done",
     )
@@ -74,10 +89,10 @@ def checklist_untick(
     no_commit: NoCommit = False,
 ) -> None:
     """Mark a checklist item not done."""
-    from runbook_cli.usecases import followup
+    from runbook_cli.usecases import checklist
 
     saved(
-        followup.set_checklist(
+        checklist.set_item(
             workspace(ctx), incident, key, False, author=author, commit=not no_commit
         ),
         f"{key} not done",

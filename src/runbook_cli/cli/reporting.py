@@ -65,14 +65,17 @@ def metrics(
 
         render.metrics(result, ws.config)
     if write:
-        made = queries.write_metrics(ws, result, commit=not no_commit)
+        made = queries.write_metrics(ws, result, chosen, commit=not no_commit)
         outcome = (
             "unchanged"
-            if made is None
+            if made.outcome is None
             else "written, not committed"
-            if made == "written"
-            else f"committed {made[:8]}"
+            if made.outcome == "written"
+            else f"committed {made.outcome[:8]}"
         )
+        if made.ticked:
+            listed = ", ".join(str(number) for number in made.ticked)
+            outcome += f"; metrics_updated ticked on incident(s) {listed}"
         typer.echo(f"{queries.METRICS_PATH}: {outcome}", err=json or as_csv)
     name_unreadable(ws.store.unreadable)
 

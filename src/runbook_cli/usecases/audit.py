@@ -18,7 +18,7 @@ from runbook_cli.domain.config import REPORT_SECTIONS
 from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR, MAX_FILE_BYTES
 from runbook_cli.domain.model import FIELD_ORDER
 
-_TOOL_SUBJECT = re.compile(r"^incident \d+: ")
+_TOOL_SUBJECT = re.compile(r"^incidents? \d+(?:, \d+)*: ")  # one incident, or several at once
 OUTSIDE_TRAILER = "Edited-Outside-Runbook:"
 # git's %G? codes, in words
 SIGNATURES = {
@@ -227,7 +227,7 @@ def history(root, incident_id: int | None = None) -> list[Record]:
                     )
                 by_tool = (
                     bool(_TOOL_SUBJECT.match(info.message))
-                    and f"Incident-Id: {number}" in info.message
+                    and f"\nIncident-Id: {number}\n" in f"{info.message}\n"
                     and OUTSIDE_TRAILER not in info.message
                 )
                 records.append(

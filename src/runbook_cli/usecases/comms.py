@@ -11,6 +11,7 @@ from runbook_cli.domain import clock
 from runbook_cli.errors import UsageError
 from runbook_cli.rendering import messages
 from runbook_cli.rendering.messages import Message
+from runbook_cli.usecases import checklist
 from runbook_cli.usecases.workspace import Edit, Workspace
 
 WEBHOOK_VARIABLE = "RUNBOOK_SLACK_WEBHOOK_URL"
@@ -94,4 +95,8 @@ def record(
             where = f"{message.template} update {'posted to Slack' if posted else 'sent'}"
         edit.log(f"Comms: {where}: {first_line}", now)
         edit.describe(f"comms: {where}", Comms=message.template)
+        if message.template == "status-page":
+            checklist.tick_done(
+                ws, edit, "status_page_resolved", "status-page update marked sent", at=now
+            )
     return edit

@@ -9,7 +9,7 @@ from datetime import datetime
 from runbook_cli.domain import clock, document, model, regulatory
 from runbook_cli.domain.text import clean_line, clean_section
 from runbook_cli.errors import MalformedFileError, UsageError
-from runbook_cli.usecases import lifecycle
+from runbook_cli.usecases import checklist, lifecycle
 from runbook_cli.usecases.lifecycle import not_before_start
 from runbook_cli.usecases.workspace import Edit, Workspace
 
@@ -102,17 +102,8 @@ def record_notification(
             + (f". {reason}" if reason and not not_required else ""),
             moment,
         )
-        trailers = {"Notification": f"{wanted} {outcome}"}
-        key = "notifications_done"
-        if (
-            key in incident.checklist
-            and not incident.checklist[key]
-            and not regulatory.open_clocks(incident, ws.config)
-        ):
-            incident.checklist[key] = True
-            edit.log(f"Checklist: done: {ws.config.checklist_for(True)[key]}", moment)
-            trailers["Checklist"] = f"{key} ticked"
-        edit.describe(f"notification {wanted}: {outcome}", **trailers)
+        edit.describe(f"notification {wanted}: {outcome}", Notification=f"{wanted} {outcome}")
+        checklist.tick_done(ws, edit, "notifications_done", "every clock recorded", at=moment)
     return edit
 
 

@@ -16,37 +16,8 @@ from runbook_cli.domain import clock, document, generated, layout, model, rules
 from runbook_cli.domain.config import REPORT_SECTIONS
 from runbook_cli.domain.text import clean_line, clean_name, clean_section
 from runbook_cli.errors import MalformedFileError, UsageError
+from runbook_cli.usecases import checklist
 from runbook_cli.usecases.workspace import Edit, Workspace, commit_message, refuse_closed
-
-
-def _checklist_key(ws: Workspace, key: str) -> str:
-    wanted = key.strip().replace("-", "_").lower()
-    if wanted not in ws.config.checklist_for(True):
-        listed = ", ".join(ws.config.checklist)
-        raise UsageError(f"unknown checklist item {key!r}; valid keys: {listed}.")
-    return wanted
-
-
-def set_checklist(
-    ws: Workspace, reference: str | None, key: str, done: bool, *, author: str | None, commit: bool
-) -> Edit:
-    key = _checklist_key(ws, key)
-    with ws.change(reference, commit=commit, author=author) as edit:
-        if key not in edit.incident.checklist:
-            raise UsageError(
-                f"incident {edit.incident.id} has no checklist item {key}: it is for incidents "
-                "with user data affected (runbook data-affected yes --reason T)."
-            )
-        if edit.incident.checklist.get(key) == done:
-            return edit
-        edit.incident.checklist[key] = done
-        text = ws.config.checklist_for(True)[key]
-        edit.log(f"Checklist: {'done' if done else 'not done'}: {text}")
-        edit.describe(
-            f"checklist {'tick' if done else 'untick'} {key}",
-            Checklist=f"{key} {'ticked' if done else 'unticked'}",
-        )
-    return edit
 
 
 def add_action(
@@ -152,6 +123,7 @@ def schedule_postmortem(
             )
         )
         edit.describe("post-mortem scheduled", Postmortem=clock.format_stored(at))
+        checklist.tick_done(ws, edit, "postmortem_scheduled", "runbook postmortem schedule")
     return edit
 
 

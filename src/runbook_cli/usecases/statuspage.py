@@ -15,6 +15,7 @@ from runbook_cli.adapters import outbound
 from runbook_cli.domain import clock, vendor
 from runbook_cli.domain.model import Incident, Loaded
 from runbook_cli.rendering import messages
+from runbook_cli.usecases import checklist
 from runbook_cli.usecases.integrations import Call, Settings, create_once, path_id
 from runbook_cli.usecases.workspace import Edit, Workspace
 
@@ -138,13 +139,13 @@ def publish(
         }
         mine.last_status_page_update_at = clock.now()
         status = fields["status"]
-        if status == "resolved":
-            mine.checklist["status_page_resolved"] = True
         edit.log(
             f"Status page {'updated' if existing else 'incident created'} ({status}): "
             f"Statuspage incident {page_incident}."
         )
         edit.describe(f"status page {status}", Statuspage=str(page_incident))
+        if status == "resolved":
+            checklist.tick_done(ws, edit, "status_page_resolved", "runbook statuspage publish")
     return Published(call, edit)
 
 

@@ -16,6 +16,7 @@ from runbook_cli.adapters import outbound
 from runbook_cli.domain import contacts, vendor
 from runbook_cli.domain.model import ActionItem, Incident
 from runbook_cli.errors import UsageError
+from runbook_cli.usecases import checklist
 from runbook_cli.usecases.integrations import Call, Settings, create_once
 from runbook_cli.usecases.workspace import Edit, Workspace
 
@@ -154,7 +155,7 @@ def _record(
                 "recorded, and the next export looks for it before creating another."
             )
         if all((item.tracker or {}).get("key") for item in edit.incident.action_items):
-            edit.incident.checklist["action_items_created"] = True
+            checklist.tick_done(ws, edit, "action_items_created", f"exported to {name}")
         keys = ", ".join(t["key"] for t in created.values())
         if keys:
             edit.describe(f"action items exported to {name}: {keys}", Tracker=keys)

@@ -4,7 +4,7 @@ lock -> read -> edit -> validate -> atomic write -> commit that every writing co
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -70,10 +70,17 @@ def _login_name() -> str:
 
 def commit_message(incident_id: int, subject: str, trailers: dict[str, str]) -> str:
     """`incident 7: <subject>`, a blank line, then `Incident-Id: 7` and the other trailers."""
-    lines = [
-        f"{key}: {value}" for key, value in {"Incident-Id": str(incident_id), **trailers}.items()
-    ]
-    return f"incident {incident_id}: {subject}\n\n" + "\n".join(lines)
+    return commit_message_for([incident_id], subject, trailers)
+
+
+def commit_message_for(ids: list[int], subject: str, trailers: dict[str, str]) -> str:
+    """One commit changing several incidents: `incidents 3, 5: <subject>`, then an
+    `Incident-Id` trailer for each (the audit knows the tool's commits by these)."""
+    named = ", ".join(str(number) for number in ids)
+    lines = [f"Incident-Id: {number}" for number in ids]
+    lines += [f"{key}: {value}" for key, value in trailers.items()]
+    head = f"incident{'s' if len(ids) > 1 else ''} {named}"
+    return f"{head}: {subject}\n\n" + "\n".join(lines)
 
 
 def refuse_closed(incident: model.Incident) -> None:
@@ -129,6 +136,7 @@ class Workspace:
         self.on_wait: Callable[[float], None] = lambda _timeout: None
         """Told when the lock is busy for a while (the command line says it waits)."""
         self.touched: tuple[Path, str] | None = None  # the last file written, and its digest
+        self._batch: list[Edit] | None = None  # see batch()
 
     # --- choosing the incident ------------------------------------------------------------
 
@@ -232,8 +240,10 @@ class Workspace:
     ) -> Iterator[Edit]:
         """Lock, load, let the caller edit, then write atomically and commit that file alone.
         A closed incident is refused unless the change is one made after closing (`after_close`:
-        reopening, closing again, finishing its action items)."""
-        with self.locked():
+        reopening, closing again, finishing its action items). Inside `batch` the caller holds
+        the lock and commits: the file is written and listed, not committed."""
+        batched = self._batch
+        with nullcontext() if batched is not None else self.locked():
             who = self.author(author, commit)
             path = self.incident_path(reference)
             self.settle(path, commit)
@@ -245,7 +255,27 @@ class Workspace:
                 loaded.incident, loaded.doc.body, who, path=self.store.relative(loaded.path)
             )
             yield edit
-            self._save(loaded, edit, commit, kept)
+            self._save(loaded, edit, commit and batched is None, kept)
+            if batched is not None and edit.written:
+                batched.append(edit)
+
+    @contextmanager
+    def batch(self) -> Iterator[list[Edit]]:
+        """Several incidents changed, one commit. The caller holds the lock; each `change`
+        inside writes its file (remembered as the tool's pending write, so nothing is lost if
+        the commit fails) and lists its edit here; `commit_together` then commits them with the
+        caller's own files."""
+        self._batch = []
+        try:
+            yield self._batch
+        finally:
+            self._batch = None
+
+    def commit_together(self, paths: list[Path], message: str) -> str:
+        made = self.commit_paths(paths, message)
+        for path in paths:
+            self._forget_pending(self.store.relative(path))
+        return made
 
     def _save(self, loaded: Loaded, edit: Edit, commit: bool, kept: list) -> None:
         doc = loaded.doc
@@ -304,6 +334,7 @@ class Workspace:
         outside runbook, once the guard passes it. Never one commit holding both."""
         entries = self.pending.load()
         ours = set(entries)
+        batched = {edit.path for edit in self._batch or []}  # committed together at its end
         mine = self.store.relative(target) if target else None
         paths = list(dict.fromkeys([*entries, *([mine] if mine else [])]))
         if not paths:
@@ -311,6 +342,8 @@ class Workspace:
         dirty = self.git.dirty(paths)
         for relative, entry in list(entries.items()):
             path = self.root / relative
+            if relative in batched:
+                continue
             if relative not in dirty:
                 del entries[relative]  # committed or discarded since
             elif file_digest(path) != entry.sha256:
