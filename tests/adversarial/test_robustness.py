@@ -112,7 +112,8 @@ def test_hundreds_of_commands_grow_no_open_files_or_children(declared: Runbook) 
         declared("timeline", "add", f"entry {n}")
         declared.json("show")
         declared.json("list")
-        declared("checklist", "tick" if n % 2 else "untick", "ticket_updated")
+        forced = ("--force", "--reason", "kept elsewhere") if n % 2 else ()
+        declared("checklist", "tick" if n % 2 else "untick", "ticket_updated", *forced)
     declared("audit", "-i", "1", "--json")
     assert open_files() <= files and child_processes() <= children
     assert len(declared.json("show")["timeline"]) >= 62
