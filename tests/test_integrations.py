@@ -815,3 +815,19 @@ def test_the_next_page_delivers_what_is_owed_after_its_trigger(
     assert sent[1:] == [("acknowledge", first)]
     texts = [e["text"] for e in declared.json("show")["timeline"]]
     assert f"PagerDuty acknowledge sent (dedup key {first})." in texts
+
+
+def test_cancel_and_duplicate_of_resolve_the_paged_alert(
+    declared: Runbook, pagerduty: Fake
+) -> None:
+    pagerduty.on(
+        "POST /v2/enqueue",
+        (202, {"status": "success", "message": "Event processed", "dedup_key": "runbook/repo/x"}),
+    )
+    declared("declare", "Again", "-s", "SEV-2", "--service", "web")
+    declared("page", "--to", "oncall", "-i", "1")
+    declared("page", "--to", "oncall", "-i", "2")
+    declared("cancel", "-i", "1", "--reason", "a broken health check")
+    declared("duplicate-of", "1", "-i", "2", "--no-pagerduty")  # told nothing
+    actions = [r["json"]["event_action"] for r in pagerduty.requests]
+    assert actions == ["trigger", "trigger", "resolve"]

@@ -385,3 +385,13 @@ def test_a_change_on_one_side_only_is_that_side(edits) -> None:
         assert merged.conflicts == []
         assert people_lines(merged.text) == people_lines(changed)
         assert document.parse(merged.text).meta == document.parse(changed).meta
+
+
+def test_responders_joining_and_leaving_in_two_clones_are_all_kept() -> None:
+    base = {"responders": ["Avery", "Lee"]}
+    ours = {"responders": ["Avery", "Lee", "Sam"]}  # Sam joined here
+    theirs = {"responders": ["Avery", "Kim"]}  # Lee left there, Kim joined
+    merged, conflicts, _ = merge.merge_meta(base, ours, theirs)
+    assert merged["responders"] == ["Avery", "Sam", "Kim"] and not conflicts
+    merged, conflicts, _ = merge.merge_meta({}, {"responders": ["Sam"]}, {"responders": ["Kim"]})
+    assert merged["responders"] == ["Sam", "Kim"] and not conflicts

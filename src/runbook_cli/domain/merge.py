@@ -4,7 +4,8 @@
   duplicates collapse, and the result is sorted by time.
 - Front matter: each field (and each checklist item, action item, escalation, post-mortem key)
   changed on one side only takes that side. Update times take the later, escalations the earlier,
-  a checklist item ticked on one side stays ticked.
+  a checklist item ticked on one side stays ticked, responders joining or leaving on either side
+  are all kept.
 - Sections, known to the schema or not: changed, added or deleted on one side only takes that
   side; a section only one side has keeps its place after the section it follows there.
 - The same field or section changed differently on both sides (added on both with different
@@ -31,6 +32,7 @@ from runbook_cli.domain.config import Config
 OURS, SEPARATOR, THEIRS = "<<<<<<< ours", "=======", ">>>>>>> theirs"
 _LATEST = {"last_internal_update_at", "last_status_page_update_at"}
 _PER_ITEM = ("checklist", "escalated", "postmortem")
+_SETS = ("responders",)
 _MISSING = object()
 _PREAMBLE = ("", 0)  # the key of the text before the first section (section names are never "")
 _TIMELINE = ("timeline", 0)
@@ -139,7 +141,17 @@ def _both_changed(key: object, b: object, o: object, t: object) -> tuple[object,
         return _merge_actions(b, o, t)
     if key in _LATEST and isinstance(o, str) and isinstance(t, str):
         return max(o, t), False
+    if key in _SETS and all(isinstance(v, list) or v is _MISSING for v in (b, o, t)):
+        return _merge_set(b, o, t), False
     return o, True
+
+
+def _merge_set(base: object, ours: object, theirs: object) -> list:
+    """A list kept as a set (responders joining and leaving in two clones): what either side
+    added stays, what either side removed goes; ours' order, then theirs' additions."""
+    b, o, t = (v if isinstance(v, list) else [] for v in (base, ours, theirs))
+    removed = {item for item in b if item not in o or item not in t}
+    return [item for item in dict.fromkeys([*o, *t]) if item not in removed]
 
 
 def _merge_items(key: object, base: object, ours: object, theirs: object) -> tuple[dict, bool]:
