@@ -97,7 +97,7 @@ def test_open_sev1_needs_commander_and_comms_lead(declared: Runbook) -> None:
 
 
 def test_postmortem_scheduled_after_deadline_is_flagged(resolved: Runbook) -> None:
-    resolved("postmortem", "schedule", "--at", "2099-01-01T00:00:00Z", "-i", "1")
+    resolved("postmortem", "schedule", "--at", "2099-01-01T00:00:00Z", "-i", "1", "--ics", "-")
     assert "postmortem" in rules_of(resolved)
 
 

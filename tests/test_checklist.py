@@ -55,7 +55,10 @@ def test_status_page_needs_resolution_and_an_update_since() -> None:
 
 def test_postmortem_actions_and_metrics_facts() -> None:
     assert "no post-mortem meeting" in gap("postmortem_scheduled", incident())
-    assert gap("postmortem_scheduled", incident(postmortem_scheduled_at=T0)) is None
+    without_invite = incident(postmortem_scheduled_at=T0)
+    assert "no attendees, so no invite went out" in gap("postmortem_scheduled", without_invite)
+    invited = incident(postmortem_scheduled_at=T0, postmortem_attendees=["Ana"])
+    assert gap("postmortem_scheduled", invited) is None
     assert "no action items" in gap("action_items_created", incident())
     item = model.ActionItem(1, "Retry budget", "Lee", T0.date())
     assert gap("action_items_created", incident(action_items=[item])) is None
@@ -166,7 +169,9 @@ def test_metrics_write_ticks_the_resolved_incidents_it_covers_in_one_commit(
 
 
 def test_postmortem_schedule_ticks_its_item(declared: Runbook, repo) -> None:
-    declared("postmortem", "schedule", "--at", "2099-01-01T10:00:00Z")
+    declared(
+        "postmortem", "schedule", "--at", "2099-01-01T10:00:00Z", "--attendee", "Ana", "--ics", "-"
+    )
     assert declared.json("checklist")["postmortem_scheduled"] is True
     assert "Checklist: postmortem_scheduled ticked" in git(repo, "log", "-1", "--format=%b")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ def complete(runbook: Runbook) -> None:
     runbook("report", "set", "detection", "Alert on 5xx rate.", "-i", "1")
     runbook("report", "set", "resolution", "Rolled back.", "-i", "1")
     runbook("action", "add", "Retry budget", "--owner", "Lee", "--due", "2026-12-10", "-i", "1")
-    runbook("postmortem", "schedule", "--at", "1h ago", "-i", "1")
+    soon = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    runbook("postmortem", "schedule", "--at", soon, "--attendee", "Lee", "--ics", "-", "-i", "1")
 
 
 def test_checklist_tick_untick_and_unknown_key(declared: Runbook, repo: Path) -> None:

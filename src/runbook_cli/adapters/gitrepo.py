@@ -113,6 +113,13 @@ class GitRepo:
             raise RepositoryError(f"git refused: {reason(result.stderr)}.")
         return result.stdout.rsplit("<", 1)[0].strip()
 
+    def configured_address(self) -> str | None:
+        """The committer's email address (git config or the environment), None without one."""
+        result = self.call("var", "GIT_AUTHOR_IDENT")
+        if result.returncode or "<" not in result.stdout:
+            return None
+        return result.stdout.rsplit("<", 1)[1].split(">", 1)[0].strip() or None
+
     def identity(self) -> str:
         me = self.configured_identity()
         if me is None:

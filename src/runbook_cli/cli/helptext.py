@@ -134,8 +134,15 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "runbook checklist tick action_items_created --force --reason 'tracked in the Q4 epic'",
     ),
     "checklist untick": ("runbook checklist untick metrics_updated",),
-    "postmortem": ("runbook postmortem schedule --at '2026-11-28T14:00:00+01:00'",),
-    "postmortem schedule": ("runbook postmortem schedule --at '2026-11-28T14:00:00+01:00'",),
+    "postmortem": (
+        "runbook postmortem schedule --at '2026-11-28T14:00:00+01:00' --attendee Ana "
+        "--attendee 'Lee Park <lee@example.org>'",
+    ),
+    "postmortem schedule": (
+        "runbook postmortem schedule --at '2026-11-28T14:00:00+01:00' --attendee Ana "
+        "--attendee 'Lee Park <lee@example.org>'",
+        "runbook postmortem schedule --at 2026-11-28T15:00:00Z --ics - > invite.ics   # reschedule",
+    ),
     "close": ("runbook close -i 7", "runbook close -i 7 --force --reason 'report in the wiki'"),
     "sync": ("runbook sync", "runbook --sync timeline add 'Flag turned off'"),
     "check": ("runbook check --all", "runbook check --base origin/main --format github"),

@@ -188,17 +188,17 @@ def show_dry_run(calls) -> None:
         typer.echo(call.shown())
 
 
-def saved(edit, what: str) -> None:
+def saved(edit, what: str, *, err: bool = False) -> None:
     """One line confirming a change: what, where, and the commit (or that none was made);
-    then any warning (on stderr)."""
+    then any warning (on stderr). `err`: the line goes to stderr (stdout carries data)."""
     if not edit.written:
-        typer.echo(f"incident {edit.incident.id}: nothing to change ({what}).")
+        typer.echo(f"incident {edit.incident.id}: nothing to change ({what}).", err=err)
     else:
         where = (
             f"committed {edit.commit[:8]}"
             if edit.commit
             else "written, not committed (--no-commit)"
         )
-        typer.echo(f"incident {edit.incident.id}: {what} ({edit.path}, {where})")
+        typer.echo(f"incident {edit.incident.id}: {what} ({edit.path}, {where})", err=err)
     for warning in edit.warnings:
         typer.echo(f"runbook: warning: {warning}", err=True)

@@ -1,5 +1,6 @@
 """Post-incident commands: checklist, postmortem, report, edit, close."""
 
+import sys
 from typing import Annotated
 
 import typer
@@ -106,22 +107,65 @@ def postmortem_schedule(
         str,
         typer.Option(
             "--at",
-            help="When the meeting is: ISO-8601 with offset or Z, or HH:MM or 3pm today.",
+            help="When the meeting is (in the future): ISO-8601 with offset or Z, or HH:MM or "
+            "3pm today.",
             show_default=False,
         ),
     ],
+    attendee: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attendee",
+            metavar="NAME",
+            help="Who is invited (repeat it): NAME or 'NAME <address>' (the address goes into "
+            "the invite only, never into git). Default: those invited before.",
+            show_default=False,
+        ),
+    ] = None,
+    ics: Annotated[
+        str | None,
+        typer.Option(
+            "--ics",
+            metavar="PATH",
+            help="Where to write the calendar invite; '-' prints it. "
+            "[default: ./incident-N-postmortem.ics]",
+            show_default=False,
+        ),
+    ] = None,
     incident: Incident = None,
     author: Author = None,
     no_commit: NoCommit = False,
 ) -> None:
-    """Record when the post-mortem meeting is (past the deadline is allowed; check flags it)."""
+    """Record when the post-mortem meeting is and who is invited (one commit), and write the
+    calendar invite (iCalendar, outside git). Past the deadline is allowed; check flags it."""
     from runbook_cli.usecases import followup
 
     ws = workspace(ctx)
-    edit = followup.schedule_postmortem(
-        ws, incident, when(at, ws, allow_future=True), author=author, commit=not no_commit
+    scheduled = followup.schedule_postmortem(
+        ws,
+        incident,
+        when(at, ws, allow_future=True),
+        attendee or [],
+        ics=ics,
+        author=author,
+        commit=not no_commit,
     )
-    saved(edit, "post-mortem scheduled")
+    edit = scheduled.edit
+    saved(edit, "post-mortem scheduled", err=scheduled.written_to is None)
+    if scheduled.written_to is None:
+        from runbook_cli.rendering.safe import unfiltered
+
+        # Bytes as they are (RFC 5545 lines end in CRLF); icalendar escaped the text in them,
+        # and names and titles hold no control characters (they are cleaned on the way in).
+        out = unfiltered(sys.stdout)
+        out.flush()
+        out.buffer.write(scheduled.ics)
+        out.buffer.flush()
+    else:
+        typer.echo(
+            f"  invite: {scheduled.written_to} (open it in your calendar, or attach it to the "
+            "invitation)"
+        )
     due = edit.incident.postmortem_due
     if due and edit.incident.postmortem_scheduled_at > due:
         from runbook_cli.domain import clock

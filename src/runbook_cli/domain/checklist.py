@@ -75,7 +75,15 @@ def _postmortem(
     incident: Incident, _body: str, config: Config, _metrics: datetime | None
 ) -> str | None:
     if incident.postmortem_scheduled_at is None:
-        return "no post-mortem meeting is scheduled (runbook postmortem schedule --at T)"
+        return (
+            "no post-mortem meeting is scheduled (runbook postmortem schedule --at T --attendee "
+            "NAME)"
+        )
+    if config.postmortem.require_attendees and not incident.postmortem_attendees:
+        return (
+            "the post-mortem has no attendees, so no invite went out (runbook postmortem "
+            "schedule --at T --attendee NAME)"
+        )
     return None
 
 

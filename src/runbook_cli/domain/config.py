@@ -30,15 +30,17 @@ SEED_CHECKLIST = {
     "metrics_updated": "Metrics updated (MTTR, incident count).",
 }
 
-REPORT_SECTIONS = (
-    "Summary",
-    "Timeline",
-    "Root Cause",
-    "Detection",
-    "Resolution & Recovery",
-    "Preventive Actions",
-    "Attachments",
-)
+REPORT_GUIDANCE = {
+    "Summary": "One-paragraph overview of impact and resolution.",
+    "Timeline": "Bullet list with timestamps of key events/actions.",
+    "Root Cause": "Detailed analysis.",
+    "Detection": "How the incident was discovered; gaps to improve.",
+    "Resolution & Recovery": "Steps taken to restore service.",
+    "Preventive Actions": "Follow-up tasks with owners & deadlines.",
+    "Attachments": "Links to dashboards, logs, PRs, ADRs.",
+}
+"""The runbook's Incident Report Template: each section and what goes in it."""
+REPORT_SECTIONS = tuple(REPORT_GUIDANCE)
 
 PAGERDUTY_LEVELS = ("critical", "error", "warning", "info")
 TRIAGE_ROLES = {"commander": "Incident Commander", "comms_lead": "Communications Lead"}
@@ -78,6 +80,16 @@ class Postmortem:
     deadlines: dict[str, dict[str, int]]
     """Per severity: {hours: N} or {business_days: N}; a severity not listed needs none."""
     holidays: frozenset[date]
+    invite_minutes: int = 60
+    """How long the meeting in the calendar invite lasts."""
+    require_attendees: bool = True
+    """`postmortem schedule` needs --attendee (the runbook: "scheduled and invite sent")."""
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str | None
+    """Where the static site is published; invites and links point at incident pages there."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,7 @@ class Config:
     sensitive_data: dict
     sync: Sync
     integrations: dict[str, dict]
+    site: Site
     capture: dict
     source: str = field(default="(defaults)", compare=False)
 
@@ -364,9 +377,24 @@ def _postmortem(value: Any, require: Require) -> Postmortem:
             days.add(day if isinstance(day, date) else date.fromisoformat(str(day)))
         except ValueError:
             require(False, f"postmortem holiday {day!r} is not a date (YYYY-MM-DD)")
+    minutes = _positive("postmortem.invite_minutes")(value["invite_minutes"], require)
+    required = value["require_attendees"]
+    require(isinstance(required, bool), "'postmortem.require_attendees' must be true or false")
     return Postmortem(
-        deadlines={k: dict(v) for k, v in deadlines.items()}, holidays=frozenset(days)
+        deadlines={k: dict(v) for k, v in deadlines.items()},
+        holidays=frozenset(days),
+        invite_minutes=minutes,
+        require_attendees=required,
     )
+
+
+def _site(value: Any, require: Require) -> Site:
+    url = value["url"]
+    require(
+        url is None or (isinstance(url, str) and url.startswith(("https://", "http://"))),
+        "'site.url' must be an http(s) address such as https://acme.github.io/incidents",
+    )
+    return Site(url=url.rstrip("/") if url else None)
 
 
 def _checklist(value: Any, require: Require) -> dict[str, str]:
@@ -608,8 +636,12 @@ SETTINGS: dict[str, Setting] = {
                 "SEV-2": {"business_days": 5},
             },
             "holidays": [],
+            "invite_minutes": 60,
+            "require_attendees": True,
         },
-        "Post-mortem deadlines after resolution (SEV-3: none). Holidays are YYYY-MM-DD.",
+        "Post-mortem deadlines after resolution (SEV-3: none). Holidays are YYYY-MM-DD. The "
+        "calendar invite `postmortem schedule` writes: the meeting's length in minutes, and "
+        "whether it needs --attendee.",
         _postmortem,
     ),
     "checklist": Setting(
@@ -661,6 +693,12 @@ SETTINGS: dict[str, Setting] = {
         "component ids per service, the incident impact and component status per severity, "
         "Jira site and project, Linear team.",
         _integrations,
+    ),
+    "site": Setting(
+        {"url": None},
+        "Where the static site (runbook site) is published, e.g. https://acme.github.io/incidents; "
+        "post-mortem invites then link the incident's page there.",
+        _site,
     ),
     "capture": Setting(
         {"slack_reaction": "pushpin", "interval_seconds": 60, "max_polls": 240},

@@ -114,7 +114,7 @@ def for_incident(
         add(
             "postmortem",
             incident.postmortem_due,
-            "schedule the post-mortem (runbook postmortem schedule --at T)",
+            "schedule the post-mortem (runbook postmortem schedule --at T --attendee NAME)",
         )
     for item in incident.action_items:
         if not item.done:

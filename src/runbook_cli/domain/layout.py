@@ -32,3 +32,8 @@ change may make a file larger."""
 def file_name(incident: Incident) -> str:
     """`2026-11-27-incident-7.md`: the start date and the id."""
     return f"{incident.date.isoformat()}-incident-{incident.id}.md"
+
+
+def site_page(stem: str) -> str:
+    """An incident's page in the static site (`runbook site`), relative to the site's root."""
+    return f"incidents/{stem}.html"

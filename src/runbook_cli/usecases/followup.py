@@ -12,10 +12,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from runbook_cli import files
-from runbook_cli.domain import clock, document, generated, layout, model, rules
+from runbook_cli.domain import clock, document, generated, invite, layout, model, rules
 from runbook_cli.domain.config import REPORT_SECTIONS
 from runbook_cli.domain.text import clean_line, clean_name, clean_section
-from runbook_cli.errors import MalformedFileError, UsageError
+from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
 from runbook_cli.usecases import checklist
 from runbook_cli.usecases.workspace import Edit, Workspace, commit_message, refuse_closed
 
@@ -107,24 +107,101 @@ def list_actions(
     return rows
 
 
+@dataclass
+class Scheduled:
+    edit: Edit
+    ics: bytes  # the calendar invite (RFC 5545)
+    written_to: Path | None  # where it was written; None: the caller prints it
+
+
 def schedule_postmortem(
-    ws: Workspace, reference: str | None, at: datetime, *, author: str | None, commit: bool
-) -> Edit:
+    ws: Workspace,
+    reference: str | None,
+    at: datetime,
+    attendees: list[str],
+    *,
+    ics: str | None,
+    author: str | None,
+    commit: bool,
+) -> Scheduled:
+    """Record the meeting (and who is invited) in one commit of the incident file, then write
+    the calendar invite outside git: `ics` is a path, '-' (returned, not written) or None
+    (./incident-N-postmortem.ics)."""
+    from runbook_cli.rendering import invite as calendar
+
+    people = [invite.attendee(text) for text in attendees]
+    now = clock.now()
+    if at <= now:
+        raise UsageError(
+            f"the post-mortem time {clock.show(at, ws.config.zone)} is in the past; give the "
+            "meeting's future time with --at."
+        )
     with ws.change(reference, commit=commit, author=author) as edit:
         incident = edit.incident
+        target = _invite_path(ws, ics, incident.id)
+        invited = people or [invite.Attendee(name) for name in incident.postmortem_attendees]
+        if not invited and ws.config.postmortem.require_attendees:
+            raise UsageError(
+                "say who is invited with --attendee NAME (repeat it; 'NAME <address>' puts the "
+                "address in the invite only), or set postmortem.require_attendees: false."
+            )
+        organizer = invite.Attendee(edit.author, None if author else ws.git.configured_address())
+        meeting = invite.build(
+            incident, edit.path, edit.body, ws.config, at=at, organizer=organizer, attendees=invited
+        )
         incident.postmortem_scheduled_at = at
+        incident.postmortem_attendees = [person.name for person in invited]
         late = incident.postmortem_due and at > incident.postmortem_due
+        names = ", ".join(incident.postmortem_attendees)
         edit.log(
-            f"Post-mortem scheduled for {clock.format_stored(at)}"
+            f"{invite.SCHEDULED} {clock.format_stored(at)}"
+            + (f" with {names}" if names else "")
             + (
                 f", after its deadline {clock.format_stored(incident.postmortem_due)}."
                 if late
                 else "."
-            )
+            ),
+            now,
         )
         edit.describe("post-mortem scheduled", Postmortem=clock.format_stored(at))
         checklist.tick_done(ws, edit, "postmortem_scheduled", "runbook postmortem schedule")
-    return edit
+    data = calendar.ics(meeting, now)
+    if target is not None:
+        try:
+            files.replace_file(target, data)
+        except OSError as error:
+            raise RepositoryError(
+                f"the meeting is recorded in {edit.path}, but the invite could not be written "
+                f"to {target}: {error.strerror}; run the command again with --ics PATH."
+            ) from None
+    return Scheduled(edit, data, target)
+
+
+def _invite_path(ws: Workspace, ics: str | None, incident_id: int) -> Path | None:
+    """Where the invite goes: never into the incidents folder (the commit holds the incident
+    file only), and only into a folder that exists."""
+    if ics == "-":
+        return None
+    target = Path(ics) if ics else Path(f"incident-{incident_id}-postmortem.ics")
+    target = Path.cwd() / target if not target.is_absolute() else target
+    if target.resolve().is_relative_to(ws.incidents_folder().resolve()):
+        raise UsageError(
+            f"--ics {ics or target.name}: the invite does not go into {layout.INCIDENTS_DIR}/ "
+            "(only incident files live there); choose another path, or '-' for standard output."
+        )
+    problem = (
+        f"{target} is a folder"
+        if target.is_dir()
+        else f"the folder {target.parent} does not exist"
+        if not target.parent.is_dir()
+        else None
+    )
+    if problem:
+        raise UsageError(
+            f"--ics {ics or target.name}: {problem}; give a file path in an existing folder, or "
+            "'-' for standard output."
+        )
+    return target
 
 
 def section_name(text: str) -> str:

@@ -129,6 +129,6 @@ def next_steps(ws: Workspace, incident: Incident) -> list[str]:
     if incident.postmortem_due and not incident.postmortem_scheduled_at:
         lines.append(
             f"Post-mortem due by {clock.show(incident.postmortem_due, where)} "
-            "(runbook postmortem schedule --at T)."
+            "(runbook postmortem schedule --at T --attendee NAME)."
         )
     return lines
