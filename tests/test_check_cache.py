@@ -157,7 +157,7 @@ GUARD = Guard(SEED.sensitive_data)
 NAME = "docs/runbooks/incidents/2026-11-10-incident-1.md"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     status=st.sampled_from(["resolved", "closed", "mitigated"]),
     scheduled=st.booleans(),

@@ -55,6 +55,9 @@ class Cache:
         except (OSError, ValueError, AttributeError):
             pass
 
+    def __contains__(self, name: str) -> bool:
+        return name in self.entries
+
     def get(self, name: str, stamp: object) -> object | None:
         entry = self.entries.get(name)
         if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:

@@ -350,6 +350,9 @@ def check(
     ]
     outcome: list[rules.Judged | rules.Finding | None] = []
     for path, relative in items:
+        if kept is None or relative not in kept:  # judged (and read) once, in a worker
+            outcome.append(None)
+            continue
         raw = _read(path, relative)
         if isinstance(raw, rules.Finding):
             outcome.append(raw)
