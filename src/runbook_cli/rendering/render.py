@@ -15,6 +15,7 @@ from runbook_cli.domain.config import Config
 from runbook_cli.domain.model import IMPACT_LABELS, status_label
 from runbook_cli.domain.text import visible
 from runbook_cli.rendering import audittext, safe
+from runbook_cli.rendering.fit import Wrapped, fitted
 
 STATUS_STYLE = {
     "investigating": "red",
@@ -96,7 +97,7 @@ def show(view: dict, config: Config, now: datetime) -> None:
     )
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
-    facts.add_column(overflow="fold")
+    facts.add_column()
     acknowledged = at("acknowledged_at") + (
         f" by {view['acknowledged_by']}" if view.get("acknowledged_by") else ""
     )
@@ -159,7 +160,7 @@ def show(view: dict, config: Config, now: datetime) -> None:
             )
         )
     for label, value in rows:
-        facts.add_row(label, value)
+        facts.add_row(label, _wrapped(value))
     out.print(facts)
     if view.get("clocks"):
         out.print(Text("\nRegulatory clocks (from discovery; guidance, not legal advice)", "bold"))
@@ -176,33 +177,55 @@ def show(view: dict, config: Config, now: datetime) -> None:
     for name, text in report.items():
         if text:
             out.print(Text(f"\n{name}", style="bold"))
-            out.print(Text(text))
+            out.print(Wrapped(text))
     missing = view.get("missing_sections")
     if missing:
         out.print(Text(f"\nReport sections still empty: {', '.join(missing)}", style="yellow"))
-    timeline = Table(title="\nTimeline", title_justify="left", show_edge=False, expand=False)
-    timeline.add_column("When", no_wrap=True)
-    timeline.add_column("Who", max_width=18, overflow="fold")
-    timeline.add_column("What", ratio=1, overflow="fold")
-    for entry in view["timeline"]:
-        when = clock.show(clock.parse_stored(entry["at"]), where)
-        timeline.add_row(when, Text(entry["author"]), Text(entry["text"]))
-    out.print(timeline)
+    # Who gives up room first, then What down to 40 cells, then When (date over time), then
+    # What again.
+    entries = [
+        [
+            Wrapped(clock.show(clock.parse_stored(entry["at"]), where)),
+            Wrapped(entry["author"]),
+            Wrapped(entry["text"]),
+        ]
+        for entry in view["timeline"]
+    ]
+    out.print(
+        fitted(
+            out,
+            ("When", "Who", "What"),
+            entries,
+            order=(1, (2, 40), 0, 2),
+            title="\nTimeline",
+            title_justify="left",
+            show_edge=False,
+        )
+    )
     if view["action_items"]:
-        actions = Table(title="\nAction items", title_justify="left", show_edge=False)
-        for column in ("#", "Action", "Owner", "Due", "Done", "Tracker"):
-            actions.add_column(column, overflow="fold", ratio=1 if column == "Action" else None)
-        for item in view["action_items"]:
-            tracker = item.get("tracker") or {}
-            actions.add_row(
+        items = [
+            [
                 str(item["id"]),
-                Text(item["title"]),
-                Text(item["owner"]),
+                Wrapped(item["title"]),
+                Wrapped(item["owner"]),
                 item["due"],
                 "✓" if item["done"] else "",
-                tracker.get("key", ""),
+                (item.get("tracker") or {}).get("key", ""),
+            ]
+            for item in view["action_items"]
+        ]
+        headers = ("#", "Action", "Owner", "Due", "Done", "Tracker")
+        out.print(
+            fitted(
+                out,
+                headers,
+                items,
+                order=(2, 1),
+                title="\nAction items",
+                title_justify="left",
+                show_edge=False,
             )
-        out.print(actions)
+        )
     done = sum(view["checklist"].values())
     out.print(
         Text(f"\nPost-incident checklist: {done}/{len(view['checklist'])} done", style="bold")
@@ -230,6 +253,13 @@ def _user_data(view: dict, where) -> Text | str:
     return "not affected" if view.get("data_affected_answered") else "not asked"
 
 
+def _wrapped(value: str | Text) -> Wrapped:
+    """A fact's value (plain, or one styled Text) wrapped at line-break opportunities."""
+    if isinstance(value, Text):
+        return Wrapped(value.plain, value.style)
+    return Wrapped(value)
+
+
 def _number(value: int | None) -> str | None:
     return None if value is None else str(value)
 
@@ -240,33 +270,33 @@ def incident_table(views: list[dict], config: Config, now: datetime) -> None:
         out.print("No incidents match.")
         return
     # Below 100 columns (a pipe is 80) the padding goes, leaving the rules between columns, so
-    # every column still fits: ID, date, severity, status and duration never wrap; title,
-    # services and commander wrap at spaces (folding only a word longer than the column).
+    # every column still fits: ID, date, severity, status and duration never wrap; services,
+    # then commander, then title give up room, wrapping at line-break opportunities.
     narrow = out.width < 100
-    table = Table(show_edge=False, padding=(0, 0) if narrow else (0, 1))
-    for column, minimum, wraps in (
-        ("ID", None, False),
-        ("Date", None, False),
-        ("Sev" if narrow else "Severity", None, False),
-        ("Status", None, False),
-        ("Title", 12, True),
-        ("Services", 10, True),
-        ("Commander", 9, True),
-        ("Duration", None, False),
-    ):
-        table.add_column(column, no_wrap=not wraps, min_width=minimum, overflow="fold")
-    for view in views:
-        table.add_row(
+    headers = ("ID", "Date", "Sev" if narrow else "Severity", "Status", "Title", "Services")
+    rows = [
+        [
             str(view["id"]),
             view["started_at"][:10],
             severity_text(view["severity"], config),
             status_text(view["status"], view["duplicate_of"]),
-            Text(view["title"]),
-            ", ".join(view["services"]),
-            view["commander"] or "—",
+            Wrapped(view["title"]),
+            Wrapped(", ".join(view["services"])),
+            Wrapped(view["commander"] or "—"),
             _duration(view, now, "+"),
+        ]
+        for view in views
+    ]
+    out.print(
+        fitted(
+            out,
+            (*headers, "Commander", "Duration"),
+            rows,
+            order=(5, 6, 4),
+            show_edge=False,
+            padding=(0, 0) if narrow else (0, 1),
         )
-    out.print(table)
+    )
 
 
 def action_table(rows: list) -> None:
@@ -274,26 +304,23 @@ def action_table(rows: list) -> None:
     if not rows:
         out.print("No action items match.")
         return
-    table = Table(show_edge=False)
-    for column in ("Incident", "#", "Action", "Owner", "Due", "State"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        state = (
+    cells = [
+        [
+            str(row.incident),
+            str(row.item.id),
+            Wrapped(row.item.title),
+            Wrapped(row.item.owner),
+            row.item.due.isoformat(),
             Text("done", style="green")
             if row.item.done
             else Text("OVERDUE", style="bold red")
             if row.overdue
-            else Text("open")
-        )
-        table.add_row(
-            str(row.incident),
-            str(row.item.id),
-            Text(row.item.title),
-            row.item.owner,
-            row.item.due.isoformat(),
-            state,
-        )
-    out.print(table)
+            else Text("open"),
+        ]
+        for row in rows
+    ]
+    headers = ("Incident", "#", "Action", "Owner", "Due", "State")
+    out.print(fitted(out, headers, cells, order=(3, 2), show_edge=False))
 
 
 def escalation(incident, steps: list, now: datetime) -> None:
