@@ -1,16 +1,16 @@
-"""Everything that talks to git. Finding the repository is plain file reads (fast); committing
-goes through the git binary, so hooks run, signing is honoured and the identity is the user's
-own, never invented (git is told user.useConfigOnly, so it cannot guess one either)."""
+"""Running git. Finding the repository is plain file reads (fast); committing goes through the
+git binary, so hooks run, signing is honoured and the identity is the user's own, never
+invented (git is told user.useConfigOnly, so it cannot guess one either). Every git process
+costs a few milliseconds on each command, so what plain file reads can answer reliably is
+answered that way, with git itself asked whenever the repository is anything unusual. Reading
+history is in `history`."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import subprocess
-import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from runbook_cli.errors import RepositoryError, UsageError
@@ -29,6 +29,9 @@ _IN_PROGRESS = {
     "REVERT_HEAD": ("a revert", "git revert --continue (or --abort)"),
     "BISECT_LOG": ("a bisect", "git bisect reset"),
 }
+# Variables that make git look for the repository elsewhere, or judge its owner by another user
+_RELOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "SUDO_UID")
+_HEX = frozenset("0123456789abcdef")
 
 
 def find_root(start: Path) -> Path:
@@ -48,6 +51,8 @@ class GitRepo:
     def __init__(self, root: Path):
         self.root = root
         self.git_dir = self._git_dir(root)
+        self._tracked: set[str] = set()
+        """Paths `git status` found tracked and unchanged: `commit` needs no `git add` for them."""
 
     @staticmethod
     def _git_dir(root: Path) -> Path:
@@ -91,6 +96,8 @@ class GitRepo:
                 "incident changes."
             )
         # git's own refusals (dubious ownership, a broken repository) before anything is written
+        if self._plainly_valid(head):
+            return
         result = self.call("rev-parse", "--git-dir")
         if result.returncode:
             hint = (
@@ -99,6 +106,29 @@ class GitRepo:
                 else ""
             )
             raise RepositoryError(f"git refuses this repository: {reason(result.stderr)}{hint}.")
+
+    def _plainly_valid(self, head: str) -> bool:
+        """Whether git takes this repository as it is, told by file reads instead of a
+        `git rev-parse` process: a `.git` folder (not a worktree's or submodule's pointer file)
+        that, like the work tree, belongs to this user (git refuses one that does not as of
+        "dubious ownership"), holding objects and refs, its HEAD naming a branch, its config no
+        repository extensions, and no variable sending git elsewhere. Anything else is left to
+        git, which words its own refusal."""
+        if any(name in os.environ for name in _RELOCATING) or self.git_dir != self.root / ".git":
+            return False
+        try:
+            work_tree, git_dir = os.lstat(self.root), os.lstat(self.git_dir)
+            config = (self.git_dir / "config").read_text(encoding="utf-8").lower()
+        except (OSError, UnicodeDecodeError):
+            return False
+        return (
+            work_tree.st_uid == git_dir.st_uid == os.geteuid()
+            and stat.S_ISDIR(git_dir.st_mode)  # a folder, not a link to one
+            and (self.git_dir / "objects").is_dir()
+            and (self.git_dir / "refs").is_dir()
+            and head.removeprefix("ref:").strip().startswith("refs/")
+            and "extensions" not in config
+        )
 
     def configured_identity(self) -> str | None:
         """The committer's name from git config or the environment; None when git has none
@@ -139,19 +169,35 @@ class GitRepo:
         return " && ".join(commands or ['git config --global user.name "Your Name"'])
 
     def dirty(self, relative: list[str]) -> set[str]:
-        """Which of these repo-relative paths differ from HEAD: staged, unstaged or untracked."""
+        """Which of these repo-relative paths differ from HEAD: staged, unstaged or untracked.
+        (Ignored files are listed too, and left out: so a path listed nowhere is one git tracks
+        unchanged, or none at all when it is not on disk; `commit` uses that.)"""
         result = self.call(
-            "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *relative
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--ignored=matching",
+            "--",
+            *relative,
         )
         if result.returncode:
             raise RepositoryError(f"git status failed: {reason(result.stderr)}.")
         found: set[str] = set()
+        listed: set[str] = set()
         fields = iter(result.stdout.split("\0"))
         for entry in fields:
             if len(entry) > 3:
-                found.add(entry[3:])
+                listed.add(entry[3:])
+                if entry[:2] != "!!":
+                    found.add(entry[3:])
                 if entry[0] in "RC":
-                    found.add(next(fields, ""))  # a rename's or copy's old path follows
+                    old = next(fields, "")  # a rename's or copy's old path follows
+                    found.add(old)
+                    listed.add(old)
+        self._tracked.update(
+            path for path in relative if path not in listed and (self.root / path).exists()
+        )
         return found
 
     def head_text(self, relative: str) -> str | None:
@@ -162,10 +208,12 @@ class GitRepo:
     def commit(self, paths: list[Path], message: str) -> str:
         """Commit exactly these paths (nothing else the user staged); return the new commit id."""
         relative = [str(path.relative_to(self.root)) for path in paths]
-        for step in (
-            ("add", "--", *relative),
-            ("commit", "--only", "--quiet", "--no-edit", "-m", message, "--", *relative),
-        ):
+        steps = [("commit", "--only", "--quiet", "--no-edit", "-m", message, "--", *relative)]
+        if not self._tracked.issuperset(relative):
+            # `commit --only` takes a tracked path's content from the work tree itself; only a
+            # new (or never asked about) path needs `git add` first.
+            steps.insert(0, ("add", "--", *relative))
+        for step in steps:
             result = self.call(*step)
             if result.returncode:
                 raise RepositoryError(
@@ -173,6 +221,20 @@ class GitRepo:
                     f"{reason(result.stderr or result.stdout)}; fix that and the next runbook "
                     "command commits it as its own commit (or commit it yourself)."
                 )
+        return self.head_commit()
+
+    def head_commit(self) -> str:
+        """The commit HEAD names, read from its branch's ref file (git writes the ref it commits
+        to as a file of its own); `git rev-parse HEAD` when it is anything else (a detached
+        HEAD, a packed ref, another ref storage)."""
+        try:
+            head = (self.git_dir / "HEAD").read_text(encoding="utf-8").strip()
+            if head.startswith("ref: refs/heads/"):
+                commit = (self.common_dir() / head[5:]).read_text(encoding="utf-8").strip()
+                if len(commit) in (40, 64) and _HEX.issuperset(commit):
+                    return commit
+        except (OSError, UnicodeDecodeError):
+            pass
         return self.run("rev-parse", "HEAD")
 
     def remote_url(self, name: str = "origin") -> str | None:
@@ -328,138 +390,3 @@ def reason(output: str) -> str:
         line.removeprefix("fatal: ").removeprefix("error: ").rstrip(".") for line in useful[-3:]
     ]
     return "; ".join(reasons) or "unknown error"
-
-
-@dataclass(frozen=True)
-class FileChange:
-    """One file a commit changed, as `git log --raw` reports it (blob ids; None when absent)."""
-
-    status: str
-    """A (added), M (modified), D (deleted), R (renamed), T (type changed), C (copied)."""
-    old_path: str | None
-    new_path: str | None
-    old_blob: str | None
-    new_blob: str | None
-
-
-@dataclass(frozen=True)
-class LoggedCommit:
-    sha: str
-    signature: str
-    """git's %G?: G good, B bad, U good but untrusted key, N none, E cannot be checked, ..."""
-    changes: list[FileChange]
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    author: str
-    authored_at: datetime
-    message: str
-
-
-class History:
-    """Reading history with GitPython's command layer: one `git log` for the commits that touched
-    a folder and one `git cat-file --batch` for every object asked for, streamed in order, so the
-    cost is linear in the history read."""
-
-    def __init__(self, root: Path):
-        import git
-
-        self._repo = git.Repo(root)
-
-    def __enter__(self) -> History:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._repo.close()
-
-    def commits(self, folder: str) -> list[LoggedCommit]:
-        """Oldest first: every commit reachable from HEAD that changed a file under `folder`
-        (a merge shows what it brought in against its first parent)."""
-        import git
-
-        if not self._repo.head.is_valid():  # no commit yet
-            return []
-        command = ["git", "-c", "core.quotePath=false", "log", "--reverse", "--no-abbrev"]
-        command += ["--format=commit %H %G?", "--raw", "-M", "--root", "--diff-merges=first-parent"]
-        try:
-            output = self._repo.git.execute([*command, "HEAD", "--", folder])
-        except git.GitCommandError as error:
-            raise RepositoryError(f"git log failed: {reason(str(error.stderr))}.") from None
-        found: list[LoggedCommit] = []
-        for line in output.splitlines():
-            if line.startswith("commit "):
-                _, sha, signature = (line + " N").split(" ")[:3]
-                found.append(LoggedCommit(sha, signature, []))
-            elif line.startswith(":") and found:
-                found[-1].changes.append(_raw_change(line))
-        return found
-
-    def objects(self, shas: list[str], limit: int) -> Iterator[tuple[str, bytes | None]]:
-        """Each object's raw content, in the order asked, from one process; None when missing or
-        larger than `limit` bytes (skipped unread). One object is held in memory at a time."""
-        with tempfile.TemporaryFile() as requests:
-            requests.write("".join(f"{sha}\n" for sha in shas).encode())
-            requests.seek(0)
-            process = self._repo.git.execute(
-                ["git", "cat-file", "--batch"], istream=requests, as_process=True
-            )
-            output = process.proc.stdout
-            try:
-                for sha in shas:
-                    header = output.readline().split()
-                    if len(header) < 3:
-                        yield sha, None
-                        continue
-                    size = int(header[2])
-                    if size > limit:
-                        while size > 0:
-                            size -= len(output.read(min(size, 1 << 20)))
-                        data = None
-                    else:
-                        data = output.read(size)
-                    output.read(1)  # the newline after each object
-                    yield sha, data
-            finally:
-                process.proc.kill()
-                process.proc.wait()
-
-    def object(self, sha: str, limit: int) -> bytes | None:
-        """One object's raw content (None when missing or too large)."""
-        return next(self.objects([sha], limit))[1]
-
-
-def parse_commit(data: bytes) -> CommitInfo:
-    """A raw commit object's author, author time and message."""
-    head, _, message = data.decode("utf-8", "replace").partition("\n\n")
-    author, at = "", datetime.fromtimestamp(0, tz=UTC)
-    for line in head.split("\n"):
-        if line.startswith("author "):
-            who, _, when = line[len("author ") :].rpartition("> ")
-            author = who + ">"
-            seconds, _, offset = when.partition(" ")
-            sign = -1 if offset.startswith("-") else 1
-            minutes = sign * (int(offset[1:3] or 0) * 60 + int(offset[3:5] or 0))
-            zone = timezone(timedelta(minutes=minutes))
-            at = datetime.fromtimestamp(int(seconds), tz=UTC).astimezone(zone)
-            break
-    return CommitInfo(author=author, authored_at=at, message=message.strip())
-
-
-_NO_BLOB = "0" * 40
-
-
-def _raw_change(line: str) -> FileChange:
-    """`:100644 100644 OLD NEW M<TAB>path` or `... R090<TAB>old<TAB>new`."""
-    meta, *paths = line.split("\t")
-    _, _, old, new, status = meta.split(" ")
-    kind = status[0]
-    old_path = paths[0] if kind != "A" else None
-    new_path = paths[-1] if kind != "D" else None
-    return FileChange(
-        status=kind,
-        old_path=old_path,
-        new_path=new_path,
-        old_blob=None if old == _NO_BLOB else old,
-        new_blob=None if new == _NO_BLOB else new,
-    )

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from runbook_cli import files
 from runbook_cli.domain import document, model
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.layout import (
@@ -124,8 +124,6 @@ class Store:
         return f"open incidents: {listing(open_ones)}."
 
     def read(self, path: Path) -> Loaded:
-        from runbook_cli import files
-
         relative = self.relative(path)
         try:
             raw = files.read_regular(path)
@@ -220,9 +218,7 @@ class Store:
         # Writers hold the repo lock, so a temp file left here is a killed writer's: clear it.
         for stale in path.parent.glob(f".{path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
-        descriptor, temp_name = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
+        descriptor, temp_name = files.temp_beside(path)
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(data)

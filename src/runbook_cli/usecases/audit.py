@@ -178,7 +178,7 @@ def _changes(old: Parsed, new: Parsed) -> list[dict]:
 def history(root, incident_id: int | None = None) -> list[Record]:
     """Oldest first: one record per commit and incident file it changed. Linear in history: one
     `git log`, one stream of the objects it names, and each file version parsed once."""
-    from runbook_cli.adapters.gitrepo import History, parse_commit
+    from runbook_cli.adapters.history import History, parse_commit
 
     records: list[Record] = []
     with History(root) as reader:
