@@ -102,7 +102,8 @@ def use(
     clear: Annotated[bool, typer.Option("--clear", help="Forget the current incident.")] = False,
 ) -> None:
     """Show, choose or clear the current incident: the one commands act on without -i
-    (kept in this clone only; declare makes the new incident current, close clears it)."""
+    (kept in this clone only; declare makes the new incident current, close, cancel and
+    duplicate-of clear it)."""
     from runbook_cli.errors import UsageError
 
     ws = workspace(ctx)
