@@ -110,6 +110,9 @@ def test_a_tick_without_its_fact_is_refused_saying_what_is_missing(declared: Run
         "--reason" in declared("checklist", "tick", "metrics_updated", "--force", expect=2).stderr
     )
     assert snapshot(repo) == before
+    shown = declared("checklist").stdout
+    assert "missing: it has no action items (runbook action add" in shown
+    assert shown.count("missing: ") == 5  # every item, none done yet
 
 
 def test_force_with_a_reason_ticks_it_recorded_in_timeline_commit_and_audit(

@@ -35,16 +35,21 @@ def checklist(ctx: typer.Context, incident: Incident = None, json: Json = False)
     """Show the post-incident checklist (tick items with: runbook checklist tick KEY)."""
     if ctx.invoked_subcommand:
         return
-    from runbook_cli.usecases import queries
-
-    view = queries.show(workspace(ctx), incident)
+    ws = workspace(ctx)
+    loaded = ws.load(incident)
+    found = loaded.incident
     if json:
-        print_json(view["checklist"])
+        print_json(dict(found.checklist))
         return
-    config = workspace(ctx).config
-    typer.echo(f"Post-incident checklist, incident {view['id']} ({view['status']}):")
-    for key, done in view["checklist"].items():
-        typer.echo(f"  [{'x' if done else ' '}] {key:<22} {config.checklist.get(key, '')}")
+    from runbook_cli.usecases import checklist as items
+
+    missing = items.gaps(ws, found, loaded.doc.body)
+    texts = ws.config.checklist_for(True)
+    typer.echo(f"Post-incident checklist, incident {found.id} ({found.status}):")
+    for key, done in found.checklist.items():
+        typer.echo(f"  [{'x' if done else ' '}] {key:<22} {texts.get(key, '')}")
+        if key in missing:
+            typer.echo(f"      {'':<22} missing: {missing[key]}")
 
 
 @checklist_app.command("tick")

@@ -8,6 +8,7 @@ from datetime import datetime
 from runbook_cli import files
 from runbook_cli.domain import checklist, metrics
 from runbook_cli.domain.layout import METRICS_PATH
+from runbook_cli.domain.model import Incident
 from runbook_cli.domain.text import clean_line
 from runbook_cli.errors import UsageError
 from runbook_cli.usecases.workspace import Edit, Workspace
@@ -20,6 +21,17 @@ def metrics_written_at(ws: Workspace) -> datetime | None:
     except OSError:
         return None
     return metrics.written_at(text)
+
+
+def gaps(ws: Workspace, incident: Incident, body: str) -> dict[str, str]:
+    """For each item not done yet whose fact is missing: what is missing."""
+    undone = [key for key, done in incident.checklist.items() if not done]
+    written = metrics_written_at(ws) if "metrics_updated" in undone else None
+    found = {
+        key: checklist.missing(key, incident, body, ws.config, metrics_written_at=written)
+        for key in undone
+    }
+    return {key: gap for key, gap in found.items() if gap}
 
 
 def _key(ws: Workspace, key: str) -> str:
