@@ -294,3 +294,14 @@ def test_marked_and_new() -> None:
     one = capture.slack_entry({"ts": "1700000000.000100", "text": "a"}, "war", str)
     assert capture.new([one, one], []) == [one] and capture.new([one], [one.key]) == []
     assert capture.who("Ann - Lee\n", "x") == "Ann Lee"
+
+
+def test_slack_on_this_machine_is_never_asked_through_a_proxy(
+    declared: Runbook, slack: SlackWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # slack_sdk takes HTTPS_PROXY and ignores NO_PROXY; a proxy cannot reach 127.0.0.1 here
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    slack.say(ago(10).timestamp(), "decided to fail over", pinned_to=["C0WAR"])
+    out = declared("capture", "slack", "--channel", "C0WAR").stdout
+    assert "+ " in out and "Priya Raman: #incident-war-room: decided to fail over" in out
+    assert "captured 1 entries" in out

@@ -25,6 +25,8 @@ class Channel:
         self.token = token
         self.channel = channel
         self.host = urlsplit(base).netloc
+        if self.client.proxy and _bypass(urlsplit(base).hostname or ""):
+            self.client.proxy = None  # slack_sdk takes HTTPS_PROXY but ignores NO_PROXY
         self._names: dict[str, str] = {}
 
     def call(self, method: str, **params) -> dict:
@@ -112,6 +114,20 @@ class Channel:
                 profile.get("display_name") or found.get("real_name") or found.get("name") or user
             )
         return self._names[user]
+
+
+def _bypass(host: str) -> bool:
+    """No proxy for this machine (no proxy can reach its loopback) or a NO_PROXY host, as
+    urllib decides for every other service."""
+    import ipaddress
+    import urllib.request
+
+    try:
+        if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+            return True
+    except ValueError:
+        pass
+    return bool(urllib.request.proxy_bypass(host))
 
 
 def _cursor(cursor: str | None) -> dict:

@@ -44,7 +44,7 @@ def _run(ctx: typer.Context, once, follow: bool, interval: float | None) -> None
     polls = int(settings["max_polls"]) if follow else 1
     for poll in range(1, polls + 1):
         outcome = once(ws)
-        _show(outcome)
+        _show(outcome, ws.config.zone)
         if not follow or outcome.resolved:
             return
         if poll < polls:
@@ -52,7 +52,12 @@ def _run(ctx: typer.Context, once, follow: bool, interval: float | None) -> None
     typer.echo(f"Stopped after {polls} runs (capture.max_polls); run it again to go on.")
 
 
-def _show(outcome) -> None:
+SHOWN = 10  # captured entries listed after a run; the rest are counted
+
+
+def _show(outcome, zone) -> None:
+    from runbook_cli.domain import clock
+
     for refused in outcome.refused:
         typer.echo(
             f"runbook: not captured: a message in {refused.where} at {refused.at} looks like "
@@ -62,6 +67,11 @@ def _show(outcome) -> None:
     for note in outcome.notes:
         typer.echo(f"  note: {note}.")
     if outcome.added:
+        for item in outcome.entries[:SHOWN]:
+            text = item.text.splitlines()[0] if item.text else ""
+            typer.echo(f"  + {clock.show_clock(item.at, zone)} {item.author}: {text}")
+        if outcome.added > SHOWN:
+            typer.echo(f"  … and {outcome.added - SHOWN} more")
         saved(outcome.edit, f"captured {outcome.added} entries from {outcome.source}")
     else:
         typer.echo(f"Nothing new from {outcome.source}.")

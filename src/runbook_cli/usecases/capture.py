@@ -36,6 +36,7 @@ class Refused:
 class Outcome:
     source: str  # "PagerDuty" or "#channel"
     added: int = 0
+    entries: list[Captured] = field(default_factory=list)  # what was added, in time order
     edit: Edit | None = None
     refused: list[Refused] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -198,6 +199,7 @@ def _record(
         state = edit.incident.integrations.setdefault(system, {})
         _dig(state, path, create=True).extend(item.key for item in fresh)
         outcome.added = len(fresh)
+        outcome.entries = fresh
         edit.describe(f"captured {len(fresh)} entries from {source}", Captured=source)
 
 
