@@ -294,8 +294,14 @@ def test_demo_walks_a_sev1_incident(tmp_path: Path) -> None:
     log = git(demo_repo, "log", "--format=%s").splitlines()
     assert "incident 1: resolve after 00:41" in log
     # init; the SEV-1: declare, ack, assign, data-affected no, 2 entries, severity, escalate,
-    # 2 statuses, resolve; the SEV-0: declare, data-affected yes, impact
-    assert len(log) == 15
+    # a capture, 2 statuses, resolve; the SEV-0: declare, data-affected yes, impact
+    assert len(log) == 16
+    # the capture read the demo's local Slack stand-in: marked messages and a thread reply,
+    # chatter left out, the patient's SSN refused by the guard and named without its text
+    assert "incident 1: captured 3 entries from #incident-war-room" in log
+    assert "Ana Silva: #incident-war-room (thread): Rollback started" in result.stdout
+    assert "mobile app" not in result.stdout
+    assert "looks like us-ssn" in result.stderr and "123-45-6789" not in result.stderr
     assert log[0] == "incident 2: impact: Patients affected: 212"
     out = result.stdout
     assert "$ runbook data-affected yes" in out and "regulatory" in out

@@ -61,7 +61,8 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Walk a full SEV-1 through every step, then a data-affected SEV-0 with its clocks."""
+    """Walk a full SEV-1 through every step (its war room captured from a local stand-in for
+    Slack on 127.0.0.1), then a data-affected SEV-0 with its clocks."""
     import shlex
 
     from runbook_cli.cli import app as runbook  # the whole command line, as a user types it
@@ -69,16 +70,17 @@ def demo(
 
     folder = scenario.prepare(path)
     typer.echo(f"Scratch repository: {folder}\n")
-    for number, (minute, title, args) in enumerate(scenario.STEPS, start=1):
-        typer.secho(f"Step {number} (T+{minute} min). {title}", bold=True)
-        typer.echo(f"$ runbook {shlex.join(args)}")
-        with scenario.clock_at(minute):
-            code = runbook(
-                ["--repo", str(folder), *args], prog_name="runbook", standalone_mode=False
-            )
-        if code:
-            raise typer.Exit(code)
-        typer.echo()
+    with scenario.war_room():
+        for number, (minute, title, args) in enumerate(scenario.STEPS, start=1):
+            typer.secho(f"Step {number} (T+{minute} min). {title}", bold=True)
+            typer.echo(f"$ runbook {shlex.join(args)}")
+            with scenario.clock_at(minute):
+                code = runbook(
+                    ["--repo", str(folder), *args], prog_name="runbook", standalone_mode=False
+                )
+            if code:
+                raise typer.Exit(code)
+            typer.echo()
     typer.echo(f"Done. Every step above is one commit: cd {folder} && git log --stat")
 
 

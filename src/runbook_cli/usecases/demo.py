@@ -14,6 +14,9 @@ from pathlib import Path
 from runbook_cli.domain import clock
 from runbook_cli.errors import UsageError
 
+_PIN = {"pinned_to": ["C0WARROOM"]}
+_MARK = {"reactions": [{"name": "pushpin", "count": 1}]}
+
 # (minutes since the demo's start, what the step shows, the command's arguments)
 STEPS: list[tuple[int, str, list[str]]] = [
     (0, "Set up the runbook folder in the repository", ["init"]),
@@ -81,6 +84,13 @@ STEPS: list[tuple[int, str, list[str]]] = [
         21,
         "Containment: roll back",
         ["timeline", "add", "Rolled back appointment-service to 2026.11.26-2"],
+    ),
+    (
+        22,
+        "The war room's messages marked for the record (pinned or :pushpin:) join the timeline "
+        "at their real times; the guard keeps patient data out (Slack here is a local stand-in "
+        "on 127.0.0.1)",
+        ["capture", "slack", "--channel", "C0WARROOM"],
     ),
     (26, "Impact contained", ["status", "mitigated"]),
     (
@@ -172,15 +182,64 @@ def prepare(path: Path | None) -> Path:
 _START = clock.now() - timedelta(minutes=50)
 
 
+# The war room the demo captures from: (minute, user, text, how it is marked, thread replies).
+WAR_ROOM: list[tuple[float, str, str, dict, list[tuple[float, str, str, dict]]]] = [
+    (6, "U1", "I'm IC, <@U2> has comms. Booking API 502s since deploy 2026.11.26-3", _PIN, []),
+    (10, "U2", "anyone else seeing the mobile app spin?", {}, []),
+    (
+        19,
+        "U1",
+        "Decision: roll back appointment-service to 2026.11.26-2, see "
+        "<https://grafana.example.com/d/booking|booking 502s>",
+        _MARK,
+        [
+            (19.5, "U3", "Rollback started, ETA 3 min", _MARK),
+            (20, "U2", "ok, drafting the status page update", {}),
+        ],
+    ),
+    (20.5, "U3", "a patient called support: SSN 123-45-6789, cannot book", _PIN, []),
+]
+
+
 @contextmanager
-def clock_at(minute: int) -> Iterator[None]:
-    """Run a step as if `minute` minutes had passed since the demo's alert fired."""
-    previous = os.environ.get("RUNBOOK_NOW")
-    os.environ["RUNBOOK_NOW"] = clock.format_stored(_START + timedelta(minutes=minute))
+def war_room() -> Iterator[None]:
+    """While the demo runs, `capture slack` reads a local stand-in for Slack (demo material:
+    runbook_cli.demo_fakes on 127.0.0.1) holding WAR_ROOM's messages, never a real workspace."""
+    from runbook_cli import demo_fakes
+
+    channel = demo_fakes.SlackChannel("C0WARROOM", "incident-war-room")
+    channel.users = {"U1": "Priya Raman", "U2": "Tomás Ortega", "U3": "Ana Silva"}
+    for minute, user, text, marks, replies in WAR_ROOM:
+        parent = channel.say(_moment(minute), text, user=user, **marks)
+        for at, who, said, how in replies:
+            channel.reply(parent, _moment(at), said, user=who, **how)
+    with (
+        demo_fakes.serving(channel) as url,
+        _environment(RUNBOOK_SLACK_API_URL=url, RUNBOOK_SLACK_BOT_TOKEN=channel.token),
+    ):
+        yield
+
+
+def _moment(minute: float) -> float:
+    return (_START + timedelta(minutes=minute)).timestamp()
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop("RUNBOOK_NOW", None)
-        else:
-            os.environ["RUNBOOK_NOW"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def clock_at(minute: int) -> Iterator[None]:
+    """Run a step as if `minute` minutes had passed since the demo's alert fired."""
+    with _environment(RUNBOOK_NOW=clock.format_stored(_START + timedelta(minutes=minute))):
+        yield
