@@ -46,6 +46,28 @@ def test_generated_workflows_are_actionlint_clean(tmp_path: Path, tool: str) -> 
     assert actionlint(tmp_path) == ""
 
 
+def documented_capture_workflow() -> str:
+    text = (ROOT / "docs/integrations.md").read_text()
+    start = text.index("# .github/workflows/capture.yml")
+    return text[start : text.index("```", start)]
+
+
+@needs_actionlint
+def test_the_documented_capture_workflow_is_actionlint_clean(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/capture.yml").write_text(documented_capture_workflow())
+    assert actionlint(tmp_path) == ""
+
+
+def test_the_documented_capture_workflow_uses_the_pinned_tool_and_current_actions() -> None:
+    text = documented_capture_workflow()
+    steps = yaml.safe_load(text)["jobs"]["capture"]["steps"]
+    assert steps[0]["uses"] == workflows.CHECKOUT
+    assert steps[1]["uses"].startswith(f"{workflows.ACTION_REPOSITORY}@v")
+    assert "pip install" not in text and "runbook sync" in steps[2]["run"]
+
+
 def test_by_default_the_workflows_use_this_versions_action() -> None:
     written = scaffold.files(pages=True)
     for name in ("runbook-check.yml", "runbook-site.yml"):
