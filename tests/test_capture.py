@@ -305,3 +305,68 @@ def test_slack_on_this_machine_is_never_asked_through_a_proxy(
     out = declared("capture", "slack", "--channel", "C0WAR").stdout
     assert "+ " in out and "Priya Raman: #incident-war-room: decided to fail over" in out
     assert "captured 1 entries" in out
+
+
+# --- watch --capture ---------------------------------------------------------------------
+
+
+def test_watch_captures_and_shows_a_failure_without_exiting(
+    declared: Runbook, slack: SlackWeb, fake: Fake, repo: Path
+) -> None:
+    slack.say(ago(10).timestamp(), "decided to fail over", pinned_to=["C0WAR"])
+    out = declared("watch", "--count", "1", "--capture", "slack", "--channel", "C0WAR").stdout
+    assert "Due as of" in out and "#incident-war-room" in out and "captured 1 entries" in out
+    assert (
+        git(repo, "log", "-1", "--format=%s")
+        == "incident 1: captured 1 entries from #incident-war-room"
+    )
+    slack.say(ago(5).timestamp(), "second decision", pinned_to=["C0WAR"])
+    fake.on(
+        "POST /api/conversations.history",
+        (429, {"ok": False, "error": "ratelimited"}, 0, {"Retry-After": "600"}),
+    )
+    before = snapshot(repo)
+    calls = len(fake.sent("POST", "/api/conversations.history"))
+    args = ("watch", "--count", "2", "--interval", "0", "--capture", "slack", "--channel", "C0WAR")
+    shown = declared(*args).stdout  # exit 0: the view goes on
+    out = " ".join(shown.replace("│", " ").split())
+    assert "failed: Slack answered conversations.history with HTTP 429" in out
+    assert "try again after" in out
+    # asked once: the second refresh waits for Retry-After (and the capture interval)
+    assert len(fake.sent("POST", "/api/conversations.history")) == calls + 1
+    assert snapshot(repo) == before
+
+
+def test_watch_capture_usage_errors_exit_2(declared: Runbook, slack: SlackWeb) -> None:
+    assert "--channel" in declared("watch", "--capture", "slack", expect=2).stderr
+    assert "slack or pagerduty" in declared("watch", "--capture", "jira", expect=2).stderr
+    assert "never paged" in declared("watch", "--capture", "pagerduty", expect=2).stderr
+
+
+def test_poll_waits_for_the_interval_and_for_retry_after() -> None:
+    from runbook_cli.adapters import outbound
+    from runbook_cli.usecases.capture import Outcome, Watched, poll
+
+    moment = [0.0]
+    answers: list = [
+        outbound.Failure("Slack", "HTTP 429", retry_at=datetime.now(UTC) + timedelta(seconds=600)),
+        outbound.Failure("Slack", "HTTP 503"),
+        Outcome("#war", added=2),
+        Outcome("#war", resolved=True),
+    ]
+    runs = []
+
+    def run():
+        runs.append(moment[0])
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    job = Watched("Slack C1", run)
+    for moment[0] in (0, 61, 599, 601, 630, 662, 724, 800):
+        poll([job], 60, now=lambda: moment[0])
+        if moment[0] == 601:
+            assert job.failure and "HTTP 503" in job.failure and job.retry_at is None
+    assert runs == [0, 601, 662, 724]  # Retry-After kept it off until 600 s, then every 60 s
+    assert job.done and job.failure is None and job.source == "#war"

@@ -166,30 +166,55 @@ def watch(
     count: Annotated[
         int | None, typer.Option(help="Stop after this many refreshes (default: until Ctrl-C).")
     ] = None,
+    capture: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--capture",
+            help="Also capture into the incident's timeline as it refreshes, at most every "
+            "capture.interval_seconds (repeat for both).",
+            show_default=False,
+        ),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option("--channel", help="The war-room channel id for --capture slack."),
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="--capture slack takes every message, not only marked.")
+    ] = False,
+    incident: Incident = None,
+    author: Author = None,
 ) -> None:
-    """Keep the 'due' view live on a war-room screen (Ctrl-C to leave)."""
+    """Keep the 'due' view live on a war-room screen (Ctrl-C to leave); with --capture, the
+    war-room channel and PagerDuty's log flow into the timeline while it runs."""
     import time
 
     from rich.live import Live
 
     from runbook_cli.domain import clock
     from runbook_cli.rendering import render
+    from runbook_cli.usecases import capture as capturing
     from runbook_cli.usecases import oncall
 
     ws = workspace(ctx)
+    jobs = capturing.watched(
+        ws, capture or [], incident, channel, everything=everything, author=author
+    )
+    every = float(ws.config.capture["interval_seconds"])
+
+    def view():
+        capturing.poll(jobs, every)
+        return render.watch_view(oncall.due_now(ws), clock.now(), jobs, ws.config.zone)
+
     shown = 0
     try:
-        with Live(
-            render.due_panel(oncall.due_now(ws), clock.now()),
-            console=render.console(),
-            auto_refresh=False,
-        ) as live:
+        with Live(view(), console=render.console(), auto_refresh=False) as live:
             while True:
                 shown += 1
                 if count is not None and shown >= count:
                     break
                 time.sleep(interval)
-                live.update(render.due_panel(oncall.due_now(ws), clock.now()), refresh=True)
+                live.update(view(), refresh=True)
     except KeyboardInterrupt:
         pass
 

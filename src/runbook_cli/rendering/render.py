@@ -385,6 +385,39 @@ def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:
     return table
 
 
+def watch_view(report, now: datetime, captures: list, where=None):
+    """`watch`'s screen: the due view, and under it each capture's latest news (`captures`:
+    usecases.capture.Watched values), a failure in red with when it is tried again."""
+    due_view = due_panel(report, now)
+    if not captures:
+        return due_view
+    from rich.console import Group
+
+    table = Table(title="Capture", title_justify="left", show_edge=False)
+    for column in ("From", "Last run", "What happened"):
+        table.add_column(column, overflow="fold", no_wrap=column != "What happened")
+    for job in captures:
+        ran = clock.show_clock(job.ran_at, where) if job.ran_at else "—"
+        table.add_row(job.source, ran, _capture_news(job))
+    return Group(due_view, Text(""), table)
+
+
+def _capture_news(job) -> Text:
+    if job.ran_at is None:
+        return Text("not run yet")
+    if job.failure:
+        return Text(f"failed: {job.failure}", style="bold red")
+    outcome = job.outcome
+    lines = [f"captured {outcome.added} entries" if outcome.added else "nothing new"]
+    lines += [
+        f"not captured: a message at {r.at} looks like {r.kind}; delete it there too"
+        for r in outcome.refused
+    ]
+    if job.done:
+        lines.append("the incident is resolved; capture stopped")
+    return Text("\n".join(lines), style="yellow" if outcome.refused else "")
+
+
 def _span(minutes: int) -> str:
     if minutes < 120:
         return f"{minutes} min"

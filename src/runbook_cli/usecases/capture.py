@@ -8,13 +8,16 @@ only what the last one did not."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from runbook_cli.adapters import outbound
 from runbook_cli.domain import capture, clock, document
 from runbook_cli.domain.capture import Captured
 from runbook_cli.domain.text import clean_text
-from runbook_cli.errors import UsageError
+from runbook_cli.errors import RunbookError, UsageError
 from runbook_cli.usecases import pagerduty
 from runbook_cli.usecases.integrations import Settings, path_id
 from runbook_cli.usecases.workspace import Edit, Workspace
@@ -150,6 +153,79 @@ def from_slack(
         commit,
     )
     return outcome
+
+
+# --- watch -------------------------------------------------------------------------------
+
+
+@dataclass
+class Watched:
+    """One capture `watch` runs between refreshes: what it last did or why it failed, and when
+    it may run again (the capture interval, or later when a service asked to wait)."""
+
+    source: str  # "PagerDuty" or "Slack C0123ABCD" until a run names the channel
+    run: Callable[[], Outcome]
+    outcome: Outcome | None = None  # the last run that succeeded
+    failure: str | None = None  # the last run's failure, when it failed
+    ran_at: datetime | None = None
+    retry_at: datetime | None = None  # a service asked to wait until then (Retry-After)
+    done: bool = False  # the incident is resolved: nothing more to capture
+    next_run: float = 0.0  # time.monotonic() from which it may run
+
+
+def watched(
+    ws: Workspace,
+    kinds: list[str],
+    reference: str | None,
+    channel: str | None,
+    *,
+    everything: bool = False,
+    author: str | None = None,
+) -> list[Watched]:
+    """The captures `watch --capture` asked for, checked before the view starts."""
+    unknown = sorted(set(kinds) - {"slack", "pagerduty"})
+    if unknown:
+        raise UsageError(f"--capture takes slack or pagerduty, not {unknown[0]!r}.")
+    if "slack" in kinds and not channel:
+        raise UsageError("--capture slack needs the war-room channel: add --channel ID.")
+    if channel and "slack" not in kinds:
+        raise UsageError("--channel is the channel of --capture slack; add --capture slack.")
+    jobs = []
+    if "pagerduty" in kinds:
+        jobs.append(Watched("PagerDuty", lambda: from_pagerduty(ws, reference, author=author)))
+    if "slack" in kinds:
+        jobs.append(
+            Watched(
+                f"Slack {channel}",
+                lambda: from_slack(ws, reference, channel, everything=everything, author=author),
+            )
+        )
+    return jobs
+
+
+def poll(jobs: list[Watched], interval: float, now: Callable[[], float] = time.monotonic) -> None:
+    """Run every capture that is due, each at most every `interval` seconds and never before
+    the time a service asked for. A failure is kept for the view and retried later; a usage
+    error (no token, never paged) is raised, since waiting will not mend it."""
+    for job in jobs:
+        if job.done or now() < job.next_run:
+            continue
+        job.ran_at = clock.now()
+        wait = interval
+        try:
+            job.outcome = job.run()
+        except UsageError:
+            raise
+        except RunbookError as error:
+            job.failure = str(error)
+            job.retry_at = getattr(error, "retry_at", None)
+            if job.retry_at is not None:
+                wait = max(wait, (job.retry_at - datetime.now(UTC)).total_seconds())
+        else:
+            job.failure = job.retry_at = None
+            job.source = job.outcome.source
+            job.done = job.outcome.resolved
+        job.next_run = now() + wait
 
 
 # --- shared ------------------------------------------------------------------------------
