@@ -110,3 +110,15 @@ def test_a_temp_file_is_always_a_new_file_never_one_already_there(
     assert Path(name).name == f".incident.md.{os.getpid()}-7.tmp"
     assert stale.read_text() == "a killed writer's" and not (tmp_path / "elsewhere").exists()
     assert Path(name).stat().st_mode & 0o777 == 0o600
+
+
+def test_running_a_command_builds_that_command_alone() -> None:
+    import typer
+
+    from runbook_cli.cli import app
+
+    group = typer.main.get_command(app)
+    assert group.get_command(None, "timeline").name == "timeline"
+    assert set(group.commands) == {"timeline"}  # not declare, ack... of the same module
+    assert group.get_command(None, "declare").name == "declare"
+    assert set(group.commands) == {"timeline", "declare"}

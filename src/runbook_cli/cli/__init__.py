@@ -49,7 +49,7 @@ class RunbookGroup(TyperGroup):
 
     def get_command(self, ctx, name: str):
         if name in MODULE_OF and name not in self.commands:
-            self.commands.update(module_commands(MODULE_OF[name]))
+            self.commands.update(module_commands(MODULE_OF[name], only=name))
         return self.commands.get(name)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
@@ -233,15 +233,22 @@ def main_options(
     opened().clear()  # a new invocation (tests run many in one process)
 
 
-def module_commands(module: str) -> dict:
-    """The click commands of one command module, with the help text's placeholders and
-    examples in place."""
+def module_commands(module: str, only: str | None = None) -> dict:
+    """The click commands of one command module (or only the one named `only`: building the
+    options of a module's other commands would cost a command that runs a few milliseconds),
+    with the help text's placeholders and examples in place."""
     import importlib
 
     from runbook_cli.cli import helptext
 
+    app = importlib.import_module(f"runbook_cli.cli.{module}").app
+    if only is not None:
+        chosen = [info for name, info in helptext.named(app) if name == only]
+        app = typer.Typer()
+        app.registered_commands = [i for i in chosen if isinstance(i, typer.models.CommandInfo)]
+        app.registered_groups = [i for i in chosen if isinstance(i, typer.models.TyperInfo)]
     host = typer.Typer(rich_markup_mode=None)  # as the root's
-    host.add_typer(importlib.import_module(f"runbook_cli.cli.{module}").app)
+    host.add_typer(app)
     commands = typer.main.get_group(host).commands
     for name, command in commands.items():
         helptext.prepare(command, name)

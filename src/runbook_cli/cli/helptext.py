@@ -239,23 +239,32 @@ def registered(app) -> Iterator[tuple[str, str, bool]]:
     cost more than importing Typer. (A test compares this with the built commands.)"""
     import inspect
 
+    from typer.models import CommandInfo
+
+    for name, info in named(app):
+        if isinstance(info, CommandInfo):
+            yield name, info.help or inspect.getdoc(info.callback) or "", bool(info.hidden)
+            continue
+        sub = info.typer_instance.info
+        callback = _given(info.callback) or _given(sub.callback)
+        text = (
+            _given(info.help) or _given(sub.help) or (inspect.getdoc(callback) if callback else "")
+        )
+        yield name, text or "", bool(_given(info.hidden) or _given(sub.hidden))
+
+
+def named(app) -> Iterator[tuple[str, object]]:
+    """(name, registration) of a Typer app's commands, then its groups, by Typer's naming rule."""
+    for info in app.registered_commands:
+        yield info.name or info.callback.__name__.lower().replace("_", "-"), info
+    for info in app.registered_groups:
+        yield _given(info.name) or _given(info.typer_instance.info.name), info
+
+
+def _given(value):
     from typer.models import DefaultPlaceholder
 
-    def given(value):
-        return None if isinstance(value, DefaultPlaceholder) else value
-
-    for info in app.registered_commands:
-        name = info.name or info.callback.__name__.lower().replace("_", "-")  # Typer's rule
-        yield name, info.help or inspect.getdoc(info.callback) or "", bool(info.hidden)
-    for info in app.registered_groups:
-        sub = info.typer_instance.info
-        callback = given(info.callback) or given(sub.callback)
-        text = given(info.help) or given(sub.help) or (inspect.getdoc(callback) if callback else "")
-        yield (
-            given(info.name) or given(sub.name),
-            text or "",
-            bool(given(info.hidden) or given(sub.hidden)),
-        )
+    return None if isinstance(value, DefaultPlaceholder) else value
 
 
 def prepare(command, path: str = "") -> None:
