@@ -76,7 +76,7 @@ def test_an_ignored_untracked_incident_file_is_refused_by_git_add_as_before(
 
 def test_timeline_add_loads_no_module_it_does_not_use(declared: Runbook, repo: Path) -> None:
     # a fresh interpreter, as the `runbook` executable starts: what it imports is what each
-    # write pays for (GitPython reads history; tempfile pulls in random)
+    # write pays for (GitPython reads history; tempfile pulls in random; hashlib, OpenSSL)
     script = (
         "import sys\n"
         "from runbook_cli.__main__ import main\n"
@@ -89,7 +89,7 @@ def test_timeline_add_loads_no_module_it_does_not_use(declared: Runbook, repo: P
     )
     loaded = set(result.stderr.split())
     assert "timeline entry added" in result.stdout
-    assert not loaded & {"git", "tempfile", "random", "runbook_cli.adapters.history"}
+    assert not loaded & {"git", "tempfile", "random", "hashlib", "runbook_cli.adapters.history"}
 
 
 def test_a_temp_file_is_always_a_new_file_never_one_already_there(
@@ -122,3 +122,12 @@ def test_running_a_command_builds_that_command_alone() -> None:
     assert set(group.commands) == {"timeline"}  # not declare, ack... of the same module
     assert group.get_command(None, "declare").name == "declare"
     assert set(group.commands) == {"timeline", "declare"}
+
+
+def test_the_pending_write_digest_is_sha256() -> None:
+    import hashlib
+
+    from runbook_cli.adapters.pending import digest
+
+    for data in (b"", b"incident 7\n", "Tomás — 3am".encode() * 1000):
+        assert digest(data) == hashlib.sha256(data).hexdigest()

@@ -3,8 +3,6 @@ escaping, keys that stay stable and unique, and the severity mappings. Pure."""
 
 from __future__ import annotations
 
-import hashlib
-
 ELLIPSIS = "…"
 # PagerDuty Events API v2: payload.summary and dedup_key.
 PAGERDUTY_SUMMARY_MAX = 1024
@@ -53,6 +51,8 @@ def bounded_key(key: str, limit: int = PAGERDUTY_DEDUP_KEY_MAX) -> str:
     that share a start still differ and the same key always gives the same result."""
     if len(key) <= limit:
         return key
+    import hashlib  # here, not at the top: every command loads this module, few cut a key
+
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
     return f"{key[: limit - len(digest) - 1]}~{digest}"
 
