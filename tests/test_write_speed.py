@@ -131,3 +131,20 @@ def test_the_pending_write_digest_is_sha256() -> None:
 
     for data in (b"", b"incident 7\n", "Tomás — 3am".encode() * 1000):
         assert digest(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_each_built_in_pattern_s_needle_is_a_literal_every_match_starts_with() -> None:
+    import re
+    from re import _compiler, _parser  # the engine's own reading of a pattern
+
+    from runbook_cli.domain.sensitive import DETECTORS
+
+    for detector in DETECTORS:
+        source = detector.pattern if isinstance(detector.pattern, str) else None
+        if source is None:
+            assert detector.needle == ""
+            continue
+        parsed = _parser.parse(source, re.ASCII)
+        prefix, _, _ = _compiler._get_literal_prefix(parsed, re.ASCII)
+        assert "".join(map(chr, prefix)).startswith(detector.needle), detector
+    assert sum(bool(detector.needle) for detector in DETECTORS) >= 15
