@@ -43,7 +43,9 @@ def test_declare_timeline_resolve_in_a_subprocess(repo: Path) -> None:
     run(repo, "resolve", "--root-cause", "expired certificate")
     view = json.loads(run(repo, "show", "-i", "1", "--json").stdout)
     assert view["status"] == "resolved"
-    assert [e["text"] for e in view["timeline"]][1] == "piped from a runbook script"
+    texts = [e["text"] for e in view["timeline"]]
+    assert texts[0] == "Impact started." and texts[1].startswith("Declared SEV-1")
+    assert texts[2] == "piped from a runbook script"
     assert git(repo, "status", "--porcelain") == ""
 
 

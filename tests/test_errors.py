@@ -41,7 +41,7 @@ def refused(
         (("timeline", "add", "x", "--at", "2999-01-01T00:00:00Z"), "is in the future"),
         (
             ("timeline", "add", "x", "--at", "2000-01-01T00:00:00Z"),
-            "is before the incident started",
+            "is more than 30 days before the incident started",
         ),
         (("timeline", "add", "   "), "the timeline entry is empty"),
         (

@@ -84,8 +84,13 @@ def test_declare_creates_file_commits_it_and_prints_id_and_path(
     assert view["summary"] == "Most users cannot book."
     assert view["data_affected"] is True
     assert view["commander"] == "Priya" and view["comms_lead"] == "Tom"
-    assert view["timeline"][0]["author"] == IDENTITY[0]
-    assert view["timeline"][0]["text"].startswith("Declared SEV-1: Bookings fail.")
+    # backdated: the impact start and the detection are entries at their own times, first
+    started, detected, declared = view["timeline"]
+    assert (started["at"], started["text"]) == ("2026-11-26T10:00:00Z", "Impact started.")
+    assert (detected["at"], detected["text"]) == ("2026-11-26T10:03:00Z", "Detected.")
+    assert declared["author"] == IDENTITY[0]
+    assert declared["text"].startswith("Declared SEV-1: Bookings fail.")
+    assert not any(entry["before_impact"] for entry in view["timeline"])
 
 
 def test_show_json_has_the_design_keys_and_types(declared: Runbook) -> None:
@@ -130,11 +135,11 @@ def test_timeline_add_keeps_time_order_and_commits_each_entry(
     declared("timeline", "add", "first", "--at", "20m ago", "--author", "Sam")
     declared("timeline", "add", "-", input="from stdin\nwith a second line\n")
     texts = [(e["author"], e["text"]) for e in declared.json("show")["timeline"]]
-    assert texts[2][1].startswith(
-        "Declared"
-    )  # declared now, for an impact that began 30 minutes ago
-    del texts[2]
+    # declared now, for an impact that began 30 minutes ago and was detected 28 minutes ago
+    assert texts.pop(4)[1].startswith("Declared")
     assert texts == [
+        (IDENTITY[0], "Impact started."),
+        (IDENTITY[0], "Detected."),
         ("Sam", "first"),
         (IDENTITY[0], "second"),
         (IDENTITY[0], "from stdin\nwith a second line"),
@@ -307,3 +312,36 @@ def test_demo_walks_a_sev1_incident(tmp_path: Path) -> None:
     assert "$ runbook data-affected yes" in out and "regulatory" in out
     assert "(45 CFR 164.404)" in out
     assert git(demo_repo, "status", "--porcelain") == ""
+
+
+def test_how_it_began_tells_only_what_was_backdated() -> None:
+    from datetime import UTC, datetime
+
+    from runbook_cli.usecases.lifecycle import how_it_began
+
+    ten, three, now = (datetime(2026, 11, 26, 10, m, tzinfo=UTC) for m in (0, 3, 30))
+    assert how_it_began(now, now, now, None) == []  # declared when detected: nothing to tell
+    assert how_it_began(ten, three, now, "alert") == [
+        (ten, "Impact started."),
+        (three, "Detected by alert."),
+    ]
+    assert how_it_began(ten, ten, now, None) == [(ten, "Impact started; detected.")]
+    assert how_it_began(ten, now, now, None) == [(ten, "Impact started.")]  # --started-at only
+
+
+def test_an_entry_before_the_impact_is_allowed_marked_and_passes_check(
+    declared: Runbook, monkeypatch
+) -> None:
+    declared("timeline", "add", "Deployed appointment-service v2.31.4", "--at", "2 hours ago")
+    view = declared.json("show")
+    first = view["timeline"][0]
+    assert first["text"] == "Deployed appointment-service v2.31.4" and first["before_impact"]
+    assert [e["before_impact"] for e in view["timeline"][1:]] == [False] * 3
+    monkeypatch.setenv("COLUMNS", "120")
+    assert "(before impact) Deployed appointment-service v2.31.4" in declared("show").stdout
+    assert "— (before impact) Deployed appointment-service" in declared("report").stdout
+    declared("site", "--out", str(declared.repo.parent / "site"))
+    page = next((declared.repo.parent / "site/incidents").glob("*.html")).read_text()
+    assert '<span class="before">(before impact)</span> Deployed' in page
+    result = declared("check", "--all", expect=None)
+    assert "time-order" not in result.stdout and "timeline" not in result.stdout, result.stdout

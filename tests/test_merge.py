@@ -395,3 +395,24 @@ def test_responders_joining_and_leaving_in_two_clones_are_all_kept() -> None:
     assert merged["responders"] == ["Avery", "Sam", "Kim"] and not conflicts
     merged, conflicts, _ = merge.merge_meta({}, {"responders": ["Sam"]}, {"responders": ["Kim"]})
     assert merged["responders"] == ["Sam", "Kim"] and not conflicts
+
+
+def test_entries_from_before_the_impact_merge_into_time_order() -> None:
+    """A deploy added at 09:40 on one side (before the 10:00 impact start) and a declare's
+    own entries on the other: all kept, the earliest first, and the file still checks."""
+    ours = BASE.replace(
+        entry("10:00:00", "Declared SEV-2: Checkout errors.", "Ana"),
+        entry("09:40:00", "Deployed checkout v2.31.4", "Ana")
+        + "\n"
+        + entry("10:00:00", "Declared SEV-2: Checkout errors.", "Ana"),
+    )
+    theirs = add_entry(BASE, entry("10:20:00", "rolled back"))
+    merged = merge.merge(BASE, ours, theirs, CONFIG)
+    assert merged.conflicts == []
+    texts = [e.text for e in document.timeline(document.parse(merged.text))[0]]
+    assert texts == [
+        "Deployed checkout v2.31.4",
+        "Declared SEV-2: Checkout errors.",
+        "pool at 100%",
+        "rolled back",
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from runbook_cli.domain import clock, document
@@ -100,6 +100,11 @@ IMPACT_LABELS = {
 }
 IMPACT_FIELDS = tuple(IMPACT_LABELS)
 DETECTION_METHODS = ("alert", "user-report", "other")
+BEFORE_IMPACT = "(before impact)"
+"""How a timeline entry from before the impact started is marked wherever it is shown."""
+BEFORE_IMPACT_LIMIT = timedelta(days=30)
+"""How far before the impact start a timeline entry may go: older is taken for a typo."""
+
 REQUIRED_FIELDS = ("id", "title", "severity", "status", "services", "started_at")
 ACTION_FIELDS = ("id", "title", "owner", "due", "done", "tracker")
 
@@ -172,6 +177,11 @@ class Incident:
     postmortem_due: datetime | None = None
     postmortem_scheduled_at: datetime | None = None
     postmortem_attendees: list[str] = field(default_factory=list)
+
+    def before_impact(self, at: datetime) -> bool:
+        """A timeline time before the impact started: the deploy that caused it, say. Such
+        entries are allowed and shown marked (BEFORE_IMPACT)."""
+        return at < self.started_at
 
     @property
     def is_open(self) -> bool:

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from runbook_cli.domain import clock, roles
 from runbook_cli.domain.config import Config
-from runbook_cli.domain.model import IMPACT_LABELS, status_label
+from runbook_cli.domain.model import BEFORE_IMPACT, IMPACT_LABELS, status_label
 from runbook_cli.domain.text import visible
 from runbook_cli.rendering import audittext, safe
 from runbook_cli.rendering.fit import Wrapped, fitted
@@ -187,7 +187,7 @@ def show(view: dict, config: Config, now: datetime) -> None:
         [
             Wrapped(clock.show(clock.parse_stored(entry["at"]), where)),
             Wrapped(entry["author"]),
-            Wrapped(entry["text"]),
+            Wrapped(_what(entry)),
         ]
         for entry in view["timeline"]
     ]
@@ -251,6 +251,11 @@ def _user_data(view: dict, where) -> Text | str:
     if view.get("data_question") == "unanswered":
         return Text("not answered yet: runbook data-affected yes|no --reason T", style="yellow")
     return "not affected" if view.get("data_affected_answered") else "not asked"
+
+
+def _what(entry: dict) -> str:
+    """A timeline entry's text, marked when it tells of something before the impact."""
+    return f"{BEFORE_IMPACT} {entry['text']}" if entry.get("before_impact") else entry["text"]
 
 
 def _wrapped(value: str | Text) -> Wrapped:

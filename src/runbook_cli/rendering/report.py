@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runbook_cli.domain import document, generated, regulatory
 from runbook_cli.domain.config import Config
-from runbook_cli.domain.model import Incident, Loaded
+from runbook_cli.domain.model import BEFORE_IMPACT, Incident, Loaded
 
 
 def _field(label: str, content: str, *, listing: bool = False) -> str:
@@ -30,6 +30,7 @@ def render(loaded: Loaded, config: Config) -> str:
     duration = generated.duration(incident)
     timeline = "\n".join(
         f"- {e.at.strftime('%Y-%m-%d %H:%M')} UTC — {e.author} — "
+        f"{BEFORE_IMPACT + ' ' if incident.before_impact(e.at) else ''}"
         f"{e.text.replace(chr(10), chr(10) + '  ')}"
         for e in entries
     )

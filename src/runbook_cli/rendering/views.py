@@ -18,7 +18,10 @@ def incident_json(
     view = summary_json(loaded.incident, relative_path, summary)
     if with_timeline:
         entries, _ = document.timeline(loaded.doc)
-        view["timeline"] = [entry.to_json() for entry in entries]
+        view["timeline"] = [
+            {**entry.to_json(), "before_impact": loaded.incident.before_impact(entry.at)}
+            for entry in entries
+        ]
     view["report"] = {
         name: document.visible_text(document.section_text(body, name) or "")
         for name in REPORT_SECTIONS

@@ -127,7 +127,8 @@ def declare(
     numbers = check_counts(counts or {})
     method = parse_detection(detection) if detection else None
     tag_list = parse_tags(tags or [])
-    detected = detected_at or clock.now()
+    moment = clock.now()
+    detected = detected_at or moment
     started = started_at or detected
     if started > detected:
         raise UsageError(
@@ -151,7 +152,7 @@ def declare(
             tags=tag_list,
             related=check_related(ws, related or [], new_id),
             **numbers,
-            roles_changed_at=clock.now() if (commander or comms_lead) else None,
+            roles_changed_at=moment if (commander or comms_lead) else None,
             checklist={key: False for key in ws.config.checklist_for(data_affected is True)},
         )
         for role, name in (("commander", commander), ("comms_lead", comms_lead)):
@@ -165,7 +166,8 @@ def declare(
         elif data_affected is False:
             note += " User data not affected."
         note += "".join(f" {fact}." for fact in facts_said(incident))
-        body = document.add_entry(body, document.Entry(clock.now(), me, note))
+        began = [*how_it_began(started, detected, moment, method), (moment, note)]
+        body = document.add_entries(body, [document.Entry(at, me, text) for at, text in began])
         doc = document.Document(meta=incident.to_meta(), body=body)
         message = commit_message(
             incident.id,
@@ -178,6 +180,20 @@ def declare(
             if path.exists():  # written, even if not committed: the new incident is the current one
                 ws.choose_id(incident.id)
     return Declared(incident, ws.store.relative(path), made, unknown)
+
+
+def how_it_began(
+    started: datetime, detected: datetime, declared: datetime, method: str | None
+) -> list[tuple[datetime, str]]:
+    """A backdated declare tells the impact start and the detection as timeline entries at
+    their own times, before "Declared"; a declare at the moment of detection tells neither."""
+    how = f"detected by {method}" if method else "detected"
+    if started == detected < declared:
+        return [(started, f"Impact started; {how}.")]
+    began = [(started, "Impact started.")] if started < detected else []
+    if detected < declared:
+        began.append((detected, f"{how.capitalize()}."))
+    return began
 
 
 def facts_said(incident: model.Incident) -> list[str]:
@@ -243,7 +259,7 @@ def add_entry(
         )
     with ws.change(reference, commit=commit, author=author) as edit:
         moment = at or clock.now()
-        not_before_start(edit.incident, moment, "the entry")
+        _not_long_before_start(edit.incident, moment)
         edit.log(cleaned, moment)
         first_line = cleaned.split("\n", 1)[0]
         edit.describe(
@@ -559,6 +575,17 @@ def resolve(
         else:
             _deliver_owed(ws, edit, pagerduty)
     return edit
+
+
+def _not_long_before_start(incident: model.Incident, moment: datetime) -> None:
+    """A timeline entry may tell what came before the impact (the deploy that caused it),
+    up to model.BEFORE_IMPACT_LIMIT before it; older is taken for a typo."""
+    if moment < incident.started_at - model.BEFORE_IMPACT_LIMIT:
+        raise UsageError(
+            f"the entry ({clock.format_stored(moment)}) is more than "
+            f"{model.BEFORE_IMPACT_LIMIT.days} days before the incident started "
+            f"({clock.format_stored(incident.started_at)}); check the time you gave."
+        )
 
 
 def not_before_start(incident: model.Incident, moment: datetime, what: str) -> None:

@@ -21,7 +21,7 @@ from runbook_cli.domain import clock, document, escalation, generated, metrics, 
 from runbook_cli.domain.config import STATUSES, Config
 from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.layout import INCIDENTS_DIR
-from runbook_cli.domain.model import Incident, Loaded, status_label
+from runbook_cli.domain.model import BEFORE_IMPACT, Incident, Loaded, status_label
 from runbook_cli.domain.sensitive import Match
 from runbook_cli.errors import UsageError
 
@@ -176,7 +176,8 @@ def incident_page(
         f'<li><time datetime="{clock.format_stored(entry.at)}">{entry.at:%Y-%m-%d %H:%M:%S} '
         "UTC</time>"
         f'<span class="who">{e(entry.author)}</span><br>'
-        f"{e(entry.text).replace(chr(10), '<br>')}</li>"
+        + (f'<span class="before">{BEFORE_IMPACT}</span> ' if i.before_impact(entry.at) else "")
+        + f"{e(entry.text).replace(chr(10), '<br>')}</li>"
         for entry in entries
     )
     steps = escalation.steps(i, contacts, config, i.resolved_at or i.started_at)
