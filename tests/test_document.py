@@ -182,7 +182,8 @@ def test_any_printable_entry_reads_back_verbatim_and_changes_nothing_else(
     declared: Runbook, text: str
 ) -> None:
     before = declared.json("show", "-i", "1")
-    declared("timeline", "add", "--no-commit", "-i", "1", "--", text)
+    # Digits may look like a phone number to the guard: this is about the text, not the guard.
+    declared("timeline", "add", "--no-commit", "--allow-sensitive", "-i", "1", "--", text)
     after = declared.json("show", "-i", "1")
     assert after["timeline"][-1]["text"] == text
     assert after["timeline"][:-1] == before["timeline"]
