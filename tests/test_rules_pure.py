@@ -93,3 +93,22 @@ def test_summary_is_mean_median_and_interpolated_p90() -> None:
 def test_counts_by_severity_list_every_level_of_the_config() -> None:
     result = metrics.compute([incident(), incident(id=8, severity="SEV-3")], SEED)
     assert result["by_severity"] == {"SEV-0": 0, "SEV-1": 1, "SEV-2": 0, "SEV-3": 1}
+
+
+def test_no_finding_repeats_what_the_guard_refuses() -> None:
+    """`check` prints findings in CI logs, annotations and the step summary: a rule that quotes
+    the line it cannot read must not quote a patient identifier the guard found there."""
+    from runbook_cli.domain import rules
+    from runbook_cli.domain.sensitive import Guard
+
+    text = (
+        "---\nid: 7\ntitle: Bookings fail\nseverity: SEV-1\nstatus: investigating\n"
+        "services: [appointment-service]\nstarted_at: '2026-11-20T10:00:00Z'\n---\n"
+        "# Incident 7 – Bookings fail\n\n## Timeline\n\n"
+        "- called back patient SSN 123-45-6789 about it\n"
+    )
+    judged, _ = rules.judge_text("x.md", text.encode(), SEED, Guard(None))
+    findings = [finding for finding, _ in judged.findings]
+    assert {"sensitive", "timeline"} <= {f.rule for f in findings}
+    for finding in findings:
+        assert "6789" not in finding.message and "123-45" not in finding.message, finding

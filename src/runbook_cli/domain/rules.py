@@ -85,7 +85,25 @@ def judge_text(
         for m in (guard.scan(text.lstrip("\ufeff")) if guard else [])
     ]
     found, incident = _judge_document(relative, raw, text, config)
+    if guard:
+        flagged = {finding.line for finding, _ in sensitive}
+        found = [(_unquoted(finding, guard, flagged), after) for finding, after in found]
     return Judged(tuple(found + sensitive)), incident
+
+
+def _unquoted(finding: Finding, guard: Guard, flagged: set[int]) -> Finding:
+    """A finding that may quote the file (a line it cannot read, a value it refuses) quotes
+    nothing from a line the guard flags, nor anything the guard would refuse: findings are
+    printed in CI logs, annotations and the step summary."""
+    if finding.line not in flagged and not guard.scan(finding.message):
+        return finding
+    return Finding(
+        finding.path,
+        finding.line,
+        finding.rule,
+        f"this line breaks the {finding.rule} rule; its text is not shown because the "
+        "sensitive-data guard flags it",
+    )
 
 
 def sensitive_message(match: Match) -> str:
