@@ -239,6 +239,22 @@ def test_slack_rate_limit_waits_or_stops_with_when_to_retry(
     assert snapshot(repo) == before
 
 
+def test_follow_waits_as_long_as_a_service_asks_then_goes_on(
+    declared: Runbook, slack: SlackWeb, fake: Fake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-off run stops at a Retry-After beyond the ceiling (a person is waiting); --follow
+    is meant to run unattended, so it waits as asked and captures afterwards."""
+    monkeypatch.setenv("RUNBOOK_RETRY_AFTER_MAX", "0")
+    slack.say(ago(10).timestamp(), "decided to fail over", pinned_to=["C0WAR"])
+    fake.on(
+        "POST /api/conversations.history",
+        (429, {"ok": False, "error": "ratelimited"}, 0, {"Retry-After": "1"}),
+    )
+    declared("status", "resolved")  # one capture after the wait, then --follow ends
+    done = declared("capture", "slack", "--channel", "C0WAR", "--follow", "--interval", "0")
+    assert "waiting until" in done.stderr and "captured 1 entries" in done.stdout
+
+
 def test_slack_errors_exit_5_and_the_next_run_continues(
     declared: Runbook, slack: SlackWeb, fake: Fake, repo: Path
 ) -> None:

@@ -38,17 +38,34 @@ def _run(ctx: typer.Context, once, follow: bool, interval: float | None) -> None
     """One capture run, or (with --follow) runs until the incident is resolved."""
     import time
 
+    from runbook_cli.domain import clock
+    from runbook_cli.errors import RunbookError
+
     ws = workspace(ctx)
     settings = ws.config.capture
     pause = interval if interval is not None else float(settings["interval_seconds"])
     polls = int(settings["max_polls"]) if follow else 1
     for poll in range(1, polls + 1):
-        outcome = once(ws)
-        _show(outcome, ws.config.zone)
-        if not follow or outcome.resolved:
-            return
+        wait = max(0.0, pause)
+        try:
+            outcome = once(ws)
+        except RunbookError as error:
+            asked = getattr(error, "retry_at", None)  # a rate limit's Retry-After
+            if not follow or asked is None:
+                raise
+            # Unattended, so wait as long as the service asks rather than stop.
+            typer.echo(
+                f"runbook: {error}; waiting until {clock.show_clock(asked, ws.config.zone)} as "
+                "the service asks.",
+                err=True,
+            )
+            wait = max(wait, (asked - clock.now()).total_seconds())
+        else:
+            _show(outcome, ws.config.zone)
+            if not follow or outcome.resolved:
+                return
         if poll < polls:
-            time.sleep(max(0.0, pause))
+            time.sleep(wait)
     typer.echo(f"Stopped after {polls} runs (capture.max_polls); run it again to go on.")
 
 
