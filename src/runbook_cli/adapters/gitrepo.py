@@ -110,11 +110,13 @@ class GitRepo:
     def _plainly_valid(self, head: str) -> bool:
         """Whether git takes this repository as it is, told by file reads instead of a
         `git rev-parse` process: a `.git` folder (not a worktree's or submodule's pointer file)
-        that, like the work tree, belongs to this user (git refuses one that does not as of
-        "dubious ownership"), holding objects and refs, its HEAD naming a branch, its config no
+        that, like the work tree, belongs to this user (git refuses any other as of "dubious
+        ownership"), holding objects and refs, its HEAD naming a branch, its config no
         repository extensions, and no variable sending git elsewhere. Anything else is left to
         git, which words its own refusal."""
         if any(name in os.environ for name in _RELOCATING) or self.git_dir != self.root / ".git":
+            return False
+        if not hasattr(os, "geteuid"):  # Windows: git judges owners by account, not by uid
             return False
         try:
             work_tree, git_dir = os.lstat(self.root), os.lstat(self.git_dir)
