@@ -81,11 +81,7 @@ def show(view: dict, config: Config, now: datetime) -> None:
     def at(key: str) -> str:
         return _time(view.get(key), where)
 
-    out.print(
-        Text.assemble(
-            ("Incident ", "bold"), (str(view["id"]), "bold"), " – ", (view["title"], "bold")
-        )
-    )
+    out.print(Wrapped(f"Incident {view['id']} – {view['title']}", "bold"))
     out.print(
         Text.assemble(
             "  ",
@@ -383,7 +379,7 @@ def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:
             when,
             str(item.incident),
             item.kind,
-            Text(item.what, style="bold red" if item.overdue else ""),
+            Wrapped(item.what, "bold red" if item.overdue else ""),
         )
     if report.review and with_review:
         table.caption = f"Runbook review: {report.review}"
