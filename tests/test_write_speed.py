@@ -83,6 +83,12 @@ def test_timeline_add_loads_no_module_it_does_not_use(declared: Runbook, repo: P
         "sys.argv = ['runbook', 'timeline', 'add', 'fresh process']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+        "from dataclasses import is_dataclass\n"
+        "for name, module in list(sys.modules.items()):\n"
+        "    for cls in vars(module).values() if name.startswith('runbook_cli') else ():\n"
+        "        if isinstance(cls, type) and is_dataclass(cls) and cls.__module__ == name:\n"
+        "            if cls.__doc__.startswith(cls.__name__ + '('):\n"
+        "                print('undocumented:', name, cls.__name__)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=repo, capture_output=True, text=True, check=True
@@ -90,6 +96,8 @@ def test_timeline_add_loads_no_module_it_does_not_use(declared: Runbook, repo: P
     loaded = set(result.stderr.split())
     assert "timeline entry added" in result.stdout
     assert not loaded & {"git", "tempfile", "random", "hashlib", "runbook_cli.adapters.history"}
+    # a dataclass without a docstring gets one made from inspect.signature, at every start
+    assert "undocumented" not in result.stdout
 
 
 def test_a_temp_file_is_always_a_new_file_never_one_already_there(

@@ -46,6 +46,9 @@ def file_digest(path: Path) -> str | None:
 
 @dataclass
 class Pending:
+    """A write of the tool's own not committed yet: the digest of the bytes written and the
+    commit messages waiting for it."""
+
     sha256: str
     messages: list[str] = field(default_factory=list)
 

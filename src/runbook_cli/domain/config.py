@@ -69,6 +69,8 @@ class Severity:
 
 @dataclass(frozen=True)
 class Comms:
+    """The war room: its channel, update cadences per severity in minutes, the Slack webhook."""
+
     channel: str
     internal_update_minutes: dict[str, int]
     status_page_minutes: dict[str, int]
@@ -77,6 +79,8 @@ class Comms:
 
 @dataclass(frozen=True)
 class Postmortem:
+    """When post-mortems are due after resolution, and how they are scheduled."""
+
     deadlines: dict[str, dict[str, int]]
     """Per severity: {hours: N} or {business_days: N}; a severity not listed needs none."""
     holidays: frozenset[date]
@@ -88,18 +92,24 @@ class Postmortem:
 
 @dataclass(frozen=True)
 class Site:
+    """The published static site."""
+
     url: str | None
     """Where the static site is published; invites and links point at incident pages there."""
 
 
 @dataclass(frozen=True)
 class Review:
+    """When the runbook itself was last reviewed, and how often it must be."""
+
     last_reviewed: date | None
     every_days: int
 
 
 @dataclass(frozen=True)
 class Sync:
+    """Sharing each change with the team's remote."""
+
     auto: bool
 
 
@@ -117,6 +127,8 @@ class Clock:
 
 @dataclass(frozen=True)
 class Regulatory:
+    """What an incident with user data affected must answer and do, and by when."""
+
     ask_data_affected: tuple[str, ...]
     """Severities whose incidents must answer 'is user data affected?' (patient-data services
     always do)."""
@@ -128,6 +140,8 @@ class Regulatory:
 
 @dataclass(frozen=True)
 class Config:
+    """A repository's configuration, typed: each attribute one setting of SETTINGS."""
+
     severities: dict[str, Severity]
     statuses: dict[str, str]
     services: dict[str, dict]
@@ -235,6 +249,8 @@ Require = Callable[[bool, str], None]
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting, declared once: its default, the note `init` writes, how it is built."""
+
     default: Any
     note: str
     build: Callable[[Any, Require], Any]

@@ -39,6 +39,8 @@ class DocumentError(ValueError):
 
 @dataclass(frozen=True)
 class Entry:
+    """One timeline entry: when, who, what."""
+
     at: datetime
     author: str
     text: str
@@ -61,6 +63,8 @@ class BadLine:
 
 @dataclass
 class Document:
+    """An incident file as parsed: its front matter and body, and what writing it back needs."""
+
     meta: dict
     body: str
     front_matter: str = ""  # the YAML text as read, reused while meta is unchanged
@@ -143,6 +147,8 @@ def _deep_copy(value):
 
 @dataclass(frozen=True)
 class Section:
+    """One `## ` section of a body, as line indexes."""
+
     name: str
     heading: int  # index of the heading line in body lines
     end: int  # index one past the section's last line
@@ -368,6 +374,8 @@ def parse_entry_line(line: str) -> Entry | None:
 
 @dataclass(frozen=True)
 class _Span:
+    """A timeline entry and the body lines it spans."""
+
     entry: Entry
     start: int
     end: int

@@ -111,6 +111,8 @@ ACTION_FIELDS = ("id", "title", "owner", "due", "done", "tracker")
 
 @dataclass
 class ActionItem:
+    """A follow-up action item of an incident."""
+
     id: int
     title: str
     owner: str
@@ -133,6 +135,8 @@ class ActionItem:
 
 @dataclass
 class Incident:
+    """An incident's front matter, typed."""
+
     id: int
     title: str
     severity: str

@@ -20,6 +20,8 @@ SENT = "sent"
 
 @dataclass(frozen=True)
 class Clock:
+    """A regulatory clock running for one incident: its deadline and whether it is done."""
+
     name: str
     what: str
     due_at: datetime

@@ -13,6 +13,8 @@ from runbook_cli.domain.sensitive import Guard, Match
 
 @dataclass(frozen=True)
 class Finding:
+    """A problem `check` reports: the file, the line, the rule and what is wrong."""
+
     path: str
     line: int
     rule: str

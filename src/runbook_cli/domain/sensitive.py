@@ -410,6 +410,8 @@ DETECTORS: tuple[Detector, ...] = (
 
 @dataclass(frozen=True)
 class Match:
+    """One finding of the guard: the kind of data and where it is (never the text itself)."""
+
     kind: str
     what: str
     line: int  # 1-based within the scanned text

@@ -72,6 +72,9 @@ def check_counts(counts: dict[str, int | None]) -> dict[str, int]:
 
 @dataclass
 class Declared:
+    """What `declare` made: the incident, its file, the commit, the services the config does
+    not know."""
+
     incident: model.Incident
     path: str
     commit: str | None
