@@ -102,6 +102,22 @@ def test_offline_declares_with_clashing_ids_keep_both(team: dict[str, Runbook]) 
     assert "Renumbered: 2 -> 3" in git(cl.repo, "log", "--format=%B")
 
 
+def test_references_to_a_renumbered_incident_follow_it(team: dict[str, Runbook]) -> None:
+    """Offline, "incident 2" in this clone can only mean this clone's incident 2: when sync
+    renumbers it, what pointed at it (related, duplicate-of) points at its new id."""
+    ic, cl = team["ic"], team["cl"]
+    ic("declare", "Payments down", "-s", "SEV-1", "--service", "appointment-service")
+    cl("declare", "Login slow", "-s", "SEV-2", "--service", "patient-web")
+    cl("declare", "Login slow again", "-s", "SEV-2", "--service", "patient-web")
+    cl("set", "related", "2", "-i", "1")
+    cl("duplicate-of", "2", "-i", "3")
+    ic("sync")
+    out = cl("sync").stdout
+    assert "incident 2 is now incident 4" in out
+    assert cl.json("show", "-i", "1")["related"] == [4]
+    assert cl.json("show", "-i", "3")["duplicate_of"] == 4
+
+
 def test_plain_git_merge_of_two_branches_appending_entries_is_clean(
     repo: Path, declared: Runbook
 ) -> None:

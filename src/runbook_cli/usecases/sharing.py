@@ -174,6 +174,8 @@ def _renumber_clashes(ws: Workspace, upstream: str) -> list[tuple[int, int]]:
         taken.add(new_id)
         done.append((_id(relative), new_id))
         _renumber(ws, ws.root / relative, new_id)
+    if done:
+        _repoint(ws, dict(done))
     return done
 
 
@@ -215,6 +217,39 @@ def _renumber(ws: Workspace, path: Path, new_id: int) -> None:
         ws.commit_paths([path, target], message)
     if ws.chosen() == str(old_id):
         ws.choose_id(new_id)
+
+
+def _repoint(ws: Workspace, moved: dict[int, int]) -> None:
+    """Before the merge, an id in this clone can only mean this clone's incident: what pointed
+    at a renumbered one (related, duplicate-of) now points at its new id, one commit each."""
+    for path in sorted(p for group in ws.store.paths().values() for p in group):
+        with ws.locked():
+            loaded = ws.store.read(path)
+            incident = loaded.incident
+            related = [moved.get(n, n) for n in incident.related]
+            duplicate_of = moved.get(incident.duplicate_of, incident.duplicate_of)
+            if related == incident.related and duplicate_of == incident.duplicate_of:
+                continue
+            changes = {
+                old: new
+                for old, new in moved.items()
+                if old in incident.related or old == incident.duplicate_of
+            }
+            incident.related, incident.duplicate_of = related, duplicate_of
+            doc = loaded.doc
+            doc.meta = incident.to_meta()
+            doc.body = generated.regenerate(doc.body, incident)
+            ws.vet(path, doc.render(), kept=rules.time_order(incident))
+            ws.write(path, doc.render())
+            shown = ", ".join(f"{old} -> {new}" for old, new in changes.items())
+            ws.commit_paths(
+                [path],
+                commit_message(
+                    incident.id,
+                    f"references follow renumbered incidents ({shown})",
+                    {"Renumbered": shown},
+                ),
+            )
 
 
 def _merge(ws: Workspace, upstream: str) -> bool:
