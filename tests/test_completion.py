@@ -39,30 +39,36 @@ def complete(cwd: Path, line: str, env: dict | None = None) -> list[str]:
 
 
 def test_severities_statuses_templates_services_roles_and_checklist_keys(repo: Path) -> None:
-    assert complete(repo, "runbook severity ") == ["SEV-0", "SEV-1", "SEV-2", "SEV-3"]
-    assert complete(repo, "runbook declare T --severity SEV-") == [
+    """The first through the installed command, the rest in-process (the same machinery)."""
+    assert complete(repo, "runbook severity ") == [
+        "SEV-0",
+        "SEV-1",
+        "SEV-2",
+        "SEV-3",
+    ]  # the installed command
+    assert complete_in_process(repo, "declare T --severity SEV-") == [
         "SEV-0",
         "SEV-1",
         "SEV-2",
         "SEV-3",
     ]
-    assert complete(repo, "runbook list --severity SEV-1") == ["SEV-1"]
-    assert complete(repo, "runbook status ") == [
+    assert complete_in_process(repo, "list --severity SEV-1") == ["SEV-1"]
+    assert complete_in_process(repo, "status ") == [
         "investigating", "identified", "mitigated", "resolved", "closed", "cancelled"
     ]  # fmt: skip
-    assert complete(repo, "runbook status mi") == ["mitigated"]
-    assert complete(repo, "runbook assign --role ") == ["scribe=", "operations_lead="]
-    assert complete(repo, "runbook comms -t s") == ["slack", "status-page", "stakeholder"]
-    assert complete(repo, "runbook declare T --service ") == [
+    assert complete_in_process(repo, "status mi") == ["mitigated"]
+    assert complete_in_process(repo, "assign --role ") == ["scribe=", "operations_lead="]
+    assert complete_in_process(repo, "comms -t s") == ["slack", "status-page", "stakeholder"]
+    assert complete_in_process(repo, "declare T --service ") == [
         "appointment-service", "patient-web", "doctor-hub", "admin-console"
     ]  # fmt: skip
-    roles = complete(repo, "runbook escalate --to ")
+    roles = complete_in_process(repo, "escalate --to ")
     assert roles[:3] == ["oncall", "squad-lead", "head-of-engineering"]
     assert "compliance-officer" in roles
-    assert complete(repo, "runbook page --to head") == ["head-of-engineering"]
-    keys = complete(repo, "runbook checklist tick ")
+    assert complete_in_process(repo, "page --to head") == ["head-of-engineering"]
+    keys = complete_in_process(repo, "checklist tick ")
     assert "ticket_updated" in keys and "breach_risk_assessment" in keys
-    assert complete(repo, "runbook checklist untick post") == ["postmortem_scheduled"]
+    assert complete_in_process(repo, "checklist untick post") == ["postmortem_scheduled"]
 
 
 def complete_in_process(repo: Path, line: str) -> list[str]:

@@ -345,7 +345,7 @@ def people_lines(text: str) -> Counter[str]:
     )
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(edit, max_size=4), st.lists(edit, max_size=4))
 def test_random_edits_of_both_sides_never_crash_and_never_lose_a_line(
     ours_edits, theirs_edits
@@ -368,7 +368,7 @@ def test_random_edits_of_both_sides_never_crash_and_never_lose_a_line(
         assert [e.at for e in entries] == sorted(e.at for e in entries)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(edit, max_size=4))
 def test_a_change_on_one_side_only_is_that_side(edits) -> None:
     changed = apply(BASE, edits)
