@@ -122,5 +122,8 @@ def test_a_large_site_is_rendered_on_all_cores_identically(
     single = (out / "incidents" / path.name.replace(".md", ".html")).read_text()
     from runbook_cli.usecases import site
 
-    site._start_worker(str(repo), None)
-    assert site._render_one(path)[1] == single  # the page a worker wrote is the page rendered here
+    here = tmp_path / "here"
+    here.mkdir()
+    site._start_worker(str(repo), None, str(here))
+    staged = site._render_one(path).staged  # the page a worker wrote is the page rendered here
+    assert Path(staged).parent == here and Path(staged).read_text() == single

@@ -113,13 +113,25 @@ def temp_beside(path: Path) -> tuple[int, str]:
 def replace_file(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write `data` as a new regular file at `path` (a temp file in the same folder, renamed over
     it): a link already there is replaced, never written through."""
-    descriptor, temp_name = temp_beside(path)
+    temp_name = staged(path, data, mode)
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
         raise
+
+
+def staged(path: Path, data: bytes, mode: int = 0o644) -> str:
+    """`data` in a new temp file beside `path`, its name returned: renaming it over `path` (or
+    unlinking it) is the caller's, so many files can be written first and put in place last."""
+    descriptor, temp_name = temp_beside(path)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp_name, mode)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    return temp_name

@@ -8,8 +8,11 @@ text is escaped. The same repository state gives byte-identical files (no "gener
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import html
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,16 +42,21 @@ def _hash(source: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode()
 
 
-def page(title: str, body: str, *, depth: int = 0, script: str | None = None) -> str:
-    up = "../" * depth
+@functools.cache
+def _policy(script: str | None) -> str:
+    """The Content-Security-Policy of a page with this script (hashed once per process)."""
     policy = (
         f"default-src 'none'; style-src '{_hash(CSS)}'; img-src data:; base-uri 'none'; "
         "form-action 'none'"
     )
-    policy += f"; script-src '{_hash(script)}'" if script else "; script-src 'none'"
+    return policy + (f"; script-src '{_hash(script)}'" if script else "; script-src 'none'")
+
+
+def page(title: str, body: str, *, depth: int = 0, script: str | None = None) -> str:
+    up = "../" * depth
     return (
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_policy(script)}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f'<header><a href="{up}index.html">Incidents</a><a '
@@ -137,6 +145,23 @@ def _markdown():
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
+class Remembered:
+    """A markdown renderer that renders each distinct text once (a few hundred kept): reports
+    left as the template wrote them are the same text, word for word, in many incidents. The
+    HTML is what the renderer gives for that text either way."""
+
+    def __init__(self, renderer, keep: int = 512):
+        self._renderer, self._keep, self._seen = renderer, keep, {}
+
+    def render(self, text: str) -> str:
+        found = self._seen.get(text)
+        if found is None:
+            if len(self._seen) >= self._keep:
+                self._seen.clear()
+            found = self._seen[text] = self._renderer.render(text)
+        return found
+
+
 def incident_page(
     loaded: Loaded, relative: str, contacts: Contacts, config, history_url: str | None, renderer
 ) -> str:
@@ -191,8 +216,9 @@ def incident_page(
         )
         for s in steps
     )
+    labels = config.checklist_for(True)
     checklist = "".join(
-        f"<li>{'☑' if done else '☐'} {e(config.checklist_for(True).get(key, key))}</li>"
+        f"<li>{'☑' if done else '☐'} {e(labels.get(key, key))}</li>"
         for key, done in i.checklist.items()
     )
     actions = "".join(
@@ -445,20 +471,35 @@ def history_base(ws) -> str | None:
 _WORKER: dict = {}
 
 
-def _start_worker(root: str, history: str | None) -> None:
-    """Each worker opens the repository once: config, contacts, the markdown renderer."""
+def _start_worker(root: str, history: str | None, folder: str) -> None:
+    """Each worker opens the repository once: config, contacts, the markdown renderer, and what
+    the output folder holds (only pages already there are read to compare)."""
     from runbook_cli.domain import contacts as contact_book
     from runbook_cli.usecases.workspace import Workspace
 
     ws = Workspace(Path(root))
     _WORKER.update(
-        ws=ws, contacts=contact_book.load(ws.root), renderer=_markdown(), history=history
+        ws=ws,
+        contacts=contact_book.load(ws.root),
+        renderer=Remembered(_markdown()),
+        history=history,
+        folder=Path(folder),
+        existing=set(os.listdir(folder)),
     )
 
 
-def _render_one(path: Path) -> tuple[str, str, Incident, Match | None] | str:
-    """One incident's page: (file name, html, incident, the first thing the sensitive-data guard
-    finds in the file), or why the file cannot be read."""
+@dataclass(frozen=True)
+class Rendered:
+    """One incident's page, written by the worker beside its place but not yet put there."""
+
+    name: str  # the page's file name
+    staged: str | None  # the temp file with the page's new bytes; None when they are unchanged
+    incident: Incident
+    found: Match | None  # the first thing the sensitive-data guard finds in the incident file
+
+
+def _render_one(path: Path) -> Rendered | str:
+    """One incident's page, or why the file cannot be read."""
     from runbook_cli.errors import MalformedFileError
 
     ws = _WORKER["ws"]
@@ -469,52 +510,93 @@ def _render_one(path: Path) -> tuple[str, str, Incident, Match | None] | str:
     relative = ws.store.relative(path)
     history = f"{_WORKER['history']}{relative}" if _WORKER["history"] else None
     found = ws.guard().scan(loaded.raw.decode("utf-8"))
-    return (
-        page_name(loaded),
-        incident_page(
-            loaded, relative, _WORKER["contacts"], ws.config, history, _WORKER["renderer"]
-        ),
-        loaded.incident,
-        found[0] if found else None,
-    )
+    name = page_name(loaded)
+    data = incident_page(
+        loaded, relative, _WORKER["contacts"], ws.config, history, _WORKER["renderer"]
+    ).encode("utf-8")
+    target = _WORKER["folder"] / name
+    unchanged = name in _WORKER["existing"] and _current(target) == data
+    staged = None if unchanged else files.staged(target, data)
+    return Rendered(name, staged, loaded.incident, found[0] if found else None)
 
 
 def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Built:
     """Render every incident page (in parallel on a large repository; the output is the same),
-    then the index and the metrics page; files whose bytes did not change are left alone."""
+    then the index and the metrics page; files whose bytes did not change are left alone.
+
+    Workers write each changed page to a temp file beside it; only when no page is refused
+    are they renamed into place (otherwise nothing is written, and folders made are removed)."""
     paths = sorted(p for group in ws.store.paths().values() for p in group)
     base = history_base(ws)
-    pages = parallel.map_files(
-        _render_one, paths, setup=_start_worker, setup_args=(str(ws.root), base), progress=progress
-    )
-    rendered, unreadable = [], []
-    for result in pages:
-        (unreadable if isinstance(result, str) else rendered).append(result)
-    flagged = [(name, match) for name, _, _, match in rendered if match]
-    if flagged and not ws.allow_sensitive:  # the site is published: the guard commits pass
-        name, match = flagged[0]
+    made = _first_missing(out / "incidents")
+    folder = _output_folders(ws.root, out)
+    rendered: list[Rendered] = []
+    unreadable: list[str] = []
+    try:
+        for result in parallel.map_files(
+            _render_one,
+            paths,
+            setup=_start_worker,
+            setup_args=(str(ws.root), base, str(folder)),
+            progress=progress,
+        ):
+            (unreadable if isinstance(result, str) else rendered).append(result)
+        _refuse_sensitive(rendered, ws.allow_sensitive)
+    except BaseException:
+        for stray in folder.glob(".*.html.*.tmp"):  # this run's (and any killed run's)
+            stray.unlink(missing_ok=True)
+        _remove_made(folder, made)
+        raise
+    for page_file in rendered:
+        if page_file.staged:
+            os.replace(page_file.staged, folder / page_file.name)
+    listed = [(page_file.name, page_file.incident) for page_file in rendered]
+    written = {
+        "index.html": index(listed, ws.config),
+        "metrics.html": metrics_page([incident for _, incident in listed], ws.config),
+    }
+    for name, text in written.items():
+        data = text.encode("utf-8")
+        if _current(out / name) != data:
+            files.replace_file(out / name, data)
+    stale = {p.name for p in folder.glob("*.html")} - {page_file.name for page_file in rendered}
+    for name in stale:
+        (folder / name).unlink()  # a link itself goes, never what it points to
+    return Built(len(rendered) + len(written), out, unreadable)
+
+
+def _refuse_sensitive(rendered: list[Rendered], allowed: bool) -> None:
+    """The site is published: the guard commits pass refuses it too, unless allowed."""
+    flagged = [page_file for page_file in rendered if page_file.found]
+    if flagged and not allowed:
+        first, match = flagged[0], flagged[0].found
         raise UsageError(
             f"refusing to publish {match.what} ({match.kind}) from "
-            f"{INCIDENTS_DIR}/{Path(name).stem}.md (line {match.line}) in the site"
+            f"{INCIDENTS_DIR}/{Path(first.name).stem}.md (line {match.line}) in the site"
             + (f", and {len(flagged) - 1} other file(s)" if len(flagged) > 1 else "")
             + "; remove it, or pass --allow-sensitive. Nothing was written."
         )
-    folder = _output_folders(ws.root, out)
-    written = {f"incidents/{name}": text for name, text, _, _ in rendered}
-    listed = [(name, incident) for name, _, incident, _ in rendered]
-    written["index.html"] = index(listed, ws.config)
-    written["metrics.html"] = metrics_page([incident for _, incident in listed], ws.config)
-    for name, text in written.items():
-        target = out / name
-        data = text.encode("utf-8")
-        if _current(target) != data:
-            files.replace_file(target, data)
-    stale = {p.name for p in folder.glob("*.html")} - {
-        Path(n).name for n in written if n.startswith("incidents/")
-    }
-    for name in stale:
-        (folder / name).unlink()  # a link itself goes, never what it points to
-    return Built(len(written), out, unreadable)
+
+
+def _first_missing(out: Path) -> Path | None:
+    """The outermost folder on the way to `out` that does not exist yet (None when `out` does)."""
+    missing = None
+    for folder in (out, *out.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing = folder
+    return missing
+
+
+def _remove_made(folder: Path, made: Path | None) -> None:
+    """Remove the folders this run made on the way to `folder`, if they are (still) empty."""
+    if made is None:
+        return
+    for each in (folder, *folder.parents):
+        with contextlib.suppress(OSError):
+            each.rmdir()
+        if each == made:
+            return
 
 
 def _output_folders(root: Path, out: Path):
