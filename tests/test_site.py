@@ -127,3 +127,13 @@ def test_a_large_site_is_rendered_on_all_cores_identically(
     site._start_worker(str(repo), None, str(here))
     staged = site._render_one(path).staged  # the page a worker wrote is the page rendered here
     assert Path(staged).parent == here and Path(staged).read_text() == single
+
+
+def test_a_remembered_report_is_the_renderers_html() -> None:
+    from runbook_cli.usecases import site
+
+    texts = ["## A\n\n*one*", "## B\n\n| a |\n|---|\n| 1 |", "## A\n\n*one*", "", "x < y"]
+    remembered = site.Remembered(site._markdown(), keep=2)
+    assert [remembered.render(t) for t in texts * 2] == [
+        site._markdown().render(t) for t in texts * 2
+    ]

@@ -129,3 +129,7 @@ def test_the_static_site_is_guarded(leaky: Runbook, repo: Path, tmp_path: Path) 
     assert not out.exists()
     leaky("site", "--out", str(out), "--allow-sensitive")
     assert (out / "index.html").exists()
+    (out / "index.html").write_text("before")  # a page to change: the refusal must keep it
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    leaky("site", "--out", str(out), expect=2)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # no temp file
