@@ -361,14 +361,14 @@ def metrics_page(incidents: list[Incident], config: Config) -> str:
         name: RANK_COLOURS[min(config.rank(name), len(RANK_COLOURS) - 1)] for name in severities
     }
     counts = {name: [float(result["by_month"][m][name]) for m in months] for name in severities}
-    per_month: dict[str, list[Incident]] = {m: [] for m in months}
-    for incident in incidents:
-        per_month[incident.started_at.strftime("%Y-%m")].append(incident)
+    per_month: dict[str, list[dict[str, float | None]]] = {m: [] for m in months}
+    for incident in incidents:  # each incident's measures once, for both monthly means
+        per_month[incident.started_at.strftime("%Y-%m")].append(metrics.durations(incident))
 
     def monthly(key: str) -> list[float]:
         values = []
         for month in months:
-            measured = [metrics.durations(i)[key] for i in per_month[month]]
+            measured = [each[key] for each in per_month[month]]
             present = [v for v in measured if v is not None]
             values.append(round(sum(present) / len(present), 1) if present else 0.0)
         return values
