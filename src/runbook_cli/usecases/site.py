@@ -95,33 +95,36 @@ def _reached(incident: Incident, step: escalation.Step) -> datetime | None:
     return min(times) if times else incident.acknowledged_at
 
 
-def index(incidents: list[tuple[str, Incident]], config: Config) -> str:
+def index_row(name: str, i: Incident, config: Config) -> str:
+    """One incident's row of the index, linking to its page `name` (rendered with the page)."""
+    text = " ".join(
+        [str(i.id), i.title, i.severity, i.status, *i.services, i.commander or ""]
+    ).lower()
+    return (
+        f'<tr data-severity="{e(i.severity)}" data-status="{e(i.status)}" '
+        f'data-services="{e(" ".join(i.services))}" '
+        f'data-text="{e(text)}">'
+        f"<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td>"
+        f"<td>{severity_badge(i.severity, config)}</td>"
+        f'<td class="status status-{e(i.status)}">'
+        f"{e(status_label(i.status, i.duplicate_of))}</td>"
+        f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td>'
+        f"<td>{e(', '.join(i.services))}</td>"
+        f"<td>{e(generated.duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
+    )
+
+
+def index(incidents: list[tuple[Incident, str]], config: Config) -> str:
+    """The list of incidents: (incident, its row from `index_row`) pairs."""
     severities = config.severity_names
-    """The list of incidents: (page file name, incident) pairs."""
-    ordered = sorted(incidents, key=lambda pair: (pair[1].started_at, pair[1].id), reverse=True)
-    services = sorted({s for _, incident in incidents for s in incident.services})
+    ordered = sorted(incidents, key=lambda pair: (pair[0].started_at, pair[0].id), reverse=True)
+    services = sorted({s for incident, _ in incidents for s in incident.services})
     statuses = list(STATUSES)
 
     def options(values: list[str]) -> str:
         return "".join(f'<option value="{e(v)}">{e(v)}</option>' for v in values)
 
-    rows = []
-    for name, i in ordered:
-        text = " ".join(
-            [str(i.id), i.title, i.severity, i.status, *i.services, i.commander or ""]
-        ).lower()
-        rows.append(
-            f'<tr data-severity="{e(i.severity)}" data-status="{e(i.status)}" '
-            f'data-services="{e(" ".join(i.services))}" '
-            f'data-text="{e(text)}">'
-            f"<td>{i.id}</td><td>{i.started_at:%Y-%m-%d}</td>"
-            f"<td>{severity_badge(i.severity, config)}</td>"
-            f'<td class="status status-{e(i.status)}">'
-            f"{e(status_label(i.status, i.duplicate_of))}</td>"
-            f'<td><a href="incidents/{e(name)}">{e(i.title)}</a></td>'
-            f"<td>{e(', '.join(i.services))}</td>"
-            f"<td>{e(generated.duration(i))}</td><td>{e(i.commander or '—')}</td></tr>"
-        )
+    rows = [row for _, row in ordered]
     body = (
         f'<h1>Incidents</h1>\n<p><span id="shown">{len(ordered)}</span> of {len(ordered)} '
         "incidents, newest first.</p>\n"
@@ -495,6 +498,7 @@ class Rendered:
     name: str  # the page's file name
     staged: str | None  # the temp file with the page's new bytes; None when they are unchanged
     incident: Incident
+    row: str  # its row of the index
     found: Match | None  # the first thing the sensitive-data guard finds in the incident file
 
 
@@ -517,7 +521,8 @@ def _render_one(path: Path) -> Rendered | str:
     target = _WORKER["folder"] / name
     unchanged = name in _WORKER["existing"] and _current(target) == data
     staged = None if unchanged else files.staged(target, data)
-    return Rendered(name, staged, loaded.incident, found[0] if found else None)
+    row = index_row(name, loaded.incident, ws.config)
+    return Rendered(name, staged, loaded.incident, row, found[0] if found else None)
 
 
 def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Built:
@@ -550,10 +555,9 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     for page_file in rendered:
         if page_file.staged:
             os.replace(page_file.staged, folder / page_file.name)
-    listed = [(page_file.name, page_file.incident) for page_file in rendered]
     written = {
-        "index.html": index(listed, ws.config),
-        "metrics.html": metrics_page([incident for _, incident in listed], ws.config),
+        "index.html": index([(each.incident, each.row) for each in rendered], ws.config),
+        "metrics.html": metrics_page([each.incident for each in rendered], ws.config),
     }
     for name, text in written.items():
         data = text.encode("utf-8")
