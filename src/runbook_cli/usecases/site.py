@@ -537,17 +537,19 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
     folder = _output_folders(ws.root, out)
     rendered: list[Rendered] = []
     unreadable: list[str] = []
+    results = parallel.map_files(
+        _render_one,
+        paths,
+        setup=_start_worker,
+        setup_args=(str(ws.root), base, str(folder)),
+        progress=progress,
+    )
     try:
-        for result in parallel.map_files(
-            _render_one,
-            paths,
-            setup=_start_worker,
-            setup_args=(str(ws.root), base, str(folder)),
-            progress=progress,
-        ):
+        for result in results:
             (unreadable if isinstance(result, str) else rendered).append(result)
         _refuse_sensitive(rendered, ws.allow_sensitive)
     except BaseException:
+        results.close()  # the workers stop (and stop writing) before their files are swept
         for stray in folder.glob(".*.html.*.tmp"):  # this run's (and any killed run's)
             stray.unlink(missing_ok=True)
         _remove_made(folder, made)
