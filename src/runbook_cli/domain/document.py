@@ -19,6 +19,7 @@ from runbook_cli.domain.clock import UTC, format_stored
 DELIMITER = "---"
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})")
+_FENCE_STARTS = ("`", "~")
 _ENTRY_FENCE = re.compile(r"^  (`{3,})$")  # opens an entry's further lines (format_entry)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ENTRY = re.compile(
@@ -167,18 +168,19 @@ def sections(body: str) -> tuple[Section, ...]:
     while index < len(lines):
         line = lines[index]
         index += 1
-        if in_timeline and not fenced and parse_entry_line(line) is not None:
+        first = line[:1]  # (the regular expressions below run only where they can match)
+        if in_timeline and not fenced and first == "-" and parse_entry_line(line) is not None:
             # an entry's further lines are its text (a list item's content in CommonMark):
             # a fence there cannot hide the sections after the timeline
             index = entry_end(lines, index - 1, len(lines))
             continue
-        if fence := _FENCE.match(line):
+        if (first in _FENCE_STARTS or first.isspace()) and (fence := _FENCE.match(line)):
             if not fenced:
                 fenced = fence.group(2)
             elif _closes(line, fenced):
                 fenced = False
             continue
-        if not fenced and (match := _HEADING.match(line)):
+        if first == "#" and not fenced and (match := _HEADING.match(line)):
             starts.append((match.group(1), index - 1))
             in_timeline = match.group(1).casefold() == "timeline"
     for position, (name, index) in enumerate(starts):
@@ -362,14 +364,14 @@ def parse_entry_line(line: str) -> Entry | None:
     match = _ENTRY.match(line)
     if not match:
         return None
-    time_text = match.group("time")
+    day, time_text, author, text = match.groups()
     if len(time_text) == 5:
         time_text += ":00"
     try:
-        at = datetime.fromisoformat(f"{match.group('date')}T{time_text}+00:00")
+        at = datetime.fromisoformat(f"{day}T{time_text}+00:00")
     except ValueError:
         return None
-    return Entry(at, match.group("author"), match.group("text"))
+    return Entry(at, author, text)
 
 
 @dataclass(frozen=True)
@@ -382,8 +384,10 @@ class _Span:
 
 
 def _timeline_spans(
-    lines: list[str], section: Section
+    lines: list[str], section: Section, entries: bool = True
 ) -> tuple[list[_Span], list[tuple[int, str]]]:
+    """The section's entries (none unless `entries`: check wants only the bad lines) and the
+    lines that are not entries (index, text)."""
     spans: list[_Span] = []
     bad: list[tuple[int, str]] = []
     index = section.heading + 1
@@ -408,8 +412,9 @@ def _timeline_spans(
             index += 1
             continue
         stop = entry_end(lines, index, section.end)
-        text = _entry_text(entry.text, lines[index + 1 : stop])
-        spans.append(_Span(Entry(entry.at, entry.author, text), index, stop))
+        if entries:
+            text = _entry_text(entry.text, lines[index + 1 : stop])
+            spans.append(_Span(Entry(entry.at, entry.author, text), index, stop))
         index = stop
     return spans, bad
 
@@ -428,15 +433,16 @@ def timeline_layout(body: str) -> tuple[Section, list[tuple[Entry, range]], list
     )
 
 
-def timeline(doc: Document) -> tuple[list[Entry], list[BadLine]]:
-    """Entries sorted by time (stable), and the lines that are not entries."""
+def timeline(doc: Document, entries: bool = True) -> tuple[list[Entry], list[BadLine]]:
+    """Entries sorted by time (stable), and the lines that are not entries; without `entries`
+    only the latter (what check reports), and faster."""
     lines = doc.body.split("\n")
     section = find_section(doc.body, "Timeline")
     if section is None:
         return [], []
-    spans, bad = _timeline_spans(lines, section)
-    entries = sorted((span.entry for span in spans), key=lambda entry: entry.at)
-    return entries, [BadLine(index + doc.body_offset + 1, text) for index, text in bad]
+    spans, bad = _timeline_spans(lines, section, entries)
+    found = sorted((span.entry for span in spans), key=lambda entry: entry.at)
+    return found, [BadLine(index + doc.body_offset + 1, text) for index, text in bad]
 
 
 def add_entries(body: str, entries: list[Entry]) -> str:

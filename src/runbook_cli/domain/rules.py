@@ -137,7 +137,7 @@ def _judge_document(
         line_of=doc.line_of,
         body_offset=doc.body_offset,
     )
-    _, bad_lines = document.timeline(doc)
+    _, bad_lines = document.timeline(doc, entries=False)
     findings += [
         (
             Finding(

@@ -28,10 +28,6 @@ INT = re.compile(r"^[-+]?[0-9]+$")
 UNSURE = object()
 """What `read` returns when only the strict parser may judge the text."""
 
-# Characters PyYAML refuses or reads as line breaks (\r, NEL, LS, PS), tabs, BOMs, surrogates.
-_ODD = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(.*))?$")
 _DOUBLE = re.compile(
     r'"(?:[^"\\]|\\(?:[0abtnvfre "/\\N_LP]|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}))*"'
@@ -51,10 +47,10 @@ class _Unsure(Exception):
 
 def read(text: str) -> object:
     """The document's value, or UNSURE when the text is outside the subset."""
-    if _ODD.search(text):
-        return UNSURE
     lines = []
     for line in text.split("\n"):
+        if not line.isprintable():  # tabs, \r, controls, BOMs, other line breaks, no-break space
+            return UNSURE
         content = line.lstrip(" ")
         if content and content[0] != "#":  # blank and whole-line comment lines carry nothing
             lines.append((len(line) - len(content), content.rstrip(" ")))
