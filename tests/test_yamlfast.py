@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runbook_cli.domain import yamlfast, yamlio
+from runbook_cli.domain import config, document, yamlfast, yamlio
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,23 +50,11 @@ def test_what_the_dumper_writes_reads_back_the_same(value: dict) -> None:
     agrees(yamlio.dump(value))
 
 
-VALUES = [
-    "",
-    "x",
-    "'a''b'",
-    "'a",
-    '"\\x41"',
-    '"\\q"',
-    "[]",
-    "{}",
-    "[1]",
-    "{a: 1}",
-    "|",
-    ">",
-    "&a x",
-]
-VALUES += ["*a", "!t x", "a #c", "# c", "a: b", "a:b", "-", "- x", "-5", "+0", "09", "012", "1.5"]
+VALUES = ["", "x", "'a''b'", "'a", '"\\x41"', '"\\q"', "[]", "{}", "[1]", "{a: 1}", "|", ">"]
+VALUES += ["&a x", "*a", "!t x", "a #c", "# c", "a: b", "a:b", "-", "- x", "-5", "+0", "09"]
+VALUES += ["012", "1.5"]
 VALUES += ["yes", "Null", "TRUE", "12:30", "x\t", "x\r", "\ufeff", "\u2028", "é", "<<", "? x"]
+VALUES += ["a\xa0", "\u200bb", "x ", "'a' ", "a'b", 'a"b', "a\\b", "http://x", "x,y", "%x", "@x"]
 lines = st.tuples(
     st.sampled_from(["", "", "", "  ", "  ", "    ", " ", "   "]),
     st.sampled_from(["", "", "", "- ", "-", "- - "]),
@@ -148,12 +136,15 @@ def test_errors_are_reported_exactly_as_before() -> None:
         yamlio.load("a: 1\nb: 2\na: 3\n")
     with pytest.raises(yamlio.YamlError, match=r"^line 2: "):
         yamlio.load("a: 1\n  b: 2\n")
+    with pytest.raises(document.DocumentError, match="the key 'title' appears twice") as error:
+        document.parse("---\nid: 1\ntitle: a\ntitle: b\n---\n# body\n")
+    assert error.value.line == 4
 
 
-def test_the_repository_s_incidents_and_config_take_the_fast_path() -> None:
-    folder = ROOT / "docs" / "runbooks"
-    paths = sorted((folder / "incidents").glob("*.md"))
+def test_tool_written_incidents_and_the_config_template_take_the_fast_path() -> None:
+    paths = sorted((ROOT / "docs" / "runbooks" / "incidents").glob("*.md"))
     assert paths
     for path in paths:
         front = path.read_text().split("---\n")[1]
         assert agrees(front) is not yamlfast.UNSURE, path
+    assert agrees(config.default_text()) is not yamlfast.UNSURE
