@@ -63,8 +63,32 @@ lines = st.tuples(
 ).map("".join)
 
 
+@st.composite
+def hand_edited(draw) -> str:
+    """What the tool wrote, then a few edits of the kinds people make."""
+    lines = yamlio.dump(draw(st.dictionaries(identifiers, data, min_size=1, max_size=6)))
+    lines = lines.split("\n")
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(lines) - 1))
+        line = lines[at]
+        edit = draw(st.sampled_from(["indent", "dedent", "unquote", "value", "insert", "append"]))
+        if edit == "indent":
+            lines[at] = draw(st.sampled_from([" ", "  ", "    "])) + line
+        elif edit == "dedent":
+            lines[at] = line[draw(st.integers(1, 2)) :] if line.startswith(" ") else line
+        elif edit == "unquote":
+            lines[at] = line.replace("'", "").replace('"', "")
+        elif edit == "value" and ": " in line:
+            lines[at] = line[: line.index(": ") + 2] + draw(st.sampled_from(VALUES))
+        elif edit == "insert":
+            lines.insert(at, draw(st.sampled_from([line, "# note", "  # note", "", "x: 1"])))
+        else:
+            lines[at] = line + draw(st.sampled_from([" ", "  ", " # note", "#", ":", " x"]))
+    return "\n".join(lines)
+
+
 @settings(max_examples=100, deadline=None)
-@given(text=st.lists(lines, max_size=12).map("\n".join))
+@given(text=st.one_of(st.lists(lines, max_size=12).map("\n".join), hand_edited()))
 def test_hand_edit_like_text_is_read_the_same_or_declined(text: str) -> None:
     agrees(text)
 
