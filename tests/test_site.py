@@ -137,3 +137,42 @@ def test_a_remembered_report_is_the_renderers_html() -> None:
     assert [remembered.render(t) for t in texts * 2] == [
         site._markdown().render(t) for t in texts * 2
     ]
+
+
+def test_a_false_alarm_alone_in_its_month_leaves_the_metrics_page_whole() -> None:
+    """Cancelled incidents and duplicates are left out of the measures, also month by month."""
+    from runbook_cli.domain import config, model
+    from runbook_cli.usecases.site import metrics_page
+
+    def incident(number: int, started: str, **facts: object) -> model.Incident:
+        meta = {
+            "id": number,
+            "title": "x",
+            "severity": "SEV-3",
+            "status": "resolved",
+            "services": ["patient-web"],
+            "started_at": started,
+            "resolved_at": started.replace("T10", "T11"),
+            **facts,
+        }
+        return model.from_meta(meta, config.defaults())
+
+    page = metrics_page(
+        [
+            incident(
+                1, "2026-09-10T10:00:00Z", status="cancelled", closed_at="2026-09-10T12:00:00Z"
+            ),
+            incident(2, "2026-10-10T10:00:00Z"),
+        ],
+        config.defaults(),
+    )
+    assert "2026-10" in page and "2026-09" not in page
+
+
+def test_a_killed_builds_temp_files_are_cleared_by_the_next(built: Path, declared: Runbook) -> None:
+    """A build killed outright (SIGKILL) leaves its staged pages beside their places; the next
+    build must not publish them along with the site."""
+    stray = built / "incidents" / ".2026-11-27-incident-1.html.4242-1.tmp"
+    stray.write_text("half a page")
+    declared("site", "--out", str(built))
+    assert not stray.exists()

@@ -365,7 +365,7 @@ def metrics_page(incidents: list[Incident], config: Config) -> str:
     }
     counts = {name: [float(result["by_month"][m][name]) for m in months] for name in severities}
     per_month: dict[str, list[dict[str, float | None]]] = {m: [] for m in months}
-    for incident in incidents:  # each incident's measures once, for both monthly means
+    for incident in filter(metrics.counted, incidents):  # measured once, for both means
         per_month[incident.started_at.strftime("%Y-%m")].append(metrics.durations(incident))
 
     def monthly(key: str) -> list[float]:
@@ -550,13 +550,13 @@ def build(ws, out: Path, progress: Callable[[int], None] = lambda _: None) -> Bu
         _refuse_sensitive(rendered, ws.allow_sensitive)
     except BaseException:
         results.close()  # the workers stop (and stop writing) before their files are swept
-        for stray in folder.glob(".*.html.*.tmp"):  # this run's (and any killed run's)
-            stray.unlink(missing_ok=True)
+        _sweep(folder)  # this run's staged pages (and any killed run's)
         _remove_made(folder, made)
         raise
     for page_file in rendered:
         if page_file.staged:
             os.replace(page_file.staged, folder / page_file.name)
+    _sweep(folder)  # what a killed run left: never published with the site
     written = {
         "index.html": index([(each.incident, each.row) for each in rendered], ws.config),
         "metrics.html": metrics_page([each.incident for each in rendered], ws.config),
@@ -603,6 +603,12 @@ def _remove_made(folder: Path, made: Path | None) -> None:
             each.rmdir()
         if each == made:
             return
+
+
+def _sweep(folder: Path) -> None:
+    """Remove staged pages (`.NAME.html.PID-N.tmp`) not renamed into place."""
+    for stray in folder.glob(".*.html.*.tmp"):
+        stray.unlink(missing_ok=True)
 
 
 def _output_folders(root: Path, out: Path):
