@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import re
 
-_WORDS = {
-    **dict.fromkeys(["~", "null", "Null", "NULL", ""]),
-    **dict.fromkeys(["true", "True", "TRUE"], True),
-    **dict.fromkeys(["false", "False", "FALSE"], False),
-}
-NULL = re.compile(f"^(?:{'|'.join(re.escape(w) for w, v in _WORDS.items() if v is None)})$")
-BOOL = re.compile(f"^(?:{'|'.join(w for w, v in _WORDS.items() if v is not None)})$")
+_NULLS = ("~", "null", "Null", "NULL", "")
+_TRUES = ("true", "True", "TRUE")
+_FALSES = ("false", "False", "FALSE")
+NULL = re.compile(f"^(?:{'|'.join(map(re.escape, _NULLS))})$")
+BOOL = re.compile(f"^(?:{'|'.join(_TRUES + _FALSES)})$")
 INT = re.compile(r"^[-+]?[0-9]+$")
+_WORDS = {**dict.fromkeys(_NULLS), **dict.fromkeys(_TRUES, True), **dict.fromkeys(_FALSES, False)}
 
 UNSURE = object()
 """What `read` returns when only the strict parser may judge the text."""
