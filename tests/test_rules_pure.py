@@ -112,3 +112,16 @@ def test_no_finding_repeats_what_the_guard_refuses() -> None:
     assert {"sensitive", "timeline"} <= {f.rule for f in findings}
     for finding in findings:
         assert "6789" not in finding.message and "123-45" not in finding.message, finding
+
+
+def test_paths_are_shown_from_the_root_as_pathlib_would() -> None:
+    from pathlib import Path
+
+    from runbook_cli.adapters.store import Store
+
+    store = Store(Path("/srv/repo"), SEED, Path("/srv/repo/.git"))
+    inside = Path("/srv/repo/docs/runbooks/incidents/2026-11-27-incident-1.md")
+    assert store.relative(inside) == inside.relative_to("/srv/repo").as_posix()
+    assert store.shown(inside) == "docs/runbooks/incidents/2026-11-27-incident-1.md"
+    assert store.shown(Path("/srv/repo2/x.md")) == "/srv/repo2/x.md"  # a sibling, not inside
+    assert store.shown(Path("/tmp/x.md")) == "/tmp/x.md"

@@ -49,8 +49,9 @@ def run(
     if base:
         return check_base(ws, base)
     if all_files:
-        files = [p for group in ws.store.paths().values() for p in group]
-        return check(ws, files, True, progress)
+        groups = ws.store.paths()
+        files = [p for group in groups.values() for p in group]
+        return check(ws, files, True, progress, groups)
     chosen = []
     for given in paths:
         path = Path(os.path.abspath(Path.cwd() / given))  # a link is judged, not followed
@@ -333,8 +334,10 @@ def check(
     files: Iterable[Path],
     whole_repo: bool,
     progress: Callable[[int], None] = lambda _: None,
+    groups: dict[int, list[Path]] | None = None,
 ) -> rules.CheckResult:
-    """Every rule on every file, then duplicate ids across the repository.
+    """Every rule on every file, then duplicate ids across the repository (`groups`: the
+    incident files by id, when the caller has listed them already).
 
     What a file holds is kept in .git/ (adapters/cache.py: by the hash of its bytes, for these
     rules and this config) and judged again only when that changed; the findings that depend on
@@ -344,10 +347,7 @@ def check(
 
     now = clock.now()
     kept = cache.check_cache(ws.store.cache_dir, ws.config)
-    items = [
-        (path, ws.store.relative(path) if path.is_relative_to(ws.root) else str(path))
-        for path in files
-    ]
+    items = [(path, ws.store.shown(path)) for path in files]
     outcome: list[rules.Judged | rules.Finding | None] = []
     for path, relative in items:
         if kept is None or relative not in kept:  # judged (and read) once, in a worker
@@ -387,7 +387,7 @@ def check(
     duplicates = rules.duplicate_ids(
         {
             number: [ws.store.relative(p) for p in paths]
-            for number, paths in ws.store.paths().items()
+            for number, paths in (ws.store.paths() if groups is None else groups).items()
         }
     )
     findings += [f for f in duplicates if whole_repo or f.path in checked]
