@@ -106,3 +106,17 @@ def test_show_wraps_cjk_mixed_and_long_latin_at_line_break_opportunities(
     assert not any(line and line[-1] in "「（" for line in what)  # nor ends on an opening one
     for word in re.findall(r"[A-Za-z0-9.]+", " ".join(ENTRIES)):  # a hyphen may end a line
         assert any(word in line for line in what), word  # no word is cut
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_due_fits_and_every_item_is_whole(
+    declared: Runbook, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    """The due view's What column wraps within the width: nothing is cut at the right edge."""
+    monkeypatch.setenv("COLUMNS", str(columns))
+    declared("declare", "Records visible", "-s", "SEV-0", "--service", "doctor-hub")
+    lines = [line for line in declared("due").stdout.splitlines() if "│" in line or "┃" in line]
+    assert max(cell_len(line) for line in lines) <= columns
+    shown = "".join(line.split("│")[-1] for line in lines if "│" in line)
+    for item in declared.json("due"):
+        assert re.sub(r"\s", "", item["what"]) in re.sub(r"\s", "", shown), item["what"]

@@ -361,12 +361,9 @@ def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:
         title=f"Due as of {now:%Y-%m-%d %H:%M} UTC", title_justify="left", show_edge=False
     )
     for column in ("Due (UTC)", "When", "Incident", "Kind", "What"):
-        table.add_column(
-            column,
-            overflow="fold",
-            no_wrap=column != "What",
-            min_width=30 if column == "What" else None,
-        )
+        # What takes the room the others leave and wraps in it (a minimum width would push the
+        # table past the terminal's edge, where each line is cut)
+        table.add_column(column, overflow="fold", no_wrap=column != "What")
     for item in report.items:
         minutes = int((item.due_at - now).total_seconds() // 60)
         when = (
