@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runbook_cli import files
 from runbook_cli.adapters.gitrepo import MERGE_CONFLICT_EXIT, merge_file
 from runbook_cli.domain import generated, merge, rules
 from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR, file_name
+from runbook_cli.domain.model import Loaded
 from runbook_cli.errors import RepositoryError
 from runbook_cli.usecases.workspace import Workspace, commit_message
 
@@ -37,7 +37,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path) -> Driven:
     try:
         texts = [path.read_bytes().decode("utf-8") for path in (base, ours, theirs)]
         merged = merge.merge(texts[0], texts[1], texts[2], _config())
-        _replace(ours, merged.text.encode("utf-8"))
+        files.replace_file(ours, merged.text.encode("utf-8"))
     except Exception as error:  # by meaning failed, whatever the reason: git's line merge
         reason = str(error) if isinstance(error, merge.Unmergeable) else _failure(error)
         counted = merge_file(ours, base, theirs)
@@ -63,17 +63,6 @@ def _failure(error: Exception) -> str:
     if isinstance(error, OSError):
         return f"a file could not be read or written ({error.strerror or error})"
     return f"internal error {type(error).__name__}: {error}"
-
-
-def _replace(path: Path, data: bytes) -> None:
-    descriptor, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
@@ -202,19 +191,17 @@ def _renumber(ws: Workspace, path: Path, new_id: int) -> None:
         loaded = ws.store.read(path)
         old_id = loaded.incident.id
         loaded.incident.id = new_id
-        doc = loaded.doc
-        doc.meta = loaded.incident.to_meta()
-        doc.body = generated.regenerate(doc.body, loaded.incident)
         target = path.with_name(file_name(loaded.incident))
-        ws.vet(target, doc.render(), kept=rules.time_order(loaded.incident))
-        ws.write(target, doc.render())
-        path.unlink()
-        message = commit_message(
-            new_id,
-            f"renumbered from {old_id} (id {old_id} was taken upstream)",
-            {"Renumbered": f"{old_id} -> {new_id}"},
+        _rewrite(
+            ws,
+            loaded,
+            target,
+            commit_message(
+                new_id,
+                f"renumbered from {old_id} (id {old_id} was taken upstream)",
+                {"Renumbered": f"{old_id} -> {new_id}"},
+            ),
         )
-        ws.commit_paths([path, target], message)
     if ws.chosen() == str(old_id):
         ws.choose_id(new_id)
 
@@ -236,20 +223,32 @@ def _repoint(ws: Workspace, moved: dict[int, int]) -> None:
                 if old in incident.related or old == incident.duplicate_of
             }
             incident.related, incident.duplicate_of = related, duplicate_of
-            doc = loaded.doc
-            doc.meta = incident.to_meta()
-            doc.body = generated.regenerate(doc.body, incident)
-            ws.vet(path, doc.render(), kept=rules.time_order(incident))
-            ws.write(path, doc.render())
             shown = ", ".join(f"{old} -> {new}" for old, new in changes.items())
-            ws.commit_paths(
-                [path],
+            _rewrite(
+                ws,
+                loaded,
+                path,
                 commit_message(
                     incident.id,
                     f"references follow renumbered incidents ({shown})",
                     {"Renumbered": shown},
                 ),
             )
+
+
+def _rewrite(ws: Workspace, loaded: Loaded, target: Path, message: str) -> None:
+    """Write the changed incident to `target` (its front matter and generated blocks from the
+    incident), checked as any write is, and commit it: the old file too when it moved. The
+    caller holds the lock."""
+    doc, incident = loaded.doc, loaded.incident
+    doc.meta = incident.to_meta()
+    doc.body = generated.regenerate(doc.body, incident)
+    ws.vet(target, doc.render(), kept=rules.time_order(incident))
+    ws.write(target, doc.render())
+    moved = loaded.path != target
+    if moved:
+        loaded.path.unlink()
+    ws.commit_paths([loaded.path, target] if moved else [target], message)
 
 
 def _merge(ws: Workspace, upstream: str) -> bool:
