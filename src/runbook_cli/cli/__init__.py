@@ -69,18 +69,12 @@ class RunbookGroup(TyperGroup):
         sys.exit(code if isinstance(code, int) else 0)
 
     def format_commands(self, ctx, formatter) -> None:
-        import importlib
-
         from runbook_cli.cli import helptext
 
-        listed = [
-            entry
-            for module in COMMANDS
-            for entry in helptext.registered(
-                importlib.import_module(f"runbook_cli.cli.{module}").app
-            )
-        ]
-        helptext.format_commands(listed, formatter)
+        apps = [command_app(module) for module in COMMANDS]
+        helptext.format_commands(
+            [entry for app in apps for entry in helptext.registered(app)], formatter
+        )
 
     def make_context(self, *args, **kwargs):
         with _ending_quietly():
@@ -233,15 +227,20 @@ def main_options(
     opened().clear()  # a new invocation (tests run many in one process)
 
 
+def command_app(module: str) -> typer.Typer:
+    """The Typer app of one command module, imported on first use."""
+    import importlib
+
+    return importlib.import_module(f"runbook_cli.cli.{module}").app
+
+
 def module_commands(module: str, only: str | None = None) -> dict:
     """The click commands of one command module (or only the one named `only`: building the
     options of a module's other commands would cost a command that runs a few milliseconds),
     with the help text's placeholders and examples in place."""
-    import importlib
-
     from runbook_cli.cli import helptext
 
-    app = importlib.import_module(f"runbook_cli.cli.{module}").app
+    app = command_app(module)
     if only is not None:
         chosen = [info for name, info in helptext.named(app) if name == only]
         app = typer.Typer()

@@ -73,22 +73,22 @@ def comms(
     no_commit: NoCommit = False,
 ) -> None:
     """Render a communication template for the incident (the runbook's wording); or post it."""
-    from runbook_cli.usecases import comms as messages
+    from runbook_cli.usecases import comms
 
     ws = workspace(ctx, allow_sensitive=allow_sensitive)
-    message = messages.render(
+    message = comms.render(
         ws, incident, template, impact=impact, symptom=symptom, next_update=next_update
     )
     if post and dry_run:
-        typer.echo(f"Would POST to the Slack webhook at {messages.webhook_host(ws)}:")
+        typer.echo(f"Would POST to the Slack webhook at {comms.webhook_host(ws)}:")
         typer.echo(message.slack_text or message.text, nl=False)
         return
     typer.echo(message.text, nl=False)
     if post:
-        messages.post(ws, message)
+        comms.post(ws, message)
     if post or mark_sent:
         saved(
-            messages.record(ws, message, posted=post, author=author, commit=not no_commit),
+            comms.record(ws, message, posted=post, author=author, commit=not no_commit),
             "update recorded",
         )
 
