@@ -14,14 +14,14 @@ Needs `pip install -e .[bench]`. Prints a table; exit 1 when a target is missed.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from scratch import scratch as temporary
 
 BIN = Path(sys.executable).parent
 
@@ -55,18 +55,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
     runs = parser.parse_args().runs
-    scratch = Path(tempfile.mkdtemp(prefix="runbook-bench-"))
-    # Bytecode caching on, as in any pip install (pip precompiles); an editable install with
-    # PYTHONDONTWRITEBYTECODE set would otherwise recompile runbook's modules on every run.
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-        "HOME": str(scratch),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Bench",
-        "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-        "GIT_COMMITTER_NAME": "Bench",
-        "GIT_COMMITTER_EMAIL": "bench@example.invalid",
-    }
+    scratch, env = temporary("runbook-bench-")
     runbook, towncrier = tool("runbook"), tool("towncrier")
 
     incidents = scratch / "incidents"
@@ -121,7 +110,6 @@ def main() -> int:
             f" {cpu * 1000:7.1f} {cpu_base * 1000:8.1f} {cpu / cpu_base:6.2f}"
             + ("  MISSED" if ratio > target else "")
         )
-    shutil.rmtree(scratch, ignore_errors=True)
     return 1 if failed else 0
 
 

@@ -15,15 +15,15 @@ section. Times (median of RUNS):
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from scratch import scratch as temporary
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT / "docs/runbooks/incidents/2026-11-10-incident-1.md"
@@ -83,16 +83,7 @@ def main() -> int:
         "merge()": median_ms(lambda: merge.merge(base, ours, theirs, settings), args.runs, cold)
     }
 
-    scratch = Path(tempfile.mkdtemp(prefix="runbook-bench-merge-"))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(
-        GIT_AUTHOR_NAME="Bench",
-        GIT_AUTHOR_EMAIL="b@example.invalid",
-        GIT_COMMITTER_NAME="Bench",
-        GIT_COMMITTER_EMAIL="b@example.invalid",
-        HOME=str(scratch),
-        GIT_CONFIG_NOSYSTEM="1",
-    )
+    scratch, env = temporary("runbook-bench-merge-")
 
     def run(*command: str, cwd: Path = scratch, check: bool = True) -> None:
         subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=check)
@@ -144,7 +135,6 @@ def main() -> int:
     )
     merged_text = path.read_text(encoding="utf-8")
     assert "<<<<<<<" not in merged_text and "Alert earlier." in merged_text, "not merged"
-    shutil.rmtree(scratch, ignore_errors=True)
 
     print(f"{args.entries}-entry incident, median of {args.runs} runs")
     for name, value in results.items():

@@ -19,13 +19,13 @@ parse and the commands whose label starts with the given words. Needs `pip insta
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from scratch import scratch as temporary
 
 NAIVE = (
     "import frontmatter, pathlib, sys\nfor p in pathlib.Path(sys.argv[1]).glob('*.md'): "
@@ -39,15 +39,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="run only the commands starting with this")
     arguments = parser.parse_args()
     count, only = arguments.incidents, arguments.only
-    scratch = Path(tempfile.mkdtemp(prefix="runbook-bench-check-"))
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(
-        GIT_AUTHOR_NAME="Bench",
-        GIT_AUTHOR_EMAIL="b@example.invalid",
-        GIT_COMMITTER_NAME="Bench",
-        GIT_COMMITTER_EMAIL="b@example.invalid",
-        HOME=str(scratch),
-    )
+    scratch, env = temporary("runbook-bench-check-")
     runbook = str(Path(sys.executable).with_name("runbook"))
     subprocess.run(["git", "init", "-q", str(scratch / "repo")], check=True)
     repo = scratch / "repo"
