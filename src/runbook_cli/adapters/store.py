@@ -44,23 +44,22 @@ class Store:
         self.root = root
         self.config = config
         self.folder = root / INCIDENTS_DIR
+        self._inside = f"{root}{os.sep}"  # what every path inside the repository starts with
         self.cache_dir = cache_dir
         self.unreadable: list[str] = []  # why each file the last summaries() skipped is unreadable
 
     def relative(self, path: Path) -> str:
         """`path` from the repository root, `/`-separated. (A string prefix where that is the
         same thing, as `Path.relative_to` is lexical too: `check --all` asks 20,000 times.)"""
-        text, prefix = str(path), f"{self.root}{os.sep}"
-        if os.sep == "/" and text.startswith(prefix):
-            return text[len(prefix) :]
+        text = str(path)
+        if os.sep == "/" and text.startswith(self._inside):
+            return text[len(self._inside) :]
         return path.relative_to(self.root).as_posix()
 
     def shown(self, path: Path) -> str:
         """`relative` for a path inside the repository, else the path as given."""
         text = str(path)
-        if text.startswith(f"{self.root}{os.sep}"):
-            return self.relative(path)
-        return text
+        return self.relative(path) if text.startswith(self._inside) else text
 
     def check_folder(self) -> None:
         """Refuse a docs/runbooks/incidents/ reached through a symbolic link: writes would land
