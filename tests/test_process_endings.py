@@ -110,6 +110,29 @@ def test_an_interrupt_to_runbook_alone_lets_git_finish_and_leaves_no_lock(
     assert "typed before the interrupt" in git(repo, "log", "-3", "--format=%s")
 
 
+def test_ctrl_c_after_git_moved_the_branch_but_before_it_wrote_the_index(
+    declared: Runbook, repo: Path, tmp_path: Path
+) -> None:
+    """git commit moves the branch, then writes the index; a Ctrl-C in between (seen in CI)
+    left HEAD with the entry and the index without it: `git status` said changed, runbook said
+    "not committed", and the next command failed with "nothing to commit" (exit 3)."""
+    ready = tmp_path / "moved"
+    script = repo / ".git/hooks/reference-transaction"
+    script.write_text(f"#!/bin/sh\nif [ \"$1\" = committed ]; then touch '{ready}'; sleep 5; fi\n")
+    script.chmod(0o755)
+    process = start(repo, "timeline", "add", "landed before the index")
+    wait_for(ready, process)
+    code, stderr = ctrl_c(process)
+    script.unlink()
+    assert code == 130 and "was committed before that" in stderr, stderr
+    assert git(repo, "status", "--porcelain") == ""  # a plain `git commit` cannot undo it
+    declared("timeline", "add", "the next command")
+    assert git(repo, "log", "-2", "--format=%s").splitlines() == [
+        "incident 1: timeline: the next command",
+        "incident 1: timeline: landed before the index",
+    ]
+
+
 def test_ctrl_c_after_the_commit_says_committed(
     declared: Runbook, repo: Path, tmp_path: Path
 ) -> None:

@@ -346,6 +346,8 @@ class Workspace:
                 continue
             if relative not in dirty:
                 del entries[relative]  # committed or discarded since
+            elif file_digest(path) == entry.sha256 and self._landed(relative, entry.sha256):
+                del entries[relative]  # committed, though git was stopped before the index
             elif file_digest(path) != entry.sha256:
                 if relative == mine:
                     self.pending.save(entries)
@@ -361,6 +363,17 @@ class Workspace:
         self.pending.save(entries)
         if mine and mine in dirty and mine not in ours:
             self._commit_hand_edit(target, commit)
+
+    def _landed(self, relative: str, sha256: str) -> bool:
+        """Whether HEAD holds exactly this write although `git status` shows the file changed:
+        git commit moves the branch before it writes the index, so a Ctrl-C in between leaves
+        the index behind (and a plain `git commit` would then undo the entry). The index entry
+        is set back to HEAD's."""
+        head = self.git.blobs([f"HEAD:{relative}"], MAX_FILE_BYTES)[0]
+        if not isinstance(head, bytes) or digest(head) != sha256:
+            return False
+        self.git.run("reset", "--quiet", "--", relative)
+        return True
 
     def _commit_hand_edit(self, path: Path, commit: bool) -> None:
         relative = self.store.relative(path)
@@ -400,7 +413,7 @@ class Workspace:
         if file_digest(path) != sha256:
             return f"nothing was written ({relative} is as it was)"
         try:
-            committed = relative not in self.git.dirty([relative])
+            committed = relative not in self.git.dirty([relative]) or self._landed(relative, sha256)
         except RunbookError:
             committed = False
         if committed:
