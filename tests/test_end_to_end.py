@@ -97,3 +97,23 @@ def test_concurrent_timeline_adds_lose_nothing(repo: Path, writers: int) -> None
         subprocess.run(["git", "fsck", "--strict"], cwd=repo, capture_output=True).returncode == 0
     )
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_output_longer_than_every_buffer_arrives_whole_through_a_pipe(repo: Path) -> None:
+    """The executable ends without Python's teardown (docs/performance.md): what it printed
+    must still all arrive, and with the status the command gave."""
+    run(repo, "declare", "Long timeline", "-s", "SEV-3", "--service", "patient-web")
+    path = next((repo / "docs/runbooks/incidents").glob("*.md"))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = lines.index("## Timeline") + 2
+    entries = [
+        f"- 2026-11-27 10:{n // 60:02d}:{n % 60:02d} UTC — Ana — step {n}" for n in range(3000)
+    ]
+    path.write_text("\n".join([*lines[:at], *entries, *lines[at:]]), encoding="utf-8")
+    git(repo, "commit", "--quiet", "-am", "a long timeline, by hand")
+    shown = run(repo, "show", "--json")
+    assert len(shown.stdout) > 200_000  # beyond the pipe's and Python's buffers
+    texts = [entry["text"] for entry in json.loads(shown.stdout)["timeline"]]
+    assert texts[-1] == "step 2999" and len(texts) > 3000
+    refused = run(repo, "show", "-i", "99", check=False)
+    assert refused.returncode == 2 and refused.stderr.startswith("runbook: error: ")

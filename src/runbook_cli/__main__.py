@@ -31,6 +31,7 @@ def guard_interrupts() -> None:
 
 def main() -> None:
     guard_interrupts()
+    ending = end_without_teardown()
     try:
         from runbook_cli.cli import main as run
     except BaseException as error:
@@ -39,8 +40,38 @@ def main() -> None:
         if not caused_by_interrupt(error):
             raise
         sys.stderr.write("runbook: interrupted; nothing was written.\n")
+        ending(130)
         sys.exit(130)
-    run()
+    try:
+        run()
+    except SystemExit as done:
+        ending(done.code)
+        raise
+
+
+def end_without_teardown():
+    """Once the command is done, end the process as soon as Python's exit handlers have run:
+    Python's own teardown (clearing every loaded module, a last garbage collection) adds about
+    9 ms to every command and does nothing a command needs. By then every file the command wrote
+    is closed and its git processes have ended; standard output and error are flushed here, and
+    the exit status is the one Python would give. Returns what to call with the command's exit
+    code; a command that ends any other way (a traceback) ends as Python ends it."""
+    import atexit
+    import contextlib
+    import os
+
+    status: list[int] = []
+
+    def end() -> None:
+        if not status:
+            return
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe, reported already
+                stream.flush()
+        os._exit(status[0])
+
+    atexit.register(end)  # first registered, so it runs after every other exit handler
+    return lambda code: status.append(0 if code is None else code if isinstance(code, int) else 1)
 
 
 if __name__ == "__main__":
