@@ -4,12 +4,14 @@ removed, and the fallbacks that keep unusual repositories working as before."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import Runbook, git
+from helpers import IDENTITY, Runbook, git
 
 INCIDENT = "docs/runbooks/incidents"
 
@@ -36,10 +38,34 @@ def test_timeline_add_asks_git_three_times_and_reports_the_new_head(
     out = declared("timeline", "add", "rolled back the release").stdout
     # the identity, the file's status (hand edits), the commit: the repository's state, the
     # new commit's id and "is the file tracked" come from the status and plain file reads
-    assert git_commands(trace) == ["var", "status", "commit"]
+    commands = git_commands(trace)
+    assert sorted(commands[:2]) == ["status", "var"] and commands[2:] == ["commit"]  # at once
     assert f"committed {git(repo, 'rev-parse', 'HEAD')[:8]}" in out
     assert git(repo, "status", "--porcelain") == ""
     assert "rolled back the release" in git(repo, "show", "HEAD")
+
+
+def test_git_names_the_author_while_git_status_runs(
+    declared: Runbook, repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The identity (`git var`) is asked beside `git status`, not before it: two git processes
+    at once instead of one after the other. A slow `git var` shows it."""
+    log, wrapper = tmp_path / "git.log", tmp_path / "bin" / "git"
+    real = shutil.which("git")
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do case $a in\n'
+        f"  var) echo 'var asked' >> {log}; sleep 0.3; echo 'var answered' >> {log};;\n"
+        f"  status) echo 'status started' >> {log};;\n"
+        "esac; done\n"
+        f'exec {real} "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    declared("timeline", "add", "two at once")
+    assert log.read_text().splitlines() == ["var asked", "status started", "var answered"]
+    assert git(repo, "log", "-1", "--format=%an") == IDENTITY[0]
 
 
 def test_a_worktree_or_an_unusual_head_is_left_to_git_and_still_committed(

@@ -11,6 +11,7 @@ import contextlib
 import os
 import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from runbook_cli.errors import RepositoryError, UsageError
@@ -53,6 +54,8 @@ class GitRepo:
         self.git_dir = self._git_dir(root)
         self._tracked: set[str] = set()
         """Paths `git status` found tracked and unchanged: `commit` needs no `git add` for them."""
+        self._ident: subprocess.Popen | subprocess.CompletedProcess | None = None
+        """`git var GIT_AUTHOR_IDENT`: asked once, perhaps while other work runs."""
 
     @staticmethod
     def _git_dir(root: Path) -> Path:
@@ -132,10 +135,26 @@ class GitRepo:
             and "extensions" not in config
         )
 
+    @contextlib.contextmanager
+    def identity_meanwhile(self) -> Iterator[None]:
+        """Ask git for the committer's identity while the body runs (git answers in a process
+        of its own, beside the body's own git processes); collected by the end of the body."""
+        if self._ident is None:
+            self._ident = self.start("var", "GIT_AUTHOR_IDENT")
+        try:
+            yield
+        finally:
+            self._author_ident()
+
+    def _author_ident(self) -> subprocess.CompletedProcess:
+        if not isinstance(self._ident, subprocess.CompletedProcess):
+            self._ident = collected(self._ident or self.start("var", "GIT_AUTHOR_IDENT"))
+        return self._ident
+
     def configured_identity(self) -> str | None:
         """The committer's name from git config or the environment; None when git has none
         (it is told not to guess one)."""
-        result = self.call("var", "GIT_AUTHOR_IDENT")
+        result = self._author_ident()
         if result.returncode:
             if (
                 "auto-detection is disabled" in result.stderr
@@ -147,7 +166,7 @@ class GitRepo:
 
     def configured_address(self) -> str | None:
         """The committer's email address (git config or the environment), None without one."""
-        result = self.call("var", "GIT_AUTHOR_IDENT")
+        result = self._author_ident()
         if result.returncode or "<" not in result.stdout:
             return None
         return result.stdout.rsplit("<", 1)[1].split(">", 1)[0].strip() or None
@@ -271,12 +290,16 @@ class GitRepo:
 
     def call(self, *args: str) -> subprocess.CompletedProcess:
         """Run git; the finished process, whatever its exit status (callers decide)."""
+        return collected(self.start(*args))
+
+    def start(self, *args: str) -> subprocess.Popen:
+        """Start git (see `call`); `collected` waits for it."""
         # Through the git binary itself, so hooks, signing, filters and the user's identity
         # behave as with `git commit`. (GitPython's repo.git runs this same binary, but its
         # import alone costs ~100 ms, which the commit on every keystroke-driven command
         # cannot afford; history-reading features use GitPython's object model.)
         try:
-            return finished(
+            return started(
                 ["git", "-c", "user.useConfigOnly=true", *args],
                 cwd=self.root,
                 env={**os.environ, "GIT_LITERAL_PATHSPECS": "1", "GIT_TERMINAL_PROMPT": "0"},
@@ -330,17 +353,27 @@ class GitRepo:
 
 
 def finished(command: list[str], **options) -> subprocess.CompletedProcess:
-    """`subprocess.run` with its output captured, except on Ctrl-C: git is interrupted too and
-    waited for, so it removes its own lock files and leaves the repository consistent.
-    (`subprocess.run` would SIGKILL it, leaving `.git/index.lock` behind for every later
-    command.)"""
-    import signal
-
-    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
+    """`subprocess.run` with its output captured, except on Ctrl-C: see `collected`."""
     given = options.pop("input", None)
     if given is not None:
         options["stdin"] = subprocess.PIPE
-    with subprocess.Popen(command, **options) as process:
+    return collected(started(command, **options), given)
+
+
+def started(command: list[str], **options) -> subprocess.Popen:
+    """The process started, its output to be captured by `collected`."""
+    return subprocess.Popen(
+        command, **{"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
+    )
+
+
+def collected(process: subprocess.Popen, given: bytes | None = None) -> subprocess.CompletedProcess:
+    """The process's output once it has ended. On Ctrl-C, git is interrupted too and waited for,
+    so it removes its own lock files and leaves the repository consistent. (`subprocess.run`
+    would SIGKILL it, leaving `.git/index.lock` behind for every later command.)"""
+    import signal
+
+    with process:
         try:
             stdout, stderr = process.communicate(given)
         except BaseException:
@@ -352,7 +385,7 @@ def finished(command: list[str], **options) -> subprocess.CompletedProcess:
                 if process.poll() is None:
                     process.kill()
             raise
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def merge_driver_command() -> str:

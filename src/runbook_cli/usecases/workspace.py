@@ -132,7 +132,6 @@ class Workspace:
         self.store = Store(self.root, self.config, self.git.git_dir)
         self.pending = PendingWrites(self.git.git_dir)
         self._guard = None
-        self.identity_missing = False
         self.on_wait: Callable[[float], None] = lambda _timeout: None
         """Told when the lock is busy for a while (the command line says it waits)."""
         self.touched: tuple[Path, str] | None = None  # the last file written, and its digest
@@ -215,13 +214,21 @@ class Workspace:
     def author(self, given: str | None, commit: bool) -> str:
         """Check the repository can take a commit (when one is wanted); the entry author.
         Without a git identity the change is still written, and committed by a later command."""
+        return self._named(given, commit) or self._me()
+
+    def _named(self, given: str | None, commit: bool) -> str | None:
+        """The checks `author` makes before anything is done; the --author given, if any."""
         if commit:
             self.git.check_state()
-        me = self.git.configured_identity()
-        self.identity_missing = me is None
-        if given:
-            return clean_name(given, "--author")
-        return me or _login_name()
+        return clean_name(given, "--author") if given else None
+
+    def _me(self) -> str:
+        return self.git.configured_identity() or _login_name()
+
+    @property
+    def identity_missing(self) -> bool:
+        """Whether git has no identity here to commit with (it is told not to guess one)."""
+        return self.git.configured_identity() is None
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -244,9 +251,11 @@ class Workspace:
         the lock and commits: the file is written and listed, not committed."""
         batched = self._batch
         with nullcontext() if batched is not None else self.locked():
-            who = self.author(author, commit)
-            path = self.incident_path(reference)
-            self.settle(path, commit)
+            named = self._named(author, commit)
+            with self.git.identity_meanwhile():  # git answers while git status runs in settle
+                path = self.incident_path(reference)
+                self.settle(path, commit)
+            who = named or self._me()
             loaded = self.store.read(path)
             if not after_close:
                 refuse_closed(loaded.incident)
