@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -111,3 +112,40 @@ def test_the_action_installs_itself_at_its_own_ref_and_picks_the_base_for_pull_r
     scripts = "\n".join(step.get("run", "") for step in action["runs"]["steps"])
     assert '"$GITHUB_ACTION_PATH"' in scripts
     assert 'check --base "origin/$BASE_REF"' in scripts
+
+
+_USES = re.compile(r"uses:\s*(actions/[A-Za-z0-9_-]+)@v(\d+)\b")
+
+
+def actions_we_use() -> dict[str, set[int]]:
+    """Every `actions/NAME@vN` in our workflows, the Action, the generated workflows and docs."""
+    texts = [path.read_text() for path in (ROOT / ".github/workflows").glob("*.yml")]
+    texts += [(ROOT / name).read_text() for name in ("action.yml", "docs/ci.md")]
+    texts += [documented_capture_workflow()]
+    for tool in SOURCES:
+        texts += scaffold.files(pages=True, tool=tool).values()
+    used: dict[str, set[int]] = {}
+    for name, major in _USES.findall("\n".join(texts)):
+        used.setdefault(name, set()).add(int(major))
+    return used
+
+
+@needs_actionlint
+def test_every_action_is_at_the_newest_major_actionlint_knows(tmp_path: Path) -> None:
+    """actionlint lists the inputs of each version of an action it knows when a step gives one
+    that does not exist, and says nothing for a version it does not know: so the version after
+    ours must draw no such answer, while ours must."""
+    used = actions_we_use()
+    assert {"actions/checkout", "actions/setup-python", "actions/deploy-pages"} <= set(used)
+    assert all(len(majors) == 1 for majors in used.values()), used
+    probes = {f"{name}@v{major + delta}" for name, (major,) in used.items() for delta in (0, 1)}
+    steps = "".join(f"      - uses: {p}\n        with: {{no-such-input: x}}\n" for p in probes)
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/probe.yml").write_text(
+        f"on: push\njobs:\n  probe:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+    )
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    known = set(re.findall(r'not defined in action "([^"]+)"', actionlint(tmp_path)))
+    ours = {f"{name}@v{major}" for name, (major,) in used.items()}
+    assert ours <= known
+    assert not known - ours, f"a newer major is out: {sorted(known - ours)}"

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from runbook_cli import ACTION_REPOSITORY, __version__
 from runbook_cli.errors import UsageError
 
-CHECKOUT = "actions/checkout@v5"
-SETUP_PYTHON = "actions/setup-python@v6"
-UPLOAD_PAGES = "actions/upload-pages-artifact@v4"
+CHECKOUT = "actions/checkout@v7"
+SETUP_PYTHON = "actions/setup-python@v7"
+UPLOAD_PAGES = "actions/upload-pages-artifact@v5"
 DEPLOY_PAGES = "actions/deploy-pages@v5"
 PYTHON = "3.12"
 
