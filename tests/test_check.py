@@ -10,6 +10,10 @@ import pytest
 from helpers import Runbook, git
 from test_postincident import complete, incident_path
 
+from runbook_cli import __version__
+from runbook_cli.domain.rules import CheckResult, Finding
+from runbook_cli.rendering import checkreport
+
 
 def findings(runbook: Runbook, *args: str) -> list[dict]:
     result = runbook("check", *(args or ("--all",)), "--format", "json", expect=None)
@@ -204,3 +208,13 @@ def test_a_large_repository_is_checked_on_all_cores_with_the_same_findings(
     broken.write_text(broken.read_text().replace("severity: SEV-2", "severity: SEV-9"))
     found = findings(resolved, "--all")
     assert [(f["path"].rsplit("/", 1)[-1], f["rule"]) for f in found] == [(broken.name, "schema")]
+
+
+def test_the_step_summary_points_to_this_versions_rules_not_a_file_the_team_lacks() -> None:
+    finding = Finding("docs/runbooks/incidents/x.md", 3, "timeline", "cannot read this line")
+    text = checkreport.step_summary(CheckResult(files=["x"], findings=[finding]))
+    assert f"/blob/v{__version__}/docs/runbooks/guide.md#what-runbook-check-enforces" in text
+    assert "(see docs/runbooks/guide.md)" not in text
+    assert checkreport.step_summary(CheckResult(files=["x"], findings=[])).startswith(
+        "## runbook check: 1 incident file(s) complete"
+    )

@@ -1,5 +1,6 @@
 """`runbook check`: the completeness gate for CI and pre-commit."""
 
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -52,7 +53,9 @@ def check(
         Format.github: checkreport.github,
     }[output](result)
     sys.stdout.write(rendered)
-    if output == Format.github:
-        checkreport.write_step_summary(result)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY") if output == Format.github else None
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(checkreport.step_summary(result))
     if result.findings:
         raise CheckFailed("")

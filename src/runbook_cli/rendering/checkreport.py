@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from itertools import groupby
 
+from runbook_cli import ACTION_REPOSITORY, __version__
 from runbook_cli.domain.rules import CheckResult
 from runbook_cli.domain.text import visible
+
+GUIDE_URL = (
+    f"https://github.com/{ACTION_REPOSITORY}/blob/v{__version__}/docs/runbooks/guide.md"
+    "#what-runbook-check-enforces"
+)
+"""The rules `runbook check` enforces, in this version's guide (a team's repository has no copy)."""
 
 
 def summary_line(result: CheckResult) -> str:
@@ -82,23 +88,18 @@ def _one_line(value: str) -> str:
     return visible(value.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", " ⏎ ")
 
 
-def write_step_summary(result: CheckResult) -> None:
-    target = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    if result.findings:
-        rows = "\n".join(
-            f"| {_code_cell(f.path)} | {f.line} | {_cell(f.rule)} | {_cell(f.message)} |"
-            for f in result.findings
-        )
-        body = (
-            f"## runbook check: {len(result.findings)} problem(s)\n\n| file | line | rule | "
-            f"problem |\n|---|---|---|---|\n{rows}\n\n"
-            "Fix them with `runbook report set`, `runbook checklist tick`, `runbook postmortem "
-            "schedule` "
-            "(see docs/runbooks/guide.md).\n"
-        )
-    else:
-        body = f"## runbook check: {len(result.files)} incident file(s) complete\n"
-    with open(target, "a", encoding="utf-8") as handle:
-        handle.write(body)
+def step_summary(result: CheckResult) -> str:
+    """The Markdown GitHub shows on the run's page (`--format github` appends it to the file
+    $GITHUB_STEP_SUMMARY names)."""
+    if not result.findings:
+        return f"## runbook check: {len(result.files)} incident file(s) complete\n"
+    rows = "\n".join(
+        f"| {_code_cell(f.path)} | {f.line} | {_cell(f.rule)} | {_cell(f.message)} |"
+        for f in result.findings
+    )
+    return (
+        f"## runbook check: {len(result.findings)} problem(s)\n\n| file | line | rule | "
+        f"problem |\n|---|---|---|---|\n{rows}\n\n"
+        "Fix them with `runbook report set`, `runbook checklist tick`, `runbook postmortem "
+        f"schedule` (what each rule asks: {GUIDE_URL}).\n"
+    )
