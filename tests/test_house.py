@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "runbook_cli"
 
 
 def run(*command: str) -> subprocess.CompletedProcess:
@@ -27,3 +30,43 @@ def test_ruff_finds_nothing_and_the_tree_is_formatted() -> None:
     assert lint.returncode == 0, lint.stdout[-3000:]
     formatting = run(sys.executable, "-m", "ruff", "format", "--check", "--no-cache", ".")
     assert formatting.returncode == 0, formatting.stdout[-3000:]
+
+
+def strings_in_code(path: Path) -> list[tuple[int, str]]:
+    """The string constants a module's code uses (f-string parts included), docstrings and
+    help texts aside."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    # Help texts too: --help shows them without loading the layers, so they spell things out.
+    helps = {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword) and node.arg == "help"
+        for part in ast.walk(node.value)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings | helps
+    ]
+
+
+def test_the_runbooks_folder_is_named_in_one_module() -> None:
+    home = PACKAGE / "domain" / "layout.py"
+    spelled = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != home
+        for line, text in strings_in_code(path)
+        if re.search(r"(?<![\w/])docs/runbooks", text)  # (a URL's path may say it)
+    ]
+    assert not spelled, "use runbook_cli.domain.layout's paths: " + ", ".join(spelled)

@@ -36,6 +36,7 @@ def init(
 ) -> None:
     """Set up docs/runbooks/ (config, contacts, incidents/, templates/), the CI check and git
     attributes; safe to run again."""
+    from runbook_cli.domain.layout import RUNBOOKS_DIR
     from runbook_cli.usecases import scaffold
 
     if pages and not yes:
@@ -47,7 +48,7 @@ def init(
     for path in result.created:
         typer.echo(f"  created {path}")
     typer.echo(
-        "Set up docs/runbooks/ "
+        f"Set up {RUNBOOKS_DIR}/ "
         f"({'committed ' + result.commit[:8] if result.commit else 'not committed'})."
     )
 

@@ -10,6 +10,7 @@ from runbook_cli.domain import escalation, regulatory
 from runbook_cli.domain.clock import UTC, format_stored, parse_stored
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.contacts import Contacts
+from runbook_cli.domain.layout import CONFIG_PATH
 from runbook_cli.domain.model import Incident
 
 KINDS = (
@@ -142,7 +143,7 @@ def runbook_review(config: Config, incidents: list[Incident], today: date) -> st
     if last_day is None:
         return (
             "the runbook has no review date: review it and set runbook_review.last_reviewed in "
-            "docs/runbooks/config.yml."
+            f"{CONFIG_PATH}."
         )
     every = config.runbook_review.every_days
     if (today - last_day).days >= every:

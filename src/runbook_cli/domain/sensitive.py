@@ -25,6 +25,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from runbook_cli.domain.layout import CONFIG_PATH
 from runbook_cli.domain.userpatterns import compile_user
 from runbook_cli.errors import MalformedFileError
 
@@ -427,7 +428,7 @@ class Guard:
         unknown = disabled - set(BUILT_IN)
         if unknown:
             raise MalformedFileError(
-                "docs/runbooks/config.yml: sensitive_data.disabled names unknown pattern "
+                f"{CONFIG_PATH}: sensitive_data.disabled names unknown pattern "
                 f"{sorted(unknown)[0]!r} (known: {', '.join(BUILT_IN)}); fix the file."
             )
         self.disabled = disabled
@@ -444,7 +445,7 @@ class Guard:
         for name, pattern in (settings.get("extra") or {}).items():
             if str(name) in BUILT_IN:
                 raise MalformedFileError(
-                    f"docs/runbooks/config.yml: sensitive_data.extra pattern {name!r} has the "
+                    f"{CONFIG_PATH}: sensitive_data.extra pattern {name!r} has the "
                     "name of a built-in pattern; give it a name of its own."
                 )
             users[str(name)] = (f"data matching the '{name}' pattern", str(pattern))

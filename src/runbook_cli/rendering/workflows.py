@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from runbook_cli import ACTION_REPOSITORY, __version__
+from runbook_cli.domain.layout import RUNBOOKS_DIR
 from runbook_cli.errors import UsageError
 
 CHECKOUT = "actions/checkout@v7"
@@ -72,7 +73,7 @@ def check(source: ToolSource) -> str:
         "\n"
         "on:\n"
         "  pull_request:\n"
-        '    paths: ["docs/runbooks/**"]\n'
+        f'    paths: ["{RUNBOOKS_DIR}/**"]\n'
         "\n"
         "permissions:\n"
         "  contents: read\n"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from runbook_cli.adapters import outbound
+from runbook_cli.domain.layout import CONFIG_PATH
 from runbook_cli.errors import UsageError
 from runbook_cli.usecases.workspace import Workspace
 
@@ -116,7 +117,7 @@ class Settings:
             return placeholder(variable)
         raise UsageError(
             f"{what} is not set; export {variable} or set integrations.{system}.{key} in "
-            "docs/runbooks/config.yml (nothing was sent)."
+            f"{CONFIG_PATH} (nothing was sent)."
         )
 
     def site(self, system: str, variable: str, what: str) -> str:
@@ -135,7 +136,7 @@ class Settings:
         trusted = os.environ.get(TRUSTED_HOSTS_VARIABLE, "").replace(",", " ").lower().split()
         if not host or host not in trusted:
             raise UsageError(
-                f"integrations.{system}.url in docs/runbooks/config.yml would send your "
+                f"integrations.{system}.url in {CONFIG_PATH} would send your "
                 f"credentials to {host or url!r}, which the environment has not confirmed; export "
                 f"{variable}=<url>, or add the host to {TRUSTED_HOSTS_VARIABLE} (nothing was sent)."
             )
