@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import shutil
 import subprocess
@@ -32,10 +33,15 @@ def test_ruff_finds_nothing_and_the_tree_is_formatted() -> None:
     assert formatting.returncode == 0, formatting.stdout[-3000:]
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def strings_in_code(path: Path) -> list[tuple[int, str]]:
     """The string constants a module's code uses (f-string parts included), docstrings and
     help texts aside."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parsed(path)
     docstrings = {
         id(node.body[0].value)
         for node in ast.walk(tree)
@@ -70,3 +76,24 @@ def test_the_runbooks_folder_is_named_in_one_module() -> None:
         if re.search(r"(?<![\w/])docs/runbooks", text)  # (a URL's path may say it)
     ]
     assert not spelled, "use runbook_cli.domain.layout's paths: " + ", ".join(spelled)
+
+
+def test_git_is_run_and_read_only_by_the_git_adapters() -> None:
+    """No module but adapters/gitrepo.py and adapters/history.py starts git (a command list
+    beginning with "git") or imports GitPython."""
+    homes = {PACKAGE / "adapters" / "gitrepo.py", PACKAGE / "adapters" / "history.py"}
+    found = []
+    for path in sorted(set(PACKAGE.rglob("*.py")) - homes):
+        for node in ast.walk(parsed(path)):
+            runs = (
+                isinstance(node, ast.List | ast.Tuple)
+                and node.elts
+                and isinstance(node.elts[0], ast.Constant)
+                and node.elts[0].value == "git"
+            )
+            imports = (
+                isinstance(node, ast.Import) and any(a.name == "git" for a in node.names)
+            ) or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "git")
+            if runs or imports:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, "git belongs to adapters.gitrepo / adapters.history: " + ", ".join(found)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import IDENTITY, Runbook, git
+
+from runbook_cli.adapters import gitrepo
+from runbook_cli.errors import RepositoryError
 
 SHOW_KEYS = {
     "id",
@@ -290,6 +294,15 @@ def test_show_renders_a_readable_view_without_escape_codes(declared: Runbook) ->
     out = declared("show").stdout
     assert "Incident 1 – Checkout errors" in out and "SEV-2" in out and "investigating" in out
     assert "[bold]not markup[/bold]" in out and "\x1b[" not in out
+
+
+def test_the_demo_repository_is_made_by_the_git_adapter(tmp_path: Path) -> None:
+    gitrepo.create(tmp_path, {"user.name": "Dana Demo", "commit.gpgsign": "false"})
+    assert git(tmp_path, "symbolic-ref", "HEAD") == "refs/heads/main"
+    assert git(tmp_path, "config", "--local", "user.name") == "Dana Demo"
+    (tmp_path / "other").mkdir()
+    with pytest.raises(RepositoryError, match="git config failed: key does not contain"):
+        gitrepo.create(tmp_path / "other", {"nosection": "x"})
 
 
 def test_demo_walks_a_sev1_incident(tmp_path: Path) -> None:

@@ -388,6 +388,22 @@ def collected(process: subprocess.Popen, given: bytes | None = None) -> subproce
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
+def create(folder: Path, settings: dict[str, str]) -> None:
+    """A new repository in `folder` (branch `main`) with `settings` in its own config (the
+    user's global config is untouched)."""
+    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    configs = [["config", key, value] for key, value in settings.items()]
+    for args in (["init", "--quiet", "--initial-branch=main"], *configs):
+        try:
+            result = finished(["git", *args], cwd=folder, env=environment, text=True)
+        except FileNotFoundError:
+            raise RepositoryError(
+                "git is not installed or not on PATH; install git and try again."
+            ) from None
+        if result.returncode:
+            raise RepositoryError(f"git {args[0]} failed: {reason(result.stderr)}.")
+
+
 def merge_driver_command() -> str:
     """What git runs to merge an incident file (through sh, after replacing %O %A %B %P): this
     installation by its absolute path, so it works whatever PATH the merging process has (a GUI

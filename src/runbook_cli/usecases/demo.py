@@ -4,15 +4,15 @@ scratch repository."""
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from runbook_cli.adapters import gitrepo
 from runbook_cli.domain import clock
-from runbook_cli.errors import UsageError
+from runbook_cli.errors import RepositoryError, UsageError
 
 _PIN = {"pinned_to": ["C0WARROOM"]}
 _MARK = {"reactions": [{"name": "pushpin", "count": 1}]}
@@ -162,20 +162,11 @@ def prepare(path: Path | None) -> Path:
         if folder.exists() and any(folder.iterdir()):
             raise UsageError(f"{folder} is not empty; give a new or empty folder to --path.")
         folder.mkdir(parents=True, exist_ok=True)
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    for args in (
-        ["init", "--quiet", "--initial-branch=main"],
-        ["config", "user.name", "Dana Demo"],
-        ["config", "user.email", "dana.demo@example.invalid"],
-        ["config", "commit.gpgsign", "false"],
-    ):
-        result = subprocess.run(
-            ["git", *args], cwd=folder, env=environment, capture_output=True, text=True
-        )
-        if result.returncode:
-            raise UsageError(
-                f"could not prepare the demo repository: git {args[0]}: {result.stderr.strip()}"
-            )
+    demo = {"user.name": "Dana Demo", "user.email": "dana.demo@example.invalid"}
+    try:
+        gitrepo.create(folder, {**demo, "commit.gpgsign": "false"})
+    except RepositoryError as error:
+        raise UsageError(f"could not prepare the demo repository: {error}") from None
     return folder
 
 
