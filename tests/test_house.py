@@ -97,3 +97,19 @@ def test_git_is_run_and_read_only_by_the_git_adapters() -> None:
             if runs or imports:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not found, "git belongs to adapters.gitrepo / adapters.history: " + ", ".join(found)
+
+
+def test_severity_names_are_data_of_the_config_alone() -> None:
+    """Only the config's seed names a severity as a value (a key, a default, a comparison);
+    elsewhere they are read from the config. Prose may mention them; the scripted demo types
+    them as a responder would. The site's styles go by rank, not by name."""
+    allowed = {PACKAGE / "domain" / "config.py", PACKAGE / "usecases" / "demo.py"}
+    spelled = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(set(PACKAGE.rglob("*.py")) - allowed)
+        for line, text in strings_in_code(path)
+        if re.fullmatch(r"SEV-?[0-9]", text.strip(), re.IGNORECASE)
+    ]
+    assert not spelled, "read severities from the config: " + ", ".join(spelled)
+    for template in (PACKAGE / "templates").iterdir():
+        assert not re.search(r"sev-?[0-9]\b", template.read_text(), re.IGNORECASE), template

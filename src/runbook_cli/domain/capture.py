@@ -17,7 +17,6 @@ PAGERDUTY_TYPES = {
     "annotate_log_entry": "note",
     "resolve_log_entry": "resolved",
 }
-DEFAULT_REACTION = "pushpin"
 
 
 @dataclass(frozen=True)

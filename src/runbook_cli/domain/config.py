@@ -699,8 +699,18 @@ SETTINGS: dict[str, Setting] = {
             "statuspage": {
                 "page_id": None,
                 "components": {},
-                "impact": dict(vendor.STATUSPAGE_IMPACT),
-                "component_status": dict(vendor.STATUSPAGE_COMPONENT_STATUS),
+                "impact": {
+                    "SEV-0": "critical",
+                    "SEV-1": "major",
+                    "SEV-2": "minor",
+                    "SEV-3": "none",
+                },
+                "component_status": {
+                    "SEV-0": "major_outage",
+                    "SEV-1": "partial_outage",
+                    "SEV-2": "degraded_performance",
+                    "SEV-3": "degraded_performance",
+                },
             },
             "jira": {"url": None, "project": None, "issue_type": "Task"},
             "linear": {"team_id": None},

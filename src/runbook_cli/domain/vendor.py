@@ -29,14 +29,6 @@ STATUSPAGE_COMPONENT_STATUSES = (
     "partial_outage",
     "major_outage",
 )
-# The defaults of integrations.statuspage.impact and .component_status in config.yml.
-STATUSPAGE_IMPACT = {"SEV-0": "critical", "SEV-1": "major", "SEV-2": "minor", "SEV-3": "none"}
-STATUSPAGE_COMPONENT_STATUS = {
-    "SEV-0": "major_outage",
-    "SEV-1": "partial_outage",
-    "SEV-2": "degraded_performance",
-    "SEV-3": "degraded_performance",
-}
 
 
 def fit(text: str, limit: int) -> str:

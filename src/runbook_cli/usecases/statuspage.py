@@ -33,16 +33,12 @@ class Published:
 def incident_fields(ws: Workspace, loaded: Loaded, symptom: str | None) -> dict:
     """incident[...] as Statuspage documents it: name (255 at most), status, body (the
     status-page template), impact_override and the components' status from the severity."""
-    settings = Settings(ws)
     incident = loaded.incident
     status = vendor.STATUSPAGE_STATUS[incident.status]
-    components = settings.option(SYSTEM, "components", {}) or {}
+    configured = ws.config.integration(SYSTEM)  # the seed's impact and component status merged in
+    components = configured["components"]
     ids = [components[s] for s in incident.services if s in components]
-    impact = {**vendor.STATUSPAGE_IMPACT, **(settings.option(SYSTEM, "impact", {}) or {})}
-    component_status = {
-        **vendor.STATUSPAGE_COMPONENT_STATUS,
-        **(settings.option(SYSTEM, "component_status", {}) or {}),
-    }
+    impact, component_status = configured["impact"], configured["component_status"]
     body = messages.message(
         loaded,
         "status-page",
