@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from fakes import Fake
+from fakes import Fake, Jira, Linear, PagerDuty, Statuspage
 from helpers import Runbook, git, snapshot
 
 
@@ -357,8 +357,6 @@ def test_linear_graphql_errors_are_failures(
 
 
 # --- Contract fakes: limits, idempotency, errors, a service that is down --------------------
-
-from fakes import Jira, Linear, PagerDuty, Statuspage  # noqa: E402
 
 
 @pytest.fixture

@@ -136,7 +136,8 @@ def index(incidents: list[tuple[Incident, str]], config: Config) -> str:
         f'value="">any</option>{options(statuses)}</select></label>'
         '<label>Service <select name="service"><option '
         f'value="">any</option>{options(services)}</select></label></form>\n'
-        "<table>\n<thead><tr><th>ID</th><th>Date</th><th>Severity</th><th>Status</th><th>Title</th><th>Services</th><th>Duration</th><th>Commander</th></tr></thead>\n"
+        "<table>\n<thead><tr><th>ID</th><th>Date</th><th>Severity</th><th>Status</th>"
+        "<th>Title</th><th>Services</th><th>Duration</th><th>Commander</th></tr></thead>\n"
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
     )
     return page("Incidents", body, script=FILTER_JS)
@@ -240,11 +241,13 @@ def incident_page(
         f"<h1>Incident {i.id} – {e(i.title)}</h1>\n<p>{history}</p>\n<dl "
         f'class="facts">{facts_html}</dl>\n'
         f'<h2>Timeline</h2>\n<ol class="timeline">{timeline}</ol>\n'
-        f"<h2>Escalation</h2>\n<table><thead><tr><th>After</th><th>Who</th><th>Done</th></tr></thead><tbody>{escalation_rows}</tbody></table>\n"
+        "<h2>Escalation</h2>\n<table><thead><tr><th>After</th><th>Who</th><th>Done</th></tr>"
+        f"</thead><tbody>{escalation_rows}</tbody></table>\n"
         f"<h2>Post-incident checklist</h2>\n<ul>{checklist}</ul>\n"
         f"<h2>Action items</h2>\n"
         + (
-            f"<table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Due</th><th>State</th><th>Tracker</th></tr></thead><tbody>{actions}</tbody></table>"
+            "<table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Due</th><th>State</th>"
+            f"<th>Tracker</th></tr></thead><tbody>{actions}</tbody></table>"
             if actions
             else "<p>None yet.</p>"
         )
