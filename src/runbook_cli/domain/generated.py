@@ -12,8 +12,13 @@ FACTS = "facts"
 ACTIONS = "actions"
 
 
+def heading(number: int, title: str) -> str:
+    """How an incident is named atop its file, its page in the site and `show`."""
+    return f"Incident {number} – {title}"
+
+
 def title_line(incident: Incident) -> str:
-    return f"# Incident {incident.id} – {incident.title}"
+    return f"# {heading(incident.id, incident.title)}"
 
 
 def duration(incident: Incident) -> str:

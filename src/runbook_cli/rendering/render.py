@@ -10,7 +10,7 @@ from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
-from runbook_cli.domain import clock, roles
+from runbook_cli.domain import clock, generated, roles
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.model import BEFORE_IMPACT, IMPACT_LABELS, status_label
 from runbook_cli.domain.text import visible
@@ -81,7 +81,7 @@ def show(view: dict, config: Config, now: datetime) -> None:
     def at(key: str) -> str:
         return _time(view.get(key), where)
 
-    out.print(Wrapped(f"Incident {view['id']} – {view['title']}", "bold"))
+    out.print(Wrapped(generated.heading(view["id"], view["title"]), "bold"))
     out.print(
         Text.assemble(
             "  ",

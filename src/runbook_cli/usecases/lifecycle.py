@@ -223,6 +223,7 @@ def _initial_body(ws: Workspace, incident: model.Incident, summary: str | None) 
         ws.root,
         "incident.md.j2",
         incident=view,
+        title_line=generated.title_line(incident),
         links=[
             link
             for service in incident.services

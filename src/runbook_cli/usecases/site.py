@@ -238,7 +238,7 @@ def incident_page(
         else f"history: <code>git log -p -- {e(relative)}</code>"
     )
     body = (
-        f"<h1>Incident {i.id} – {e(i.title)}</h1>\n<p>{history}</p>\n<dl "
+        f"<h1>{e(generated.heading(i.id, i.title))}</h1>\n<p>{history}</p>\n<dl "
         f'class="facts">{facts_html}</dl>\n'
         f'<h2>Timeline</h2>\n<ol class="timeline">{timeline}</ol>\n'
         "<h2>Escalation</h2>\n<table><thead><tr><th>After</th><th>Who</th><th>Done</th></tr>"
@@ -253,7 +253,7 @@ def incident_page(
         )
         + f'\n<h2>Report</h2>\n<div class="report">{report}</div>'
     )
-    return page(f"Incident {i.id} – {i.title}", body, depth=1)
+    return page(generated.heading(i.id, i.title), body, depth=1)
 
 
 def _people(i: Incident, config: Config) -> list[tuple[str, str]]:
