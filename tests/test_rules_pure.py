@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runbook_cli.domain import config, deadlines, metrics, model
+from runbook_cli.domain import config, deadlines, generated, metrics, model
 
 SEED = config.defaults()
 
@@ -125,3 +125,13 @@ def test_paths_are_shown_from_the_root_as_pathlib_would() -> None:
     assert store.shown(inside) == "docs/runbooks/incidents/2026-11-27-incident-1.md"
     assert store.shown(Path("/srv/repo2/x.md")) == "/srv/repo2/x.md"  # a sibling, not inside
     assert store.shown(Path("/tmp/x.md")) == "/tmp/x.md"
+
+
+def test_one_duration_rule_for_the_file_and_the_terminal() -> None:
+    start = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    later = datetime(2026, 11, 27, 10, 41, tzinfo=UTC)
+    assert generated.span(start, later, called_off=False) == "01:41"
+    assert generated.span(start, later, called_off=True, now=start) == "01:41"
+    assert generated.span(start, None, called_off=True, now=later) == "—"
+    assert generated.span(start, None, called_off=False) == "ongoing"
+    assert generated.span(start, None, called_off=False, now=later, ongoing="+") == "01:41+"

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from runbook_cli.domain import clock, document, roles
 from runbook_cli.domain.model import Incident
 
@@ -23,9 +25,25 @@ def title_line(incident: Incident) -> str:
 
 def duration(incident: Incident) -> str:
     """hh:mm from impact start to resolution, or "ongoing" until the incident is resolved."""
-    if incident.resolved_at:
-        return clock.format_duration(incident.started_at, incident.resolved_at)
-    return "—" if incident.is_closed else "ongoing"  # called off (cancelled, duplicate)
+    return span(incident.started_at, incident.resolved_at, called_off=incident.is_closed)
+
+
+def span(
+    started: datetime,
+    resolved: datetime | None,
+    *,
+    called_off: bool,
+    now: datetime | None = None,
+    ongoing: str = "ongoing",
+) -> str:
+    """The duration rule: hh:mm from impact start to resolution; "—" for an incident that ended
+    unresolved (cancelled, a duplicate); while open, `ongoing`, after the time so far when `now`
+    is given."""
+    if resolved:
+        return clock.format_duration(started, resolved)
+    if called_off:
+        return "—"
+    return clock.format_duration(started, now) + ongoing if now else ongoing
 
 
 def facts(incident: Incident) -> str:

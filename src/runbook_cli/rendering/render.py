@@ -57,12 +57,13 @@ def _time(value: str | None, where=None) -> str:
 
 def _duration(view: dict, now: datetime, ongoing: str) -> str:
     """hh:mm from start to resolution, or to now (marked with `ongoing`) while unresolved."""
-    started = clock.parse_stored(view["started_at"])
-    if view["resolved_at"]:
-        return clock.format_duration(started, clock.parse_stored(view["resolved_at"]))
-    if view["status"] in ("closed", "cancelled"):
-        return "—"  # called off (cancelled, a duplicate): it was never resolved
-    return clock.format_duration(started, now) + ongoing
+    return generated.span(
+        clock.parse_stored(view["started_at"]),
+        clock.parse_stored(view["resolved_at"]) if view["resolved_at"] else None,
+        called_off=view["status"] in ("closed", "cancelled"),
+        now=now,
+        ongoing=ongoing,
+    )
 
 
 def severity_text(severity: str, config: Config) -> Text:
