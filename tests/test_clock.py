@@ -1,9 +1,11 @@
 """Times as a tired responder types them, read against a fixed 'now' (pure: no git, no disk)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from runbook_cli.domain import clock
 from runbook_cli.errors import UsageError
@@ -97,3 +99,16 @@ def test_unknown_zone_names_are_refused_in_one_sentence() -> None:
     with pytest.raises(UsageError, match="unknown time zone 'Mars/Olympus'"):
         clock.zone("Mars/Olympus")
     assert clock.zone(None) is None
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(clock.MIN_YEAR, 1, 2), max_value=datetime(clock.MAX_YEAR, 12, 30)
+    ),
+    offset=st.integers(min_value=-14 * 60, max_value=14 * 60),
+)
+def test_the_stored_form_is_utc_to_the_second_and_reads_back(moment: datetime, offset: int) -> None:
+    zoned = moment.replace(tzinfo=timezone(timedelta(minutes=offset)))
+    stored = clock.format_stored(zoned)
+    assert stored == zoned.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert clock.parse_stored(stored) == zoned.replace(microsecond=0)

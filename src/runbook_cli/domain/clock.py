@@ -190,8 +190,9 @@ def parse_date(text: str) -> date:
 
 
 def format_stored(moment: datetime) -> str:
-    """The stored form: '2026-11-26T10:02:00Z'."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The stored form: '2026-11-26T10:02:00Z'. (isoformat, whose UTC offset is '+00:00', is
+    a third of strftime's cost: `list --json` writes about ten of these per incident.)"""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")[:-6] + "Z"
 
 
 def parse_stored(text: str) -> datetime:

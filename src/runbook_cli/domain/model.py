@@ -105,6 +105,7 @@ BEFORE_IMPACT = "(before impact)"
 BEFORE_IMPACT_LIMIT = timedelta(days=30)
 """How far before the impact start a timeline entry may go: older is taken for a typo."""
 
+_KNOWN_FIELDS = frozenset(FIELD_ORDER)
 REQUIRED_FIELDS = ("id", "title", "severity", "status", "services", "started_at")
 ACTION_FIELDS = ("id", "title", "owner", "due", "done", "tracker")
 
@@ -258,7 +259,7 @@ def from_meta(meta: object, config: Config) -> Incident:
     """Validate front matter and build the Incident; raise SchemaError on the first problem."""
     if not isinstance(meta, dict):
         raise SchemaError("", "the front matter must be a mapping of fields")
-    unknown = [k for k in meta if k not in FIELD_ORDER]
+    unknown = [k for k in meta if k not in _KNOWN_FIELDS]
     if unknown:
         key = str(unknown[0])
         hint = difflib.get_close_matches(key, FIELD_ORDER, n=1)
@@ -364,7 +365,8 @@ def from_meta(meta: object, config: Config) -> Incident:
     if not isinstance(checklist, dict) or not all(isinstance(v, bool) for v in checklist.values()):
         raise SchemaError("checklist", "'checklist' must map item keys to true or false")
     items = config.checklist_for(data_affected is True)
-    unknown_items = [k for k in checklist if k not in config.checklist_for(True)]
+    every_item = config.checklist_for(True)
+    unknown_items = [k for k in checklist if k not in every_item]
     if unknown_items:
         raise SchemaError(
             "checklist",
