@@ -169,10 +169,16 @@ def sections(body: str) -> tuple[Section, ...]:
         line = lines[index]
         index += 1
         first = line[:1]  # (the regular expressions below run only where they can match)
-        if in_timeline and not fenced and first == "-" and parse_entry_line(line) is not None:
-            # an entry's further lines are its text (a list item's content in CommonMark):
-            # a fence there cannot hide the sections after the timeline
-            index = entry_end(lines, index - 1, len(lines))
+        if in_timeline and not fenced and first == "-":
+            # an entry's further lines are its text (a list item's content in CommonMark): a
+            # fence there cannot hide the sections after the timeline. (A line beginning "-" is
+            # neither a fence nor a heading: a one-line entry needs no closer look.)
+            if (
+                index < len(lines)
+                and lines[index].startswith(CONTINUATION)
+                and parse_entry_line(line) is not None
+            ):
+                index = entry_end(lines, index - 1, len(lines))
             continue
         if (first in _FENCE_STARTS or first.isspace()) and (fence := _FENCE.match(line)):
             if not fenced:
@@ -204,10 +210,22 @@ def find_section(body: str, name: str) -> Section | None:
 
 def section_text(body: str, name: str) -> str | None:
     """A section's content as written (without its heading), or None when absent."""
-    lines = body.split("\n")
     section = find_section(body, name)
-    if section is None:
-        return None
+    return None if section is None else _content(body.split("\n"), section)
+
+
+def section_texts(body: str) -> dict[str, str]:
+    """Every section's content as `section_text` gives it, by its name casefolded (the first
+    section of a repeated name), from one pass over the body."""
+    lines = body.split("\n")
+    found: dict[str, str] = {}
+    for section in sections(body):
+        if section.name.casefold() not in found:
+            found[section.name.casefold()] = _content(lines, section)
+    return found
+
+
+def _content(lines: list[str], section: Section) -> str:
     return "\n".join(lines[section.heading + 1 : section.end]).strip("\n")
 
 

@@ -82,16 +82,21 @@ def _parsed(text: str | None) -> Parsed:
     except document.DocumentError:
         return {"(file)": "unreadable front matter"}, {}, []
     meta = doc.meta if isinstance(doc.meta, dict) else {"(front matter)": repr(doc.meta)}
-    body = doc.body
-    for block in generated.BLOCKS:  # copies of front-matter facts, audited as those fields
-        if document.has_marker(body, block):
-            body = document.write_block(body, block, "")
+    texts = document.section_texts(doc.body)
     sections = {
-        name: document.visible_text(document.section_text(body, name) or "")
+        name: document.visible_text(_without_blocks(texts.get(name.casefold(), "")))
         for name in REPORT_SECTIONS
         if name != "Timeline"
     }
-    return meta, sections, _timeline_lines(document.section_text(doc.body, "Timeline") or "")
+    return meta, sections, _timeline_lines(texts.get("timeline", ""))
+
+
+def _without_blocks(text: str) -> str:
+    """A section's text without the generated blocks' content: copies of front-matter facts,
+    audited as those fields."""
+    for block in generated.BLOCKS:
+        text = document.write_block(text, block, "")
+    return text
 
 
 def _timeline_lines(section: str) -> list[str]:
