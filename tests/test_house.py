@@ -113,3 +113,29 @@ def test_severity_names_are_data_of_the_config_alone() -> None:
     assert not spelled, "read severities from the config: " + ", ".join(spelled)
     for template in (PACKAGE / "templates").iterdir():
         assert not re.search(r"sev-?[0-9]\b", template.read_text(), re.IGNORECASE), template
+
+
+def test_use_cases_share_only_the_workspace_and_common_ground() -> None:
+    """A use case imports no other use case's module, only the common ground every use case
+    stands on; pure rules two use cases need live in the domain. The one composition: an ack or
+    resolve tells PagerDuty, which is PagerDuty's use case."""
+    common = {"workspace", "integrations", "checklist"}
+    composed = {("lifecycle", "pagerduty")}
+    found = []
+    for path in sorted((PACKAGE / "usecases").glob("*.py")):
+        for node in ast.walk(parsed(path)):
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith(
+                "runbook_cli.usecases"
+            ):
+                continue
+            names = (
+                [alias.name for alias in node.names]
+                if node.module == "runbook_cli.usecases"
+                else [node.module.rsplit(".", 1)[1]]
+            )
+            found += [
+                f"{path.stem} -> {name}"
+                for name in names
+                if name not in common and (path.stem, name) not in composed
+            ]
+    assert not found, "move what both need into the domain: " + ", ".join(found)

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runbook_cli.domain import config, deadlines, generated, metrics, model
+from runbook_cli.domain import config, deadlines, generated, inputs, metrics, model
+from runbook_cli.errors import UsageError
 
 SEED = config.defaults()
 
@@ -135,3 +136,26 @@ def test_one_duration_rule_for_the_file_and_the_terminal() -> None:
     assert generated.span(start, None, called_off=True, now=later) == "—"
     assert generated.span(start, None, called_off=False) == "ongoing"
     assert generated.span(start, None, called_off=False, now=later, ongoing="+") == "01:41+"
+
+
+def test_typed_facts_are_checked_without_a_repository() -> None:
+    seed = config.defaults()
+    assert inputs.services(["patient-web, billing", "patient-web"], seed) == (
+        ["patient-web", "billing"],
+        ["billing"],
+    )
+    assert inputs.tags(["DB,release-train", "db"]) == ["db", "release-train"]
+    assert inputs.detection("User report") == "user-report"
+    assert inputs.counts({"patients_affected": 3, "appointments_failed": None}) == {
+        "patients_affected": 3
+    }
+    assert inputs.related([2, 3, 2], own=1, known={2, 3}) == [2, 3]
+    for wrong in (
+        lambda: inputs.services([" , "], seed),
+        lambda: inputs.tags(["no spaces"]),
+        lambda: inputs.counts({"patients_affected": -1}),
+        lambda: inputs.related([1], own=1, known={1}),
+        lambda: inputs.related([9], own=1, known={2}),
+    ):
+        with pytest.raises(UsageError):
+            wrong()

@@ -3,6 +3,11 @@ escaping, keys that stay stable and unique, and the severity mappings. Pure."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from runbook_cli.domain.model import Incident
+
 ELLIPSIS = "…"
 # PagerDuty Events API v2: payload.summary and dedup_key.
 PAGERDUTY_SUMMARY_MAX = 1024
@@ -13,6 +18,9 @@ STATUSPAGE_BODY_MAX = 25000
 # Jira Cloud: the summary field and a label.
 JIRA_SUMMARY_MAX = 255
 JIRA_LABEL_MAX = 255
+
+TRACKERS = {"jira": "Jira", "linear": "Linear"}
+"""The issue trackers `action export --to` creates issues in."""
 
 STATUSPAGE_STATUS = {
     "investigating": "investigating",
@@ -29,6 +37,13 @@ STATUSPAGE_COMPONENT_STATUSES = (
     "partial_outage",
     "major_outage",
 )
+
+
+def paged_keys(incident: Incident) -> list[str]:
+    """Every PagerDuty dedup key the incident was paged with (its own, and each role's)."""
+    state = incident.integrations.get("pagerduty", {})
+    found = [state.get("dedup_key"), *(state.get("roles") or {}).values()]
+    return list(dict.fromkeys(k for k in found if k))
 
 
 def fit(text: str, limit: int) -> str:

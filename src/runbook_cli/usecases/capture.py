@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from runbook_cli.adapters import outbound
-from runbook_cli.domain import capture, clock, document
+from runbook_cli.domain import capture, clock, document, vendor
 from runbook_cli.domain.capture import Captured
 from runbook_cli.domain.text import clean_text
 from runbook_cli.errors import RunbookError, UsageError
-from runbook_cli.usecases import pagerduty
 from runbook_cli.usecases.integrations import Settings, path_id
 from runbook_cli.usecases.workspace import Edit, Workspace
 
@@ -53,7 +52,7 @@ def from_pagerduty(
     ws: Workspace, reference: str | None, *, author: str | None = None, commit: bool = True
 ) -> Outcome:
     incident = ws.load(reference).incident
-    keys = pagerduty.keys(incident)
+    keys = vendor.paged_keys(incident)
     if not keys:
         raise UsageError(
             f"incident {incident.id} was never paged through runbook page, so PagerDuty has "

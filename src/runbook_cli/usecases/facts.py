@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from runbook_cli.domain import clock, document, model, regulatory
+from runbook_cli.domain import clock, document, inputs, model, regulatory
 from runbook_cli.domain.text import clean_line, clean_section
 from runbook_cli.errors import MalformedFileError, UsageError
-from runbook_cli.usecases import checklist, lifecycle
-from runbook_cli.usecases.lifecycle import not_before_start
+from runbook_cli.usecases import checklist
 from runbook_cli.usecases.workspace import Edit, Workspace
 
 
@@ -39,7 +38,7 @@ def set_data_affected(
             return edit
         moment = at or clock.now()
         if affected:
-            not_before_start(incident, moment, "the discovery time")
+            inputs.not_before_start(incident, moment, "the discovery time")
         previous = incident.data_affected
         incident.data_affected = affected
         incident.data_discovered_at = moment if affected else None
@@ -146,7 +145,7 @@ def set_summary(
 def set_services(
     ws: Workspace, reference: str | None, names: list[str], *, author: str | None, commit: bool
 ) -> tuple[Edit, list[str]]:
-    services, unknown = lifecycle.parse_services(names, ws.config)
+    services, unknown = inputs.services(names, ws.config)
     with ws.change(reference, commit=commit, author=author) as edit:
         old = edit.incident.services
         if old != services:
@@ -164,7 +163,7 @@ def set_impact(
     author: str | None,
     commit: bool,
 ) -> Edit:
-    numbers = lifecycle.check_counts(counts)
+    numbers = inputs.counts(counts)
     if not numbers:
         raise UsageError(
             "give at least one number: --patients N, --appointments-failed N, "
@@ -187,7 +186,7 @@ def set_impact(
 def set_detection(
     ws: Workspace, reference: str | None, method: str, *, author: str | None, commit: bool
 ) -> Edit:
-    method = lifecycle.parse_detection(method)
+    method = inputs.detection(method)
     with ws.change(reference, commit=commit, author=author) as edit:
         if edit.incident.detection != method:
             old = edit.incident.detection
@@ -200,7 +199,7 @@ def set_detection(
 def set_tags(
     ws: Workspace, reference: str | None, tags: list[str], *, author: str | None, commit: bool
 ) -> Edit:
-    wanted = lifecycle.parse_tags(tags)
+    wanted = inputs.tags(tags)
     with ws.change(reference, commit=commit, author=author) as edit:
         if edit.incident.tags != wanted:
             edit.incident.tags = wanted
@@ -213,7 +212,7 @@ def set_related(
     ws: Workspace, reference: str | None, ids: list[int], *, author: str | None, commit: bool
 ) -> Edit:
     with ws.change(reference, commit=commit, author=author) as edit:
-        wanted = lifecycle.check_related(ws, ids, edit.incident.id)
+        wanted = inputs.related(ids, edit.incident.id, ws.store.paths())
         if edit.incident.related != wanted:
             edit.incident.related = wanted
             listed = ", ".join(map(str, wanted)) or "none"

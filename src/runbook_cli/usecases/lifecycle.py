@@ -6,68 +6,16 @@ written and committed through Workspace.change (or Workspace.create for a new in
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from runbook_cli.domain import clock, deadlines, document, generated, model, roles
-from runbook_cli.domain.config import STATUSES, Config, unknown_choice
+from runbook_cli.domain import clock, deadlines, document, generated, inputs, model, roles
+from runbook_cli.domain.config import STATUSES, unknown_choice
 from runbook_cli.domain.layout import file_name
 from runbook_cli.domain.text import clean_line, clean_name, clean_section, clean_text
 from runbook_cli.errors import MalformedFileError, UsageError
 from runbook_cli.rendering import templates
 from runbook_cli.usecases.workspace import Edit, Workspace, commit_message
-
-_SERVICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
-_TAG = re.compile(r"^[a-z0-9][a-z0-9._/-]{0,39}$")
-
-
-def parse_tags(values: list[str]) -> list[str]:
-    """Tags as given (repeated or comma-separated), lower-cased, each once."""
-    tags: list[str] = []
-    for value in values:
-        for part in value.split(","):
-            tag = part.strip().lower()
-            if not _TAG.match(tag):
-                raise UsageError(
-                    f"{part.strip()!r} is not a tag; use up to 40 letters, digits, '.', '_', '-' "
-                    "or '/' (e.g. database, release-train)."
-                )
-            if tag not in tags:
-                tags.append(tag)
-    return tags
-
-
-def parse_detection(value: str) -> str:
-    method = value.strip().lower().replace("_", "-").replace(" ", "-")
-    if method not in model.DETECTION_METHODS:
-        raise UsageError(
-            f"unknown detection method {value!r}; use one of {', '.join(model.DETECTION_METHODS)}."
-        )
-    return method
-
-
-def check_related(ws: Workspace, ids: list[int], own: int | None) -> list[int]:
-    """Related incident ids: each must exist and differ from the incident itself."""
-    known = ws.store.paths()
-    result: list[int] = []
-    for number in ids:
-        if number == own:
-            raise UsageError(f"incident {number} cannot be related to itself.")
-        if number not in known:
-            raise UsageError(f"there is no incident {number} to relate to.")
-        if number not in result:
-            result.append(number)
-    return result
-
-
-def check_counts(counts: dict[str, int | None]) -> dict[str, int]:
-    """Impact numbers given on the command line: whole numbers of 0 or more."""
-    for name, value in counts.items():
-        if value is not None and value < 0:
-            option = name.removesuffix("_affected").replace("_", "-")
-            raise UsageError(f"--{option} must be 0 or more, not {value}.")
-    return {name: value for name, value in counts.items() if value is not None}
 
 
 @dataclass
@@ -79,27 +27,6 @@ class Declared:
     path: str
     commit: str | None
     unknown_services: list[str]
-
-
-def parse_services(names: list[str], config: Config) -> tuple[list[str], list[str]]:
-    """The service names given (repeated or comma-separated), and those the config does not know."""
-    services: list[str] = []
-    for name in names:
-        for part in name.split(","):
-            service = part.strip()
-            if not _SERVICE.match(service):
-                raise UsageError(
-                    f"{service!r} is not a service name; use letters, digits, '.', '_', '-' or "
-                    "'/' (e.g. appointment-service)."
-                )
-            if service not in services:
-                services.append(service)
-    if not services:
-        raise UsageError(
-            "name at least one affected service with --service (e.g. --service "
-            "appointment-service)."
-        )
-    return services, [s for s in services if config.services and s not in config.services]
 
 
 def declare(
@@ -123,13 +50,13 @@ def declare(
 ) -> Declared:
     title = clean_line(title, "the title")
     severity = ws.config.normalize_severity(severity)
-    service_list, unknown = parse_services(services, ws.config)
+    service_list, unknown = inputs.services(services, ws.config)
     commander = clean_name(commander, "--commander") if commander else None
     comms_lead = clean_name(comms_lead, "--comms-lead") if comms_lead else None
     summary = clean_section(summary, "Summary") if summary else None
-    numbers = check_counts(counts or {})
-    method = parse_detection(detection) if detection else None
-    tag_list = parse_tags(tags or [])
+    numbers = inputs.counts(counts or {})
+    method = inputs.detection(detection) if detection else None
+    tag_list = inputs.tags(tags or [])
     moment = clock.now()
     detected = detected_at or moment
     started = started_at or detected
@@ -153,7 +80,7 @@ def declare(
             data_discovered_at=detected if data_affected else None,
             detection=method,
             tags=tag_list,
-            related=check_related(ws, related or [], new_id),
+            related=inputs.related(related or [], new_id, ws.store.paths()),
             **numbers,
             roles_changed_at=moment if (commander or comms_lead) else None,
             checklist={key: False for key in ws.config.checklist_for(data_affected is True)},
@@ -309,7 +236,7 @@ def acknowledge(
             _deliver_owed(ws, edit, pagerduty)
             return edit
         moment = at or clock.now()
-        _not_before(
+        inputs.not_before(
             incident.detected_at or incident.started_at, moment, "the acknowledgement", "detection"
         )
         incident.acknowledged_at = moment
@@ -384,7 +311,7 @@ def _move(edit: Edit, status: str, at: datetime | None) -> str:
     if old == status:
         return old
     moment = at or clock.now()
-    not_before_start(incident, moment, f"the {status} time")
+    inputs.not_before_start(incident, moment, f"the {status} time")
     _clear_after(incident, status)
     if status in model.STATUS_TIMESTAMP:
         setattr(incident, model.STATUS_TIMESTAMP[status], moment)
@@ -589,16 +516,4 @@ def _not_long_before_start(incident: model.Incident, moment: datetime) -> None:
             f"the entry ({clock.format_stored(moment)}) is more than "
             f"{model.BEFORE_IMPACT_LIMIT.days} days before the incident started "
             f"({clock.format_stored(incident.started_at)}); check the time you gave."
-        )
-
-
-def not_before_start(incident: model.Incident, moment: datetime, what: str) -> None:
-    _not_before(incident.started_at, moment, what, "the incident started")
-
-
-def _not_before(start: datetime, moment: datetime, what: str, event: str) -> None:
-    if moment < start:
-        raise UsageError(
-            f"{what} ({clock.format_stored(moment)}) is before {event} "
-            f"({clock.format_stored(start)}); check the time you gave."
         )

@@ -39,13 +39,6 @@ def key_for(ws: Workspace, incident: Incident, role: str | None) -> str:
     return state.get("dedup_key") or vendor.bounded_key(base_key(ws, incident))
 
 
-def keys(incident: Incident) -> list[str]:
-    """Every dedup key this incident was paged with."""
-    state = incident.integrations.get(SYSTEM, {})
-    found = [state.get("dedup_key"), *(state.get("roles") or {}).values()]
-    return list(dict.fromkeys(k for k in found if k))
-
-
 def call(
     ws: Workspace,
     incident: Incident,
@@ -128,7 +121,9 @@ def _role(ws: Workspace, to: str) -> str:
 def tell(ws: Workspace, edit: Edit, action: str) -> None:
     """Inside an ack or resolve: send `action` for every key this incident was paged with,
     after anything still owed. Never raises for PagerDuty: see `deliver`."""
-    deliver(ws, edit, [{"action": action, "dedup_key": key} for key in keys(edit.incident)])
+    deliver(
+        ws, edit, [{"action": action, "dedup_key": key} for key in vendor.paged_keys(edit.incident)]
+    )
 
 
 def deliver(ws: Workspace, edit: Edit, events: list[dict]) -> str | None:

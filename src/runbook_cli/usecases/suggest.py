@@ -29,9 +29,9 @@ def templates(_repo: Path | None = None) -> list[Choice]:
 
 def trackers(_repo: Path | None = None) -> list[Choice]:
     """The issue trackers `action export --to` creates issues in."""
-    from runbook_cli.usecases.trackers import SYSTEMS
+    from runbook_cli.domain.vendor import TRACKERS
 
-    return list(SYSTEMS.items())
+    return list(TRACKERS.items())
 
 
 def checklist_keys(repo: Path | None) -> list[Choice]:

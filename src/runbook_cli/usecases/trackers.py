@@ -21,7 +21,6 @@ from runbook_cli.usecases.integrations import Call, Settings, create_once
 from runbook_cli.usecases.workspace import Edit, Workspace
 
 LINEAR_URL = "https://api.linear.app/graphql"
-SYSTEMS = {"jira": "Jira", "linear": "Linear"}
 ACCOUNT_FIELD = {"jira": "jira_account_id", "linear": "linear_user_id"}
 LINEAR_CREATE = (
     "mutation IssueCreate($input: IssueCreateInput!) { issueCreate(input: $input) "
@@ -66,7 +65,7 @@ def export(
     author: str | None,
     commit: bool,
 ) -> Exported:
-    if system not in SYSTEMS:
+    if system not in vendor.TRACKERS:
         raise UsageError(f"unknown tracker {system!r}; use jira or linear.")
     loaded = ws.load(reference)
     incident, path = loaded.incident, ws.store.relative(loaded.path)
@@ -114,7 +113,7 @@ def export(
     unsent = {p.item.id for p in plans if p.item.id not in created and not p.attempted_before}
     if failure and failed and failure.uncertain:
         unsent.discard(failed.item.id)
-    name = SYSTEMS[system]
+    name = vendor.TRACKERS[system]
     edit = _record(ws, incident.id, system, created, unsent, failure, commit=commit, author=author)
     if failure and failed:
         raise failure.saying(*_partial(name, plans, created, failed, failure)) from None
@@ -134,7 +133,7 @@ def _record(
 ) -> Edit:
     """One commit: the issues created, and the attempt still unconfirmed (if any). Attempts
     that surely created nothing are dropped again; when that is all, nothing is committed."""
-    name = SYSTEMS[system]
+    name = vendor.TRACKERS[system]
     unconfirmed = bool(failure and failure.uncertain)
     keep = bool(created) or unconfirmed
     with ws.change(
