@@ -3,6 +3,7 @@ escaping, keys that stay stable and unique, and the severity mappings. Pure."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -79,8 +80,6 @@ def jira_label(file_stem: str, action_id: int) -> str:
 def file_link(remote: str | None, branch: str | None, path: str) -> str | None:
     """The web address of a file on the repository host, from the clone's remote URL
     (https, ssh or scp-like; credentials in it are dropped), or None for a local remote."""
-    import re
-
     if not remote or not branch:
         return None
     scp = re.match(r"^(?:[\w.-]+@)?([\w.-]+):(?!//)(.+)$", remote)

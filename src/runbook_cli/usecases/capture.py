@@ -8,6 +8,7 @@ only what the last one did not."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,9 +115,7 @@ def from_slack(
     author: str | None = None,
     commit: bool = True,
 ) -> Outcome:
-    import os
-
-    from runbook_cli.adapters import slackapi
+    from runbook_cli.adapters import slackapi  # only `capture slack` needs slack_sdk
 
     incident = ws.load(reference).incident
     channel = path_id(channel, "the Slack channel id")

@@ -24,7 +24,7 @@ from runbook_cli.domain.layout import (
     MAX_FILE_BYTES,
     RUNBOOKS_DIR,
 )
-from runbook_cli.errors import RepositoryError, UsageError
+from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
 from runbook_cli.usecases.workspace import Workspace
 
 DELETE_TRAILER = "Runbook-Delete"
@@ -179,8 +179,6 @@ def _judge(change: Change, raw: bytes | int | None, base_config, guard, now) -> 
 def _config_review(base_config: config.Config, raw: bytes | int | None) -> list:
     """A change to the guard, or to where incident text and credentials are sent, is shown to
     the reviewer as a finding of its own (the change is judged by the base's settings)."""
-    from runbook_cli.errors import MalformedFileError
-
     if not isinstance(raw, bytes):
         return []
     try:
@@ -245,8 +243,6 @@ def _merge_base(ws: Workspace, base: str) -> tuple[str, str]:
 
 
 def _config_at(ws: Workspace, commit: str) -> config.Config:
-    from runbook_cli.errors import MalformedFileError
-
     mode = ws.git.run("ls-tree", commit, "--", CONFIG_PATH).split(" ", 1)[0]
     if not mode:
         return config.defaults()

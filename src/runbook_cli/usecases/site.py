@@ -26,7 +26,7 @@ from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.layout import INCIDENTS_DIR
 from runbook_cli.domain.model import BEFORE_IMPACT, Incident, Loaded, status_label
 from runbook_cli.domain.sensitive import Match
-from runbook_cli.errors import UsageError
+from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
 
 RANK_COLOURS = ("#7f1d1d", "#b91c1c", "#b45309", "#4b5563")
 """Severities coloured by rank, most severe first; the last colour serves any lower rank."""
@@ -507,8 +507,6 @@ class Rendered:
 
 def _render_one(path: Path) -> Rendered | str:
     """One incident's page, or why the file cannot be read."""
-    from runbook_cli.errors import MalformedFileError
-
     ws = _WORKER["ws"]
     try:
         loaded = ws.store.read(path)
@@ -617,8 +615,6 @@ def _sweep(folder: Path) -> None:
 def _output_folders(root: Path, out: Path):
     """`out` and `out/incidents`, real folders: neither they nor (inside the repository) any
     folder on the way to them is a link, so nothing is written or deleted elsewhere."""
-    from runbook_cli.errors import RepositoryError
-
     shown = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
     if out.is_relative_to(root) and not files.is_link_free(root, out.parent):
         raise RepositoryError(

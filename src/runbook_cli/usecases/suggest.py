@@ -3,7 +3,7 @@ and incidents. Pairs are (value, help); the command line turns them into complet
 
 from pathlib import Path
 
-from runbook_cli.domain import contacts
+from runbook_cli.domain import contacts, vendor
 from runbook_cli.domain.config import STATUSES
 from runbook_cli.rendering.messages import TEMPLATES
 from runbook_cli.usecases.workspace import Workspace
@@ -29,9 +29,7 @@ def templates(_repo: Path | None = None) -> list[Choice]:
 
 def trackers(_repo: Path | None = None) -> list[Choice]:
     """The issue trackers `action export --to` creates issues in."""
-    from runbook_cli.domain.vendor import TRACKERS
-
-    return list(TRACKERS.items())
+    return list(vendor.TRACKERS.items())
 
 
 def checklist_keys(repo: Path | None) -> list[Choice]:
