@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -60,3 +62,25 @@ def snapshot(repo: Path) -> tuple[str, str, dict[str, bytes]]:
         if path.is_file() and ".git" not in path.relative_to(repo).parts
     }
     return git(repo, "rev-parse", "HEAD"), git(repo, "status", "--porcelain"), files
+
+
+def incident_path(repo: Path, number: int = 1) -> Path:
+    return next((repo / "docs/runbooks/incidents").glob(f"*-incident-{number}.md"))
+
+
+def complete(runbook: Runbook) -> None:
+    """Fill everything `check` wants of a resolved incident 1."""
+    runbook("report", "set", "summary", "Bookings failed for 40 minutes.", "-i", "1")
+    runbook("report", "set", "root-cause", "Pool exhausted by retries.", "-i", "1")
+    runbook("report", "set", "detection", "Alert on 5xx rate.", "-i", "1")
+    runbook("report", "set", "resolution", "Rolled back.", "-i", "1")
+    runbook("action", "add", "Retry budget", "--owner", "Lee", "--due", "2026-12-10", "-i", "1")
+    soon = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    runbook("postmortem", "schedule", "--at", soon, "--attendee", "Lee", "--ics", "-", "-i", "1")
+
+
+def findings(runbook: Runbook, *args: str) -> list[dict]:
+    result = runbook("check", *(args or ("--all",)), "--format", "json", expect=None)
+    data = json.loads(result.stdout)
+    assert result.exit_code == (1 if data["findings"] else 0)
+    return data["findings"]

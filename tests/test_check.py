@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import Runbook, git
-from test_postincident import complete, incident_path
+from helpers import Runbook, complete, findings, git, incident_path
 
 from runbook_cli import __version__
 from runbook_cli.domain.rules import CheckResult, Finding
 from runbook_cli.rendering import checkreport
-
-
-def findings(runbook: Runbook, *args: str) -> list[dict]:
-    result = runbook("check", *(args or ("--all",)), "--format", "json", expect=None)
-    data = json.loads(result.stdout)
-    assert result.exit_code == (1 if data["findings"] else 0)
-    return data["findings"]
 
 
 def rules_of(runbook: Runbook) -> set[str]:

@@ -9,11 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import Runbook
+from helpers import Runbook, findings, incident_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_check import findings
-from test_postincident import incident_path
 
 from runbook_cli.domain import clock, config, regulatory, rules
 from runbook_cli.domain.sensitive import Guard

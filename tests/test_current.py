@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import Runbook, git, snapshot
-from test_postincident import complete
+from helpers import Runbook, complete, git, snapshot
 
 
 def close_incident(runbook: Runbook, number: str = "1") -> None:

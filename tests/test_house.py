@@ -139,3 +139,19 @@ def test_use_cases_share_only_the_workspace_and_common_ground() -> None:
                 if name not in common and (path.stem, name) not in composed
             ]
     assert not found, "move what both need into the domain: " + ", ".join(found)
+
+
+def test_tests_share_helpers_only_through_conftest_fixtures_and_helper_modules() -> None:
+    borrowed = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for node in ast.walk(parsed(path))
+        if isinstance(node, ast.ImportFrom | ast.Import)
+        for name in (
+            [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else [alias.name for alias in node.names]
+        )
+        if name.split(".")[0] == "conftest" or name.split(".")[-1].startswith("test_")
+    ]
+    assert not borrowed, "move shared helpers into tests/helpers.py: " + ", ".join(borrowed)

@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import Runbook, git, snapshot
-
-
-def incident_path(repo: Path, number: int = 1) -> Path:
-    return next((repo / "docs/runbooks/incidents").glob(f"*-incident-{number}.md"))
-
-
-def complete(runbook: Runbook) -> None:
-    """Fill everything `check` wants of a resolved incident 1."""
-    runbook("report", "set", "summary", "Bookings failed for 40 minutes.", "-i", "1")
-    runbook("report", "set", "root-cause", "Pool exhausted by retries.", "-i", "1")
-    runbook("report", "set", "detection", "Alert on 5xx rate.", "-i", "1")
-    runbook("report", "set", "resolution", "Rolled back.", "-i", "1")
-    runbook("action", "add", "Retry budget", "--owner", "Lee", "--due", "2026-12-10", "-i", "1")
-    soon = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    runbook("postmortem", "schedule", "--at", soon, "--attendee", "Lee", "--ics", "-", "-i", "1")
+from helpers import Runbook, complete, git, incident_path, snapshot
 
 
 def test_checklist_tick_untick_and_unknown_key(declared: Runbook, repo: Path) -> None:
@@ -91,7 +76,6 @@ def test_postmortem_deadline_sev1_is_48_hours(declared: Runbook) -> None:
     declared("severity", "SEV-1", "--reason", "wider")
     declared("resolve")
     view = declared.json("show", "-i", "1")
-    from datetime import datetime, timedelta
 
     resolved = datetime.fromisoformat(view["resolved_at"].replace("Z", "+00:00"))
     assert view["postmortem"]["due"] == (resolved + timedelta(hours=48)).strftime(

@@ -10,12 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import Runbook, git, snapshot
-
-
-def incident_path(repo: Path, number: int = 1) -> Path:
-    (path,) = (repo / "docs/runbooks/incidents").glob(f"*-incident-{number}.md")
-    return path
+from helpers import Runbook, git, incident_path, snapshot
 
 
 def relative(repo: Path, number: int = 1) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fakes import Fake
 from helpers import Runbook
-from test_integrations import Fake
 
 
 @pytest.fixture

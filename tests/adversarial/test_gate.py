@@ -14,15 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import Runbook, git
+from helpers import Runbook, git, incident_path
 
 RUNBOOK = shutil.which("runbook") or str(Path(sys.executable).with_name("runbook"))
 SSN = "patient SSN 123-45-6789 could not book"
 INCIDENTS = "docs/runbooks/incidents"
-
-
-def incident(repo: Path) -> Path:
-    return next((repo / INCIDENTS).glob("*-incident-1.md"))
 
 
 def on_branch(repo: Path) -> None:
@@ -73,7 +69,7 @@ def test_a_pr_that_disables_the_guard_is_judged_by_the_base_guard(
             "date-of-birth]",
         )
     )
-    path = incident(repo)
+    path = incident_path(repo)
     path.write_text(path.read_text().replace("## Timeline\n", f"## Timeline\n\n{SSN}\n"))
     commit_all(repo)
     code, found, _ = gate(repo)
@@ -89,7 +85,7 @@ def test_a_pr_that_adds_a_catastrophic_pattern_does_not_hang_the_gate(
     on_branch(repo)
     config = repo / "docs/runbooks/config.yml"
     config.write_text(config.read_text().replace("extra: {}", "extra:\n    evil: '(a+)+$'"))
-    path = incident(repo)
+    path = incident_path(repo)
     path.write_text(path.read_text() + "\n" + "a" * 50_000 + "!\n")
     commit_all(repo)
     started = time.monotonic()
@@ -133,7 +129,7 @@ def test_the_gate_trusts_no_cache_for_the_files_it_judges(declared: Runbook, rep
     """`check --all` keeps findings in .git/runbook-check.json; a cache that says a file is
     clean (planted, or from another checkout) cannot make `--base` pass the file."""
     on_branch(repo)
-    path = incident(repo)
+    path = incident_path(repo)
     path.write_text(path.read_text().replace("## Timeline\n", f"## Timeline\n\n{SSN}\n"))
     commit_all(repo)
     declared("check", "--all", expect=1)
@@ -150,7 +146,7 @@ def test_the_gate_trusts_no_cache_for_the_files_it_judges(declared: Runbook, rep
 
 def test_renamed_incident_and_stray_files_are_findings(declared: Runbook, repo: Path) -> None:
     on_branch(repo)
-    path = incident(repo)
+    path = incident_path(repo)
     git(repo, "mv", str(path), str(path.with_name(path.name.replace("-1.md", "-01.md"))))
     (repo / INCIDENTS / "notes.md").write_text(f"scratch: {SSN}\n")
     commit_all(repo)
@@ -166,7 +162,7 @@ def test_renamed_incident_and_stray_files_are_findings(declared: Runbook, repo: 
 
 def test_deleting_a_report_needs_a_reason_in_a_commit(declared: Runbook, repo: Path) -> None:
     on_branch(repo)
-    path = incident(repo)
+    path = incident_path(repo)
     git(repo, "rm", "-q", str(path))
     git(repo, "commit", "-qm", "tidy")
     code, found, _ = gate(repo)

@@ -10,11 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import Runbook, git, snapshot
-
-
-def incident(repo: Path) -> Path:
-    return next((repo / "docs/runbooks/incidents").glob("*-incident-1.md"))
+from helpers import Runbook, git, incident_path, snapshot
 
 
 def refused(runbook: Runbook, repo: Path, *args: str, code: int, says: str) -> str:
@@ -40,9 +36,9 @@ def refused(runbook: Runbook, repo: Path, *args: str, code: int, says: str) -> s
 def test_hostile_files_exit_4_and_stay_untouched(
     declared: Runbook, repo: Path, content: bytes, says: str
 ) -> None:
-    incident(repo).write_bytes(content)
+    incident_path(repo).write_bytes(content)
     refused(declared, repo, "timeline", "add", "x", "-i", "1", code=4, says=says)
-    assert incident(repo).read_bytes() == content
+    assert incident_path(repo).read_bytes() == content
 
 
 def test_an_alias_bomb_fails_fast(declared: Runbook, repo: Path) -> None:
@@ -50,14 +46,14 @@ def test_an_alias_bomb_fails_fast(declared: Runbook, repo: Path) -> None:
         f"{chr(98 + n)}: &{chr(98 + n)} [" + ", ".join([f"*{chr(97 + n)}"] * 10) + "]"
         for n in range(8)
     ]
-    incident(repo).write_text("---\n" + "\n".join(levels) + "\n---\n")
+    incident_path(repo).write_text("---\n" + "\n".join(levels) + "\n---\n")
     started = time.monotonic()
     refused(declared, repo, "show", "-i", "1", code=4, says="aliases")
     assert time.monotonic() - started < 2
 
 
 def test_bom_and_crlf_are_kept_losslessly(declared: Runbook, repo: Path) -> None:
-    path = incident(repo)
+    path = incident_path(repo)
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     declared("timeline", "add", "fine")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf---\r\nid: 1\r\n")
@@ -66,7 +62,7 @@ def test_bom_and_crlf_are_kept_losslessly(declared: Runbook, repo: Path) -> None
 def test_symlinked_incident_file_and_folder_are_refused(
     declared: Runbook, repo: Path, tmp_path: Path
 ) -> None:
-    path = incident(repo)
+    path = incident_path(repo)
     outside = tmp_path / "outside.md"
     outside.write_bytes(path.read_bytes())
     path.unlink()
@@ -96,7 +92,7 @@ def test_failing_gpg_signer_keeps_the_entry_uncommitted(declared: Runbook, repo:
         and "next runbook command commits it as its own commit" in error
     )
     assert git(repo, "rev-parse", "HEAD") == head
-    assert "signed or nothing" in incident(repo).read_text()
+    assert "signed or nothing" in incident_path(repo).read_text()
     git(repo, "config", "commit.gpgsign", "false")
     declared("timeline", "add", "after the fix")
     assert "timeline: signed or nothing" in git(repo, "log", "-1", "--skip=1", "--format=%s")
@@ -107,7 +103,7 @@ def test_stale_index_lock_is_reported_and_never_deleted(declared: Runbook, repo:
     stale.write_text("")
     error = declared("timeline", "add", "kept", expect=3).stderr
     assert "index.lock" in error and "git did not commit it" in error
-    assert stale.exists() and "kept" in incident(repo).read_text()
+    assert stale.exists() and "kept" in incident_path(repo).read_text()
 
 
 def test_dubious_ownership_exits_3(declared: Runbook, repo: Path) -> None:

@@ -7,14 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import Runbook, git
+from helpers import Runbook, git, incident_path
 
 ESCAPE = "\x1b[2J\x1b[8m"  # clear the screen, then conceal what follows
 TITLE = f"Checkout{ESCAPE} errors \u202eevil\r"
-
-
-def incident(repo: Path) -> Path:
-    return next((repo / "docs/runbooks/incidents").glob("*-incident-1.md"))
 
 
 def raw_free(text: str) -> bool:
@@ -24,7 +20,7 @@ def raw_free(text: str) -> bool:
 @pytest.fixture
 def hostile(declared: Runbook, repo: Path) -> Runbook:
     """A hand edit (and a commit message) carrying escape sequences, committed outside runbook."""
-    path = incident(repo)
+    path = incident_path(repo)
     quoted = json.dumps(TITLE)  # YAML double-quoted: \u001b and friends
     path.write_text(path.read_text().replace("title: Checkout errors", f"title: {quoted}", 1))
     git(repo, "commit", "-qam", f"hand edit {ESCAPE}hidden\u202e")
@@ -51,7 +47,7 @@ def test_json_output_stays_valid_and_faithful(hostile: Runbook) -> None:
 
 
 def test_check_text_output_and_messages_are_safe(declared: Runbook, repo: Path) -> None:
-    path = incident(repo)
+    path = incident_path(repo)
     hostile_key = '"\\e[2J\\e[8mkey\\u202e": x'  # YAML double-quoted escapes
     path.write_text(path.read_text().replace("id: 1\n", f"id: 1\n{hostile_key}\n", 1))
     result = declared("check", "--all", expect=1)
@@ -63,7 +59,7 @@ def test_step_summary_and_annotations_cannot_be_injected(
 ) -> None:
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    path = incident(repo)
+    path = incident_path(repo)
     key = (
         "x\\n\\n## Injected heading\\n\\n<img src=x onerror=alert(1)>[click](https://evil.example)`"
     )
