@@ -31,7 +31,12 @@ change may make a file larger."""
 
 def file_name(incident: Incident) -> str:
     """`2026-11-27-incident-7.md`: the start date and the id."""
-    return f"{incident.date.isoformat()}-incident-{incident.id}.md"
+    return f"{stem(incident)}.md"
+
+
+def stem(incident: Incident) -> str:
+    """`2026-11-27-incident-7`: the file's name without `.md` (PagerDuty's keys carry it too)."""
+    return f"{incident.date.isoformat()}-incident-{incident.id}"
 
 
 def site_page(stem: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from runbook_cli.adapters import outbound
-from runbook_cli.domain import clock, contacts, escalation, vendor
+from runbook_cli.domain import clock, contacts, escalation, layout, vendor
 from runbook_cli.domain.model import Incident
 from runbook_cli.domain.text import sentence
 from runbook_cli.errors import UsageError
@@ -26,7 +26,7 @@ RESPONDER_PATIENCE_SECONDS = 5.0
 
 def base_key(ws: Workspace, incident: Incident) -> str:
     """Stable per incident (and per repository, so two teams' incident 7 never collide)."""
-    return f"runbook/{ws.root.name}/{incident.started_at:%Y-%m-%d}-incident-{incident.id}"
+    return f"runbook/{ws.root.name}/{layout.stem(incident)}"
 
 
 def key_for(ws: Workspace, incident: Incident, role: str | None) -> str:
