@@ -367,7 +367,9 @@ def started(command: list[str], **options) -> subprocess.Popen:
     )
 
 
-def collected(process: subprocess.Popen, given: bytes | None = None) -> subprocess.CompletedProcess:
+def collected(
+    process: subprocess.Popen, given: bytes | str | None = None
+) -> subprocess.CompletedProcess:
     """The process's output once it has ended. On Ctrl-C, git is interrupted too and waited for,
     so it removes its own lock files and leaves the repository consistent. (`subprocess.run`
     would SIGKILL it, leaving `.git/index.lock` behind for every later command.)"""
