@@ -144,7 +144,7 @@ def test_judging_never_reads_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(clock, "now", no_clock)
     seed = config.defaults()
     for path in examples:
-        rules.judge_text(f"docs/runbooks/incidents/{path.name}", path.read_bytes(), seed, Guard({}))
+        rules.judge_text(f"docs/runbooks/incidents/{path.name}", path.read_bytes(), seed, Guard())
 
 
 EXAMPLE = next(

@@ -48,6 +48,19 @@ def test_a_team_defines_its_own_levels_with_or_without_details() -> None:
         ("postmortem:\n  holidays: [2026-13-01]\n", "is not a date"),
         ("sync:\n  auto: maybe\n", "'sync.auto' must be true or false"),
         ("runbook_review:\n  last_reviewed: soon\n", "must be a date"),
+        (
+            "services:\n  billing: {patient-data: true}\n",
+            "Did you mean 'services.billing.patient_data'?",
+        ),
+        ("services:\n  billing: {patient_data: yes please}\n", "must be true or false"),
+        ("sensitive_data:\n  disabled: phone\n", "'sensitive_data.disabled' must be a list"),
+        ("sensitive_data:\n  extra: {mrn: [1]}\n", "'sensitive_data.extra' must map names"),
+        ("sensitive_data:\n  medical_record_number: 7\n", "must be a pattern"),
+        ("integrations:\n  jira: {issue_type: null}\n", "'integrations.jira.issue_type' must"),
+        ("integrations:\n  statuspage: {components: [a]}\n", "'integrations.statuspage.comp"),
+        ("integrations:\n  linear: {team_id: 7}\n", "'integrations.linear.team_id' must be"),
+        ("capture:\n  max_polls: 0\n", "'capture.max_polls' must be a positive whole number"),
+        ("comms:\n  message_update_minutes: 0\n", "'comms.message_update_minutes' must be"),
     ],
 )
 def test_bad_settings_are_one_sentence_naming_the_setting(text: str, message: str) -> None:
@@ -69,3 +82,24 @@ def test_free_form_mappings_add_to_the_seed() -> None:
 def test_unknown_severity_lists_the_valid_ones() -> None:
     with pytest.raises(UsageError, match=r"use one of SEV-0 \(Critical\)"):
         config.defaults().normalize_severity("SEV-9")
+
+
+def test_every_setting_is_read_as_a_typed_record_with_its_one_default() -> None:
+    seed = config.defaults()
+    hub = seed.service("doctor-hub")
+    assert (hub.squad, hub.patient_data, hub.links) == ("Doctor Hub", True, ())
+    assert seed.service("not-listed") == config.Service()  # other names are accepted too
+    assert seed.integrations.jira.issue_type == "Task" and seed.integrations.linear.team_id is None
+    assert seed.integrations.statuspage.impact_for("SEV-1") == "major"
+    assert seed.capture.slack_reaction == "pushpin" and seed.capture.max_polls == 240
+    assert seed.sensitive_data == config.SensitiveData()
+    # a message promises the severity's cadence, else the one default for the others
+    assert seed.comms.promised_minutes("SEV-1") == 15
+    assert seed.comms.promised_minutes("SEV-3") == seed.comms.message_update_minutes == 30
+    assert seed.comms.status_page_every("SEV-3") == 30
+
+
+def test_a_team_sets_what_messages_promise_for_severities_without_a_cadence() -> None:
+    mine = config.parse("comms:\n  message_update_minutes: 45\n")
+    assert mine.comms.promised_minutes("SEV-2") == 45 and mine.comms.promised_minutes("SEV-0") == 15
+    assert mine.comms.status_page_every("SEV-2") == 45

@@ -108,7 +108,7 @@ def test_no_finding_repeats_what_the_guard_refuses() -> None:
         "# Incident 7 – Bookings fail\n\n## Timeline\n\n"
         "- called back patient SSN 123-45-6789 about it\n"
     )
-    judged, _ = rules.judge_text("x.md", text.encode(), SEED, Guard(None))
+    judged, _ = rules.judge_text("x.md", text.encode(), SEED, Guard())
     findings = [finding for finding, _ in judged.findings]
     assert {"sensitive", "timeline"} <= {f.rule for f in findings}
     for finding in findings:

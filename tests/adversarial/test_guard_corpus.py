@@ -9,9 +9,10 @@ import pytest
 from corpus import BENIGN, HOSTILE, HOSTILE_SHAPES
 
 from runbook_cli.domain import sensitive
+from runbook_cli.domain.config import SensitiveData
 from runbook_cli.domain.sensitive import Guard
 
-GUARD = Guard({})
+GUARD = Guard()
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,7 @@ def test_numbers_the_ssa_never_issues_are_not_ssns(number: str) -> None:
 
 
 def test_disabling_a_kind_disables_it_in_every_shape() -> None:
-    guard = Guard({"disabled": ["phone", "payment-card"]})
+    guard = Guard(SensitiveData(disabled=("phone", "payment-card")))
     assert guard.scan("call +1 415-555-0134, card 4111 1111 1111 1111") == []
     assert [m.kind for m in guard.scan("SSN 123-45-6789")] == ["us-ssn"]
 

@@ -43,8 +43,8 @@ def _run(ctx: typer.Context, once, follow: bool, interval: float | None) -> None
 
     ws = workspace(ctx)
     settings = ws.config.capture
-    pause = interval if interval is not None else float(settings["interval_seconds"])
-    polls = int(settings["max_polls"]) if follow else 1
+    pause = interval if interval is not None else float(settings.interval_seconds)
+    polls = settings.max_polls if follow else 1
     for poll in range(1, polls + 1):
         wait = max(0.0, pause)
         try:

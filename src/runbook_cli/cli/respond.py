@@ -200,7 +200,7 @@ def watch(
     jobs = capturing.watched(
         ws, capture or [], incident, channel, everything=everything, author=author
     )
-    every = float(ws.config.capture["interval_seconds"])
+    every = float(ws.config.capture.interval_seconds)
 
     def view():
         capturing.poll(jobs, every)

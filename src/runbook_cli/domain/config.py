@@ -75,6 +75,86 @@ class Comms:
     internal_update_minutes: dict[str, int]
     status_page_minutes: dict[str, int]
     slack_webhook_url: str | None
+    message_update_minutes: int
+    """The next update a message promises for a severity without a cadence."""
+
+    def promised_minutes(self, severity: str) -> int:
+        return self.internal_update_minutes.get(severity, self.message_update_minutes)
+
+    def status_page_every(self, severity: str) -> int:
+        return self.status_page_minutes.get(severity, self.message_update_minutes)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service: the squad that owns it, whether it holds patient data (its incidents must
+    answer 'is user data affected?'), and links that declare writes into Attachments."""
+
+    squad: str | None = None
+    patient_data: bool = False
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SensitiveData:
+    """The guard's settings: built-in patterns disabled by name, the team's medical record
+    number format, and the team's own patterns by name."""
+
+    disabled: tuple[str, ...] = ()
+    medical_record_number: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Statuspage:
+    """The public status page: its id, the component of each service, and per severity the
+    incident's impact and the components' status."""
+
+    page_id: str | None
+    components: dict[str, str]
+    impact: dict[str, str]
+    component_status: dict[str, str]
+
+    def impact_for(self, severity: str) -> str:
+        """A level the mapping does not name (a team's own severity) shows as a minor one."""
+        return self.impact.get(severity, "minor")
+
+    def component_status_for(self, severity: str) -> str:
+        return self.component_status.get(severity, "partial_outage")
+
+
+@dataclass(frozen=True)
+class Jira:
+    """Where action items become Jira issues: the site, the project, the issue type."""
+
+    url: str | None
+    project: str | None
+    issue_type: str
+
+
+@dataclass(frozen=True)
+class Linear:
+    """The Linear team action items become issues of."""
+
+    team_id: str | None
+
+
+@dataclass(frozen=True)
+class Integrations:
+    """Outside systems' settings (their secrets stay in RUNBOOK_* environment variables)."""
+
+    statuspage: Statuspage
+    jira: Jira
+    linear: Linear
+
+
+@dataclass(frozen=True)
+class Capture:
+    """`runbook capture`: the Slack reaction that marks a message, and --follow's polling."""
+
+    slack_reaction: str
+    interval_seconds: int
+    max_polls: int
 
 
 @dataclass(frozen=True)
@@ -144,7 +224,7 @@ class Config:
 
     severities: dict[str, Severity]
     statuses: dict[str, str]
-    services: dict[str, dict]
+    services: dict[str, Service]
     ack_target_minutes: int
     display_timezone: str | None
     roles: dict[str, str]
@@ -155,11 +235,11 @@ class Config:
     required_sections: list[str]
     lock_timeout_seconds: int
     runbook_review: Review
-    sensitive_data: dict
+    sensitive_data: SensitiveData
     sync: Sync
-    integrations: dict[str, dict]
+    integrations: Integrations
     site: Site
-    capture: dict
+    capture: Capture
     source: str = field(default="(defaults)", compare=False)
 
     @property
@@ -196,16 +276,16 @@ class Config:
         """The triage roles an open incident of this severity must have filled."""
         return self.severity(severity).triage
 
+    def service(self, name: str) -> Service:
+        """A service's settings; a service the config does not list has none."""
+        return self.services.get(name) or Service()
+
     def holds_patient_data(self, service: str) -> bool:
-        return bool(self.services.get(service, {}).get("patient_data"))
+        return self.service(service).patient_data
 
     def checklist_for(self, regulated: bool) -> dict[str, str]:
         """The post-incident checklist; incidents with user data affected get the extra items."""
         return {**self.checklist, **(self.regulatory.checklist_items if regulated else {})}
-
-    def integration(self, system: str) -> dict:
-        """The settings of one outside system (`statuspage`, `jira`, `linear`)."""
-        return self.integrations[system]
 
 
 def _severity_key(text: str) -> str:
@@ -326,22 +406,33 @@ def _statuses(value: Any, require: Require) -> dict[str, str]:
     return {key: str(meaning) for key, meaning in value.items()}
 
 
-def _services(value: Any, require: Require) -> dict[str, dict]:
+SERVICE_KEYS = ("squad", "patient_data", "links")
+
+
+def _services(value: Any, require: Require) -> dict[str, Service]:
+    result = {}
     for name, settings in value.items():
         require(
             isinstance(settings, dict) or settings is None,
-            "each service maps to settings such as squad",
+            f"service {name} maps to settings ({', '.join(SERVICE_KEYS)})",
         )
-        links = (settings or {}).get("links", [])
+        settings = settings or {}
+        for key in settings:
+            if key not in SERVICE_KEYS:
+                raise MalformedFileError(_unknown_key(f"services.{name}.", key, list(SERVICE_KEYS)))
+        squad = settings.get("squad")
+        require(squad is None or isinstance(squad, str), f"service {name}: 'squad' must be text")
+        links = settings.get("links", [])
         require(
             isinstance(links, list) and all(isinstance(link, str) for link in links),
             f"service {name}: 'links' must be a list of URLs or text",
         )
-        patient_data = (settings or {}).get("patient_data", False)
+        patient_data = settings.get("patient_data", False)
         require(
             isinstance(patient_data, bool), f"service {name}: 'patient_data' must be true or false"
         )
-    return {name: dict(settings or {}) for name, settings in value.items()}
+        result[str(name)] = Service(squad or None, patient_data, tuple(links))
+    return result
 
 
 def _positive(key: str) -> Callable[[Any, Require], int]:
@@ -371,6 +462,9 @@ def _comms(value: Any, require: Require) -> Comms:
         internal_update_minutes=dict(value["internal_update_minutes"]),
         status_page_minutes=dict(value["status_page_minutes"]),
         slack_webhook_url=url or None,
+        message_update_minutes=_positive("comms.message_update_minutes")(
+            value["message_update_minutes"], require
+        ),
     )
 
 
@@ -540,32 +634,82 @@ def _regulatory(value: Any, require: Require) -> Regulatory:
     return Regulatory(tuple(asked), minutes, clocks, {k: str(v) for k, v in items.items()})
 
 
-def _as_is(value: Any, require: Require) -> Any:
-    return value
+def _text_or_none(value: Any, where: str, require: Require) -> str | None:
+    require(value is None or isinstance(value, str), f"'{where}' must be text")
+    return value or None
 
 
-def _integrations(value: Any, require: Require) -> dict[str, dict]:
-    statuspage = value.get("statuspage") or {}
+def _text_map(value: Any, where: str, what: str, require: Require) -> dict[str, str]:
+    require(
+        isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
+        f"'{where}' must map {what}",
+    )
+    return {str(key): text for key, text in value.items()}
+
+
+def _sensitive_data(value: Any, require: Require) -> SensitiveData:
+    disabled = value["disabled"] or []
+    require(
+        isinstance(disabled, list) and all(isinstance(name, str) for name in disabled),
+        "'sensitive_data.disabled' must be a list of built-in pattern names",
+    )
+    number = value["medical_record_number"]
+    require(
+        number is None or isinstance(number, str),
+        "'sensitive_data.medical_record_number' must be a pattern (a regular expression)",
+    )
+    extra = _text_map(value["extra"] or {}, "sensitive_data.extra", "names to patterns", require)
+    return SensitiveData(tuple(disabled), number or None, extra)
+
+
+def _integrations(value: Any, require: Require) -> Integrations:
+    page = value["statuspage"]
     for key, allowed in (
         ("impact", vendor.STATUSPAGE_IMPACTS),
         ("component_status", vendor.STATUSPAGE_COMPONENT_STATUSES),
     ):
-        mapping = statuspage.get(key) or {}
+        mapping = page[key]
         require(
             isinstance(mapping, dict) and all(v in allowed for v in mapping.values()),
             f"'integrations.statuspage.{key}' must map severities to one of {', '.join(allowed)}",
         )
-    return value
+    jira, linear = value["jira"], value["linear"]
+    issue_type = jira["issue_type"]
+    require(
+        isinstance(issue_type, str) and bool(issue_type.strip()),
+        "'integrations.jira.issue_type' must be the name of an issue type, such as Task",
+    )
+    return Integrations(
+        statuspage=Statuspage(
+            page_id=_text_or_none(page["page_id"], "integrations.statuspage.page_id", require),
+            components=_text_map(
+                page["components"] or {},
+                "integrations.statuspage.components",
+                "services to component ids",
+                require,
+            ),
+            impact=dict(page["impact"]),
+            component_status=dict(page["component_status"]),
+        ),
+        jira=Jira(
+            url=_text_or_none(jira["url"], "integrations.jira.url", require),
+            project=_text_or_none(jira["project"], "integrations.jira.project", require),
+            issue_type=issue_type.strip(),
+        ),
+        linear=Linear(_text_or_none(linear["team_id"], "integrations.linear.team_id", require)),
+    )
 
 
-def _capture(value: Any, require: Require) -> dict:
+def _capture(value: Any, require: Require) -> Capture:
     require(
         isinstance(value["slack_reaction"], str) and value["slack_reaction"].strip(":"),
         "'capture.slack_reaction' must be a reaction name like pushpin",
     )
-    for key in ("interval_seconds", "max_polls"):
-        _positive(f"capture.{key}")(value[key], require)
-    return value
+    return Capture(
+        slack_reaction=value["slack_reaction"].strip(":"),
+        interval_seconds=_positive("capture.interval_seconds")(value["interval_seconds"], require),
+        max_polls=_positive("capture.max_polls")(value["max_polls"], require),
+    )
 
 
 SETTINGS: dict[str, Setting] = {
@@ -639,9 +783,11 @@ SETTINGS: dict[str, Setting] = {
             "internal_update_minutes": {"SEV-0": 15, "SEV-1": 15},
             "status_page_minutes": {"SEV-0": 30, "SEV-1": 30},
             "slack_webhook_url": None,
+            "message_update_minutes": 30,
         },
         "The war-room channel; update cadences in minutes per severity; the Slack "
-        "incoming-webhook URL (better: RUNBOOK_SLACK_WEBHOOK_URL).",
+        "incoming-webhook URL (better: RUNBOOK_SLACK_WEBHOOK_URL); the next update messages "
+        "promise for severities without a cadence.",
         _comms,
     ),
     "postmortem": Setting(
@@ -686,7 +832,7 @@ SETTINGS: dict[str, Setting] = {
         {"disabled": [], "medical_record_number": None, "extra": {}},
         "Credentials and patient data are refused in incident files. Disable built-in patterns "
         "by name, set your medical record number format, add your own (name: regex).",
-        _as_is,
+        _sensitive_data,
     ),
     "sync": Setting(
         {"auto": False},

@@ -38,11 +38,8 @@ class Step:
 
 
 def impacted_squads(incident: Incident, config: Config) -> set[str]:
-    return {
-        str(config.services[s]["squad"])
-        for s in incident.services
-        if config.services.get(s, {}).get("squad")
-    }
+    squads = (config.service(name).squad for name in incident.services)
+    return {squad for squad in squads if squad}
 
 
 def active(incident: Incident) -> bool:

@@ -25,6 +25,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from runbook_cli.domain.config import SensitiveData
 from runbook_cli.domain.layout import CONFIG_PATH
 from runbook_cli.domain.userpatterns import compile_user
 from runbook_cli.errors import MalformedFileError
@@ -422,9 +423,9 @@ class Match:
 class Guard:
     """The one guard: every path into git or out of the machine scans with `scan`."""
 
-    def __init__(self, settings: dict | None):
-        settings = settings or {}
-        disabled = set(settings.get("disabled") or [])
+    def __init__(self, settings: SensitiveData | None = None):
+        settings = settings or SensitiveData()
+        disabled = set(settings.disabled)
         unknown = disabled - set(BUILT_IN)
         if unknown:
             raise MalformedFileError(
@@ -436,19 +437,19 @@ class Guard:
         self.detectors = [d for d in DETECTORS if d.kind not in disabled or d is _NUMBERS]
         # The repository's own patterns run in a linear-time engine (userpatterns.py).
         users: dict[str, tuple[str, str]] = {}
-        if settings.get("medical_record_number") and "medical-record-number" not in disabled:
+        if settings.medical_record_number and "medical-record-number" not in disabled:
             self.detectors = [d for d in self.detectors if d.kind != "medical-record-number"]
             users["medical-record-number"] = (
                 "a medical record number",
-                str(settings["medical_record_number"]),
+                settings.medical_record_number,
             )
-        for name, pattern in (settings.get("extra") or {}).items():
-            if str(name) in BUILT_IN:
+        for name, pattern in settings.extra.items():
+            if name in BUILT_IN:
                 raise MalformedFileError(
                     f"{CONFIG_PATH}: sensitive_data.extra pattern {name!r} has the "
                     "name of a built-in pattern; give it a name of its own."
                 )
-            users[str(name)] = (f"data matching the '{name}' pattern", str(pattern))
+            users[name] = (f"data matching the '{name}' pattern", pattern)
         for name, (what, pattern) in users.items():
             self.what[name] = what
             self.detectors.append(Detector(name, compile_user(name, pattern), user=True))

@@ -52,10 +52,8 @@ def message(
         )
     view = views.incident_json(loaded, path)
     now = clock.now()
-    cadence = config.comms.internal_update_minutes
-    page_cadence = config.comms.status_page_minutes
     # A message promises its next update counted from when it is written, not from the last one.
-    promised = next_update or cadence.get(incident.severity)
+    promised = next_update or config.comms.internal_update_minutes.get(incident.severity)
     next_at = now + timedelta(minutes=promised) if promised and incident.is_open else None
     context = dict(
         incident=view,
@@ -67,9 +65,9 @@ def message(
         symptom=(
             clean_line(symptom, "--symptom") if symptom else "errors or slow responses"
         ).rstrip(". "),
-        next_update=promised or 30,
+        next_update=next_update or config.comms.promised_minutes(incident.severity),
         next_update_at=clock.format_stored(next_at) if next_at else None,
-        status_page_minutes=page_cadence.get(incident.severity, 30),
+        status_page_minutes=config.comms.status_page_every(incident.severity),
         channel=config.comms.channel,
         severity_meaning=config.severity(incident.severity).meaning.rstrip(". "),
         duration=clock.format_duration(incident.started_at, incident.resolved_at or now),

@@ -122,7 +122,7 @@ def from_slack(
     token = Settings(ws).secret("RUNBOOK_SLACK_BOT_TOKEN", "the Slack bot token")
     base = os.environ.get("RUNBOOK_SLACK_API_URL") or slackapi.SLACK_API_URL
     reader = slackapi.Channel(token, channel, base)
-    reaction = str(ws.config.capture["slack_reaction"])
+    reaction = ws.config.capture.slack_reaction
     items: list[Captured] = []
     try:
         name = reader.name()

@@ -109,18 +109,19 @@ class Settings:
             return placeholder(variable)
         raise UsageError(f"{what} is not set; export {variable} (nothing was sent).")
 
-    def setting(self, system: str, key: str, variable: str, what: str) -> str:
-        value = os.environ.get(variable, "").strip() or str(self.option(system, key) or "").strip()
+    def setting(self, configured: str | None, key: str, variable: str, what: str) -> str:
+        """The environment's value, else the repository's (`key`: where in the config)."""
+        value = os.environ.get(variable, "").strip() or (configured or "").strip()
         if value:
             return value
         if self.dry_run:
             return placeholder(variable)
         raise UsageError(
-            f"{what} is not set; export {variable} or set integrations.{system}.{key} in "
-            f"{CONFIG_PATH} (nothing was sent)."
+            f"{what} is not set; export {variable} or set {key} in {CONFIG_PATH} (nothing was "
+            "sent)."
         )
 
-    def site(self, system: str, variable: str, what: str) -> str:
+    def site(self, configured: str | None, key: str, variable: str, what: str) -> str:
         """The URL credentials go to: from the environment (the credentials' own source), or
         the repository's `integrations.<system>.url` when the environment confirms its host in
         RUNBOOK_TRUSTED_HOSTS. A repository alone never chooses where a secret is sent."""
@@ -129,21 +130,18 @@ class Settings:
         given = os.environ.get(variable, "").strip()
         if given:
             return given
-        url = self.setting(system, "url", variable, what)
+        url = self.setting(configured, key, variable, what)
         if is_placeholder(url):
             return url
         host = (urlsplit(url).hostname or "").lower()
         trusted = os.environ.get(TRUSTED_HOSTS_VARIABLE, "").replace(",", " ").lower().split()
         if not host or host not in trusted:
             raise UsageError(
-                f"integrations.{system}.url in {CONFIG_PATH} would send your "
+                f"{key} in {CONFIG_PATH} would send your "
                 f"credentials to {host or url!r}, which the environment has not confirmed; export "
                 f"{variable}=<url>, or add the host to {TRUSTED_HOSTS_VARIABLE} (nothing was sent)."
             )
         return url
-
-    def option(self, system: str, key: str, default: object = None) -> object:
-        return self.ws.config.integration(system).get(key) or default
 
     def url(self, variable: str, default: str) -> str:
         return (os.environ.get(variable) or default).rstrip("/")

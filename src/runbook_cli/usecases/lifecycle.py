@@ -151,11 +151,7 @@ def _initial_body(ws: Workspace, incident: model.Incident, summary: str | None) 
         "incident.md.j2",
         incident=view,
         title_line=generated.title_line(incident),
-        links=[
-            link
-            for service in incident.services
-            for link in ws.config.services.get(service, {}).get("links", [])
-        ],
+        links=[link for service in incident.services for link in ws.config.service(service).links],
         facts=generated.facts(incident),
         facts_begin=facts_begin,
         facts_end=facts_end,

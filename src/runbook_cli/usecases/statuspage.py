@@ -35,10 +35,8 @@ def incident_fields(ws: Workspace, loaded: Loaded, symptom: str | None) -> dict:
     status-page template), impact_override and the components' status from the severity."""
     incident = loaded.incident
     status = vendor.STATUSPAGE_STATUS[incident.status]
-    configured = ws.config.integration(SYSTEM)  # the seed's impact and component status merged in
-    components = configured["components"]
-    ids = [components[s] for s in incident.services if s in components]
-    impact, component_status = configured["impact"], configured["component_status"]
+    configured = ws.config.integrations.statuspage
+    ids = [configured.components[s] for s in incident.services if s in configured.components]
     body = messages.message(
         loaded,
         "status-page",
@@ -57,10 +55,10 @@ def incident_fields(ws: Workspace, loaded: Loaded, symptom: str | None) -> dict:
         state = (
             "operational"
             if status == "resolved"
-            else component_status.get(incident.severity, "partial_outage")
+            else configured.component_status_for(incident.severity)
         )
         fields["components"] = {component: state for component in ids}
-    fields["impact_override"] = impact.get(incident.severity, "minor")
+    fields["impact_override"] = configured.impact_for(incident.severity)
     return fields
 
 
@@ -80,7 +78,10 @@ def publish(
     settings = Settings(ws, dry_run=dry_run)
     key = settings.secret("RUNBOOK_STATUSPAGE_API_KEY", "the Statuspage API key")
     page_id = settings.setting(
-        SYSTEM, "page_id", "RUNBOOK_STATUSPAGE_PAGE_ID", "the Statuspage page id"
+        ws.config.integrations.statuspage.page_id,
+        "integrations.statuspage.page_id",
+        "RUNBOOK_STATUSPAGE_PAGE_ID",
+        "the Statuspage page id",
     )
     loaded = ws.load(reference)
     incident = loaded.incident

@@ -210,12 +210,18 @@ def _plan(
     if system == "jira":
         email = settings.secret("RUNBOOK_JIRA_EMAIL", "the Jira account email")
         token = settings.secret("RUNBOOK_JIRA_TOKEN", "the Jira API token")
-        site = settings.site("jira", "RUNBOOK_JIRA_URL", "the Jira site URL")
+        jira = settings.ws.config.integrations.jira
+        site = settings.site(
+            jira.url, "integrations.jira.url", "RUNBOOK_JIRA_URL", "the Jira site URL"
+        )
         project = settings.setting(
-            "jira", "project", "RUNBOOK_JIRA_PROJECT", "the Jira project key"
+            jira.project,
+            "integrations.jira.project",
+            "RUNBOOK_JIRA_PROJECT",
+            "the Jira project key",
         )
         site = site.rstrip("/") if not site.startswith("<") else f"https://{site}"
-        issue_type = settings.option("jira", "issue_type", "Task")
+        issue_type = jira.issue_type
         credentials = base64.b64encode(f"{email}:{token}".encode()).decode()
         headers = {"Authorization": f"Basic {credentials}"}
         secrets = (token, credentials)
@@ -260,7 +266,12 @@ def _plan(
         )
         return Plan(item, create, label, previous == label, find)
     key = settings.secret("RUNBOOK_LINEAR_API_KEY", "the Linear API key")
-    team = settings.setting("linear", "team_id", "RUNBOOK_LINEAR_TEAM_ID", "the Linear team id")
+    team = settings.setting(
+        settings.ws.config.integrations.linear.team_id,
+        "integrations.linear.team_id",
+        "RUNBOOK_LINEAR_TEAM_ID",
+        "the Linear team id",
+    )
     url = settings.url("RUNBOOK_LINEAR_URL", LINEAR_URL)
     issue_id = previous or str(uuid.uuid4())
     variables = {
