@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from runbook_cli.domain import vendor, yamlio
@@ -898,31 +897,6 @@ DEFAULTS: dict = {key: setting.default for key, setting in SETTINGS.items()}
 
 def defaults() -> Config:
     return _build(DEFAULTS, "(defaults)")
-
-
-def load(root: Path) -> Config:
-    """The repository's config, or the defaults when the repository has none yet."""
-    from runbook_cli import files
-
-    try:
-        raw = files.read_regular(root / CONFIG_PATH)
-    except FileNotFoundError:
-        return defaults()
-    except files.Refused as error:
-        raise MalformedFileError(
-            f"{CONFIG_PATH} {error.reason}; runbook reads only a regular file there, restore it."
-        ) from None
-    except OSError as error:
-        raise MalformedFileError(
-            f"cannot read {CONFIG_PATH}: {error.strerror}; fix or restore the file."
-        ) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise MalformedFileError(
-            f"{CONFIG_PATH} is not valid UTF-8 ({error}); fix the file."
-        ) from None
-    return parse(text, CONFIG_PATH)
 
 
 def parse(text: str, source: str = CONFIG_PATH) -> Config:

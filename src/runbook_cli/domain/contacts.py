@@ -9,7 +9,6 @@ data is affected).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from runbook_cli.domain import document, yamlio
 from runbook_cli.domain.layout import CONTACTS_PATH
@@ -84,6 +83,8 @@ leads of the squads that own the impacted services (`config.yml`).
 
 @dataclass(frozen=True)
 class Person:
+    """Someone the escalation matrix may call, and how to reach them."""
+
     name: str
     role: str
     squad: str | None
@@ -95,6 +96,8 @@ class Person:
 
 @dataclass(frozen=True)
 class Step:
+    """One step of the escalation matrix: who is told, how long after the start."""
+
     after_minutes: int
     notify: tuple[str, ...]
     only_when_data_affected: bool
@@ -103,6 +106,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Contacts:
+    """docs/runbooks/contacts.md: the people and the escalation matrix."""
+
     people: tuple[Person, ...]
     steps: tuple[Step, ...]
 
@@ -138,31 +143,6 @@ def table(contacts: Contacts) -> str:
                     f"| T+{step.after_minutes} min | {role}{when} | {who} | {person.how} |"
                 )
     return "\n".join(lines) + "\n"
-
-
-def load(root: Path) -> Contacts:
-    from runbook_cli import files
-
-    path = root / CONTACTS_PATH
-    try:
-        text = files.read_regular(path).decode("utf-8")
-    except FileNotFoundError:
-        return parse(DEFAULT_DATA)
-    except files.Refused as error:
-        raise MalformedFileError(
-            f"{CONTACTS_PATH} {error.reason}; runbook reads only a regular file there."
-        ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise MalformedFileError(
-            f"cannot read {CONTACTS_PATH}: {error}; fix or restore it."
-        ) from None
-    try:
-        data = document.parse(text).meta
-    except document.DocumentError as error:
-        raise MalformedFileError(
-            f"{CONTACTS_PATH}:{error.line or 1}: {error}; fix the file."
-        ) from None
-    return parse(data, CONTACTS_PATH)
 
 
 def parse(data: object, source: str = "(defaults)") -> Contacts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runbook_cli.adapters import teamfiles
 from runbook_cli.domain import clock, contacts, due, escalation, regulatory
 from runbook_cli.domain.model import Incident
 from runbook_cli.errors import MalformedFileError, UsageError
@@ -15,14 +16,14 @@ def escalation_steps(
 ) -> tuple[Incident, list[escalation.Step]]:
     loaded = ws.load(reference)
     return loaded.incident, escalation.steps(
-        loaded.incident, contacts.load(ws.root), ws.config, clock.now()
+        loaded.incident, teamfiles.contacts(ws.root), ws.config, clock.now()
     )
 
 
 def escalate(
     ws: Workspace, reference: str | None, role: str, *, author: str | None, commit: bool
 ) -> Edit:
-    book = contacts.load(ws.root)
+    book = teamfiles.contacts(ws.root)
     known = escalation.roles(book)
     wanted = role.strip().lower().replace(" ", "-")
     if wanted not in known:
@@ -53,7 +54,7 @@ class DueReport:
 
 def due_now(ws: Workspace) -> DueReport:
     now = clock.now()
-    book = contacts.load(ws.root)
+    book = teamfiles.contacts(ws.root)
     loaded = ws.store.summaries()
     items = [
         item for each in loaded for item in due.for_incident(each.incident, book, ws.config, now)
@@ -107,7 +108,7 @@ def next_steps(ws: Workspace, incident: Incident) -> list[str]:
             f"(runbook notified {running.name})."
         )
     if escalation.active(incident):
-        steps = escalation.steps(incident, contacts.load(ws.root), ws.config, now)
+        steps = escalation.steps(incident, teamfiles.contacts(ws.root), ws.config, now)
         for step in steps:
             if step.reached and not step.done:
                 names = ", ".join(f"{p.name} ({p.how})" for p in step.people) or ", ".join(

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from runbook_cli.adapters import outbound
-from runbook_cli.domain import clock, contacts, escalation, layout, vendor
+from runbook_cli.adapters import outbound, teamfiles
+from runbook_cli.domain import clock, escalation, layout, vendor
 from runbook_cli.domain.model import Incident
 from runbook_cli.domain.text import sentence
 from runbook_cli.errors import UsageError
@@ -111,7 +111,7 @@ def page(
 
 
 def _role(ws: Workspace, to: str) -> str:
-    known = escalation.roles(contacts.load(ws.root))
+    known = escalation.roles(teamfiles.contacts(ws.root))
     wanted = to.strip().lower().replace(" ", "-")
     if wanted not in known:
         raise UsageError(f"unknown escalation role {to!r}; use one of {', '.join(known)}.")

@@ -480,13 +480,13 @@ _WORKER: dict = {}
 def _start_worker(root: str, history: str | None, folder: str) -> None:
     """Each worker opens the repository once: config, contacts, the markdown renderer, and what
     the output folder holds (only pages already there are read to compare)."""
-    from runbook_cli.domain import contacts as contact_book
+    from runbook_cli.adapters import teamfiles
     from runbook_cli.usecases.workspace import Workspace
 
     ws = Workspace(Path(root))
     _WORKER.update(
         ws=ws,
-        contacts=contact_book.load(ws.root),
+        contacts=teamfiles.contacts(ws.root),
         renderer=Remembered(_markdown()),
         history=history,
         folder=Path(folder),

@@ -3,7 +3,8 @@ and incidents. Pairs are (value, help); the command line turns them into complet
 
 from pathlib import Path
 
-from runbook_cli.domain import contacts, vendor
+from runbook_cli.adapters import teamfiles
+from runbook_cli.domain import vendor
 from runbook_cli.domain.config import STATUSES
 from runbook_cli.rendering.messages import TEMPLATES
 from runbook_cli.usecases.workspace import Workspace
@@ -40,7 +41,7 @@ def checklist_keys(repo: Path | None) -> list[Choice]:
 def roles(repo: Path | None) -> list[Choice]:
     """Every role the escalation matrix notifies, then any other role a contact holds."""
     ws = Workspace(repo)
-    known = contacts.load(ws.root)
+    known = teamfiles.contacts(ws.root)
     found: dict[str, str] = {}
     for step in known.steps:
         for role in step.notify:

@@ -12,8 +12,8 @@ import base64
 import uuid
 from dataclasses import dataclass, field
 
-from runbook_cli.adapters import outbound
-from runbook_cli.domain import contacts, vendor
+from runbook_cli.adapters import outbound, teamfiles
+from runbook_cli.domain import vendor
 from runbook_cli.domain.model import ActionItem, Incident
 from runbook_cli.errors import UsageError
 from runbook_cli.usecases import checklist
@@ -69,7 +69,7 @@ def export(
         raise UsageError(f"unknown tracker {system!r}; use jira or linear.")
     loaded = ws.load(reference)
     incident, path = loaded.incident, ws.store.relative(loaded.path)
-    book = contacts.load(ws.root)
+    book = teamfiles.contacts(ws.root)
     settings = Settings(ws, dry_run=dry_run)
     plans, notes = [], []
     for item in _pending(incident):

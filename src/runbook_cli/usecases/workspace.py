@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from runbook_cli.adapters import teamfiles
 from runbook_cli.adapters.gitrepo import GitRepo, find_root
 from runbook_cli.adapters.lock import repo_lock
 from runbook_cli.adapters.pending import Pending, PendingWrites, digest, file_digest
 from runbook_cli.adapters.store import Store, listing
-from runbook_cli.domain import clock, config, document, generated, model, rules
+from runbook_cli.domain import clock, document, generated, model, rules
 from runbook_cli.domain.layout import INCIDENTS_DIR, MAX_FILE_BYTES
 from runbook_cli.domain.model import Loaded
 from runbook_cli.domain.text import clean_name, clean_text
@@ -128,7 +129,7 @@ class Workspace:
         self.committed = False
         self.root = find_root(repo or Path.cwd())
         self.git = GitRepo(self.root)
-        self.config = config.load(self.root)
+        self.config = teamfiles.config(self.root)
         self.store = Store(self.root, self.config, self.git.git_dir)
         self.pending = PendingWrites(self.git.git_dir)
         self._guard = None
