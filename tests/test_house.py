@@ -33,6 +33,17 @@ def test_ruff_finds_nothing_and_the_tree_is_formatted() -> None:
     assert formatting.returncode == 0, formatting.stdout[-3000:]
 
 
+def test_the_suite_and_the_pre_commit_hook_run_the_same_ruff() -> None:
+    """A newer ruff may format differently: the suite, CI and the hook pin one version."""
+    from importlib.metadata import version
+
+    hook = re.search(
+        r"ruff-pre-commit\n\s+rev: v(\S+)", (ROOT / ".pre-commit-config.yaml").read_text()
+    )
+    pinned = re.search(r'"ruff==([^"]+)"', (ROOT / "pyproject.toml").read_text())
+    assert hook and pinned and hook.group(1) == pinned.group(1) == version("ruff")
+
+
 @functools.cache
 def parsed(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"))
