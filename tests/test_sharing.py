@@ -394,3 +394,28 @@ def test_a_side_the_driver_cannot_read_is_merged_line_by_line_never_left_as_ours
     assert "x.md: not merged by meaning (a side is not UTF-8 text)" in driven.stderr
     merged = ours.read_bytes()
     assert b"<<<<<<< ours\nours: pool\n=======\ntheirs: \xff\n>>>>>>> theirs" in merged
+
+
+def test_the_merge_driver_regenerates_from_the_repositorys_own_config(
+    repo: Path, runbook: Runbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A team's own severity names are valid facts to the driver, so the merged facts block is
+    rewritten from the merged front matter (read with the defaults, P1 would be unknown)."""
+    from runbook_cli.usecases.sharing import merge_driver
+
+    config = repo / "docs/runbooks/config.yml"
+    config.write_text(
+        config.read_text().replace(
+            "  SEV-0: 'Critical", "  P1: {meaning: 'Urgent', high: true}\n  SEV-0: 'Critical"
+        )
+    )
+    runbook("declare", "Team names", "-s", "P1", "--service", "patient-web")
+    text = incident_file(runbook).read_text()
+    base, ours, theirs = (tmp_path / name for name in ("base", "ours", "theirs"))
+    base.write_text(text)
+    ours.write_text(text.replace("status: investigating", "status: identified", 1))
+    theirs.write_text(text.replace("## Root Cause\n", "## Root Cause\n\nthe pool\n"))
+    monkeypatch.chdir(repo)
+    assert merge_driver(base, ours, theirs).status == 0
+    merged = ours.read_text()
+    assert "the pool" in merged and "- **Status:** identified" in merged

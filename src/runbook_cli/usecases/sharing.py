@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runbook_cli import files
-from runbook_cli.adapters.gitrepo import MERGE_CONFLICT_EXIT, merge_file
+from runbook_cli.adapters import teamfiles
+from runbook_cli.adapters.gitrepo import MERGE_CONFLICT_EXIT, find_root, merge_file
+from runbook_cli.domain import config as settings
 from runbook_cli.domain import generated, merge, rules
 from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR, file_name
 from runbook_cli.domain.model import Loaded
@@ -47,12 +49,9 @@ def merge_driver(base: Path, ours: Path, theirs: Path) -> Driven:
     return Driven(conflicts=merged.conflicts)
 
 
-def _config():
-    from runbook_cli.adapters.gitrepo import find_root
-    from runbook_cli.domain import config as settings
-
+def _config() -> settings.Config:
     try:
-        return settings.load(find_root(Path.cwd()))
+        return teamfiles.config(find_root(Path.cwd()))
     except Exception:  # a broken config must not stop a merge: the defaults merge as well
         return settings.defaults()
 
