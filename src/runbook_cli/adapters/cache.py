@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runbook_cli import __version__
+from runbook_cli import __version__, domain
 from runbook_cli.domain.config import Config
 
 INDEX_FILE = "runbook-index.json"
@@ -127,8 +127,6 @@ def rules_version() -> str | None:
     """A hash of every module that decides a finding (runbook_cli.domain), and of the Python
     and PyYAML that run them."""
     import yaml
-
-    from runbook_cli import domain
 
     digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0".encode())
     try:

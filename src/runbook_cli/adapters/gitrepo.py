@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
+import signal
 import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -373,8 +376,6 @@ def collected(
     """The process's output once it has ended. On Ctrl-C, git is interrupted too and waited for,
     so it removes its own lock files and leaves the repository consistent. (`subprocess.run`
     would SIGKILL it, leaving `.git/index.lock` behind for every later command.)"""
-    import signal
-
     with process:
         try:
             stdout, stderr = process.communicate(given)
@@ -411,9 +412,6 @@ def merge_driver_command() -> str:
     installation by its absolute path, so it works whatever PATH the merging process has (a GUI
     client, an inactive venv, CI). When it cannot run at all (uninstalled, moved, broken), its
     status is neither 0 nor MERGE_CONFLICT_EXIT, and git's own line merge does the merge."""
-    import shlex
-    import sys
-
     python = shlex.quote(os.path.abspath(sys.executable or "python3"))
     return (
         f"{python} -m runbook_cli merge-driver %O %A %B %P; s=$?; "

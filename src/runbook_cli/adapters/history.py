@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import git
+
 from runbook_cli.adapters.gitrepo import reason
 from runbook_cli.errors import RepositoryError
 
@@ -47,8 +49,6 @@ class History:
     cost is linear in the history read."""
 
     def __init__(self, root: Path):
-        import git
-
         self._repo = git.Repo(root)
 
     def __enter__(self) -> History:
@@ -60,8 +60,6 @@ class History:
     def commits(self, folder: str) -> list[LoggedCommit]:
         """Oldest first: every commit reachable from HEAD that changed a file under `folder`
         (a merge shows what it brought in against its first parent)."""
-        import git
-
         if not self._repo.head.is_valid():  # no commit yet
             return []
         command = ["git", "-c", "core.quotePath=false", "log", "--reverse", "--no-abbrev"]

@@ -8,8 +8,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -128,7 +130,6 @@ def send(
     acted on it. `params` become the query string (a list value repeats its key). Headers
     (credentials) are never echoed and every `secrets` value is masked in error text.
     `patience` lowers the Retry-After ceiling for callers that must not keep a person waiting."""
-    import time
     import urllib.error
     import urllib.request
 
@@ -209,8 +210,6 @@ def _no_answer(service: str, host: str, timeout: float) -> Failure:
 def too_long(
     service: str, answered: str, code: int, wait: float, ceiling: float, *, uncertain: bool
 ) -> Failure:
-    from datetime import UTC, datetime, timedelta
-
     at = datetime.now(UTC) + timedelta(seconds=wait)
     return Failure(
         service,
@@ -238,7 +237,6 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
-    from datetime import UTC, datetime
     from email.utils import parsedate_to_datetime
 
     try:

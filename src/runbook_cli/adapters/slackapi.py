@@ -1,11 +1,18 @@
-"""Reading a Slack channel through the official slack_sdk (imported when first used): history
-and thread replies with cursor paging, user names (cached), and the same failure rules as
-every outside service (outbound.Failure, exit 5; Retry-After waited up to the ceiling)."""
+"""Reading a Slack channel through the official slack_sdk: history and thread replies with
+cursor paging, user names (cached), and the same failure rules as every outside service
+(outbound.Failure, exit 5; Retry-After waited up to the ceiling). Only `capture slack` imports
+this module, so only it pays for slack_sdk."""
 
 from __future__ import annotations
 
+import ipaddress
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from runbook_cli.adapters import outbound
 
@@ -18,8 +25,6 @@ class Channel:
     """One channel of one workspace, read with a bot token."""
 
     def __init__(self, token: str, channel: str, base_url: str = SLACK_API_URL):
-        from slack_sdk import WebClient
-
         base = outbound.check_url(base_url.rstrip("/") + "/", "the Slack API URL")
         self.client = WebClient(token=token, base_url=base, timeout=int(outbound.timeout_seconds()))
         self.token = token
@@ -32,10 +37,6 @@ class Channel:
     def call(self, method: str, **params) -> dict:
         """One Web API call: a rate limit is waited out (Retry-After, up to the ceiling) and
         retried; anything else becomes a Failure with Slack's own error word."""
-        import time
-
-        from slack_sdk.errors import SlackApiError
-
         ceiling = outbound.retry_after_ceiling()
         for attempt in range(1, outbound.ATTEMPTS + 1):
             try:
@@ -119,9 +120,6 @@ class Channel:
 def _bypass(host: str) -> bool:
     """No proxy for this machine (no proxy can reach its loopback) or a NO_PROXY host, as
     urllib decides for every other service."""
-    import ipaddress
-    import urllib.request
-
     try:
         if host == "localhost" or ipaddress.ip_address(host).is_loopback:
             return True

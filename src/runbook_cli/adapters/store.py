@@ -15,6 +15,7 @@ from runbook_cli import files
 from runbook_cli.domain import document, model
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.layout import (
+    CONFIG_PATH,
     FILE_NAME,
     ID_REFERENCE,
     INCIDENTS_DIR,
@@ -178,9 +179,8 @@ class Store:
         """Every readable incident by id, its front matter parsed once per version of the file.
         The files that cannot be read are left out and named, with why, in `self.unreadable`."""
         from runbook_cli.adapters import cache
-        from runbook_cli.domain import config as config_module
 
-        index = cache.index_cache(self.cache_dir, self.root / config_module.CONFIG_PATH)
+        index = cache.index_cache(self.cache_dir, self.root / CONFIG_PATH)
         result: list[Summary] = []
         self.unreadable = []
         seen: set[str] = set()

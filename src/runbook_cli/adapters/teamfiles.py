@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from runbook_cli import files
 from runbook_cli.domain import config as config_rules
+from runbook_cli.domain import document
 from runbook_cli.domain.layout import CONFIG_PATH, CONTACTS_PATH
 from runbook_cli.errors import MalformedFileError
 
@@ -26,7 +27,6 @@ def contacts(root: Path) -> Contacts:
     """The repository's contacts and escalation matrix, or the runbook's draft when it has none.
     (Loaded here, not above: a write never needs them.)"""
     from runbook_cli.domain import contacts as contact_rules
-    from runbook_cli.domain import document
 
     text = _text(root, CONTACTS_PATH)
     if text is None:

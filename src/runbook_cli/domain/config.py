@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from runbook_cli.domain import vendor, yamlio
+from runbook_cli.domain import clock, vendor, yamlio
 from runbook_cli.domain.layout import CONFIG_PATH
 from runbook_cli.errors import MalformedFileError, UsageError
 
@@ -248,8 +248,6 @@ class Config:
     @property
     def zone(self):
         """The zone times are typed and shown in (None: the system's, which honours TZ)."""
-        from runbook_cli.domain import clock
-
         return clock.zone(self.display_timezone)
 
     def severity(self, name: str) -> Severity:
@@ -542,8 +540,6 @@ def _sync(value: Any, require: Require) -> Sync:
 
 
 def _zone_name(value: Any, require: Require) -> str | None:
-    from runbook_cli.domain import clock
-
     if value in (None, ""):
         return None
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from itertools import groupby
@@ -72,8 +73,6 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~-])")
 def _cell(value: str) -> str:
     """Text from a file as one markdown table cell: one line, control characters visible, every
     character markdown or HTML would act on escaped, so it reads as the text it is."""
-    import html
-
     return html.escape(_MARKDOWN.sub(r"\\\1", _one_line(value)), quote=False)
 
 

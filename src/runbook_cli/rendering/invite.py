@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from icalendar import Calendar, Event, vCalAddress
+
 from runbook_cli.domain import clock
 from runbook_cli.domain.invite import Attendee, Invite, address_uri
 
 
 def ics(invite: Invite, now: datetime) -> bytes:
     """A METHOD:REQUEST calendar with one VEVENT: times in UTC, the organizer and attendees."""
-    from icalendar import Calendar, Event
-
     calendar = Calendar()
     calendar.add("prodid", "-//runbook//incident post-mortem//EN")
     calendar.add("version", "2.0")
@@ -38,8 +38,6 @@ def ics(invite: Invite, now: datetime) -> bytes:
 
 
 def _address(person: Attendee, uid: str, params: dict[str, str]):
-    from icalendar import vCalAddress
-
     address = vCalAddress(address_uri(person, uid))
     address.params["CN"] = person.name
     for key, value in params.items():

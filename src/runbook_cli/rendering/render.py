@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
@@ -390,8 +390,6 @@ def watch_view(report, now: datetime, captures: list, where=None):
     due_view = due_panel(report, now)
     if not captures:
         return due_view
-    from rich.console import Group
-
     table = Table(title="Capture", title_justify="left", show_edge=False)
     for column in ("From", "Last run", "What happened"):
         table.add_column(column, overflow="fold", no_wrap=column != "What happened")

@@ -7,10 +7,13 @@ Python objects nor silently print an empty string for a misspelt variable.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from runbook_cli import files
 from runbook_cli.domain.layout import TEMPLATES_DIR as OVERRIDE_DIR
 from runbook_cli.errors import MalformedFileError
 
@@ -102,8 +105,6 @@ def _override_loader(root: Path):
     import jinja2
     from jinja2.loaders import split_template_path
 
-    from runbook_cli import files
-
     folder = root / OVERRIDE_DIR
 
     def refuse(shown: str, why: str) -> MalformedFileError:
@@ -159,9 +160,6 @@ def _bounded_environment():
 @contextmanager
 def _deadline(seconds: float) -> Iterator[None]:
     """Stop the code inside after `seconds` (SIGALRM; in the main thread, where commands run)."""
-    import signal
-    import threading
-
     if threading.current_thread() is not threading.main_thread() or not hasattr(
         signal, "setitimer"
     ):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from runbook_cli.adapters.history import History, parse_commit
 from runbook_cli.domain import document, generated
 from runbook_cli.domain.clock import format_stored
 from runbook_cli.domain.config import REPORT_SECTIONS
@@ -183,8 +184,6 @@ def _changes(old: Parsed, new: Parsed) -> list[dict]:
 def history(root, incident_id: int | None = None) -> list[Record]:
     """Oldest first: one record per commit and incident file it changed. Linear in history: one
     `git log`, one stream of the objects it names, and each file version parsed once."""
-    from runbook_cli.adapters.history import History, parse_commit
-
     records: list[Record] = []
     with History(root) as reader:
         wanted = []

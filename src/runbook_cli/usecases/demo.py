@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from runbook_cli import demo_fakes
 from runbook_cli.adapters import gitrepo
 from runbook_cli.domain import clock
 from runbook_cli.errors import RepositoryError, UsageError
@@ -196,8 +197,6 @@ WAR_ROOM: list[tuple[float, str, str, dict, list[tuple[float, str, str, dict]]]]
 def war_room() -> Iterator[None]:
     """While the demo runs, `capture slack` reads a local stand-in for Slack (demo material:
     runbook_cli.demo_fakes on 127.0.0.1) holding WAR_ROOM's messages, never a real workspace."""
-    from runbook_cli import demo_fakes
-
     channel = demo_fakes.SlackChannel("C0WARROOM", "incident-war-room")
     channel.users = {"U1": "Priya Raman", "U2": "Tomás Ortega", "U3": "Ana Silva"}
     for minute, user, text, marks, replies in WAR_ROOM:

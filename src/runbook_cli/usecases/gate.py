@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runbook_cli.adapters import parallel
+from runbook_cli.adapters.gitrepo import reason
 from runbook_cli.domain import clock, config, rules
 from runbook_cli.domain.layout import (
     CONFIG_PATH,
@@ -24,7 +25,9 @@ from runbook_cli.domain.layout import (
     MAX_FILE_BYTES,
     RUNBOOKS_DIR,
 )
+from runbook_cli.domain.sensitive import Guard
 from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
+from runbook_cli.files import Refused, read_regular
 from runbook_cli.usecases.workspace import Workspace
 
 DELETE_TRAILER = "Runbook-Delete"
@@ -83,9 +86,6 @@ def check_base(ws: Workspace, base: str) -> rules.CheckResult:
     changes = _changes(ws, merge_base)
     reasons = ws.git.run("log", "--format=%B", f"{merge_base}..HEAD")
     deletions_explained = bool(_DELETE_REASON.search(reasons))
-
-    from runbook_cli.domain.sensitive import Guard
-
     guard = Guard(base_config.sensitive_data)
     now = clock.now()
     findings: list[rules.Finding] = []
@@ -234,8 +234,6 @@ def _merge_base(ws: Workspace, base: str) -> tuple[str, str]:
             f"{base!r} and HEAD share no history; check the base branch name.{shallow_hint}"
         )
     if found.returncode:
-        from runbook_cli.adapters.gitrepo import reason
-
         raise RepositoryError(
             f"cannot compare with {base!r}: {reason(found.stderr)}.{shallow_hint}"
         )
@@ -291,18 +289,14 @@ _WORKER: dict = {}
 
 
 def _start_worker(config) -> None:
-    from runbook_cli.domain.sensitive import Guard
-
     _WORKER.update(config=config, guard=Guard(config.sensitive_data))
 
 
 def _read(path: Path, relative: str) -> bytes | rules.Finding:
     """The file's bytes, or why it cannot be judged (a link is never followed)."""
-    from runbook_cli import files
-
     try:
-        return files.read_regular(path)
-    except files.Refused as refused:
+        return read_regular(path)
+    except Refused as refused:
         rule = {"link": "link", "size": "size"}.get(refused.kind, "read")
         message = {
             "link": "a symbolic link: runbook never follows links; commit the file itself",

@@ -8,11 +8,13 @@ and never reach a file, a commit or output.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from runbook_cli.adapters import outbound
 from runbook_cli.domain.layout import CONFIG_PATH
@@ -41,8 +43,6 @@ class Call:
     patience: float | None = None  # the longest Retry-After worth waiting for (None: the default)
 
     def shown(self) -> str:
-        import json
-
         headers = {k: ("***" if k in SECRET_HEADERS else v) for k, v in self.headers.items()}
         text = json.dumps(
             {
@@ -125,8 +125,6 @@ class Settings:
         """The URL credentials go to: from the environment (the credentials' own source), or
         the repository's `integrations.<system>.url` when the environment confirms its host in
         RUNBOOK_TRUSTED_HOSTS. A repository alone never chooses where a secret is sent."""
-        from urllib.parse import urlsplit
-
         given = os.environ.get(variable, "").strip()
         if given:
             return given

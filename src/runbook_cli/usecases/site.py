@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from runbook_cli import files
-from runbook_cli.adapters import parallel
+from runbook_cli.adapters import parallel, teamfiles
 from runbook_cli.domain import clock, document, escalation, generated, metrics, roles
 from runbook_cli.domain.config import STATUSES, Config
 from runbook_cli.domain.contacts import Contacts
@@ -27,6 +29,7 @@ from runbook_cli.domain.layout import INCIDENTS_DIR
 from runbook_cli.domain.model import BEFORE_IMPACT, Incident, Loaded, status_label
 from runbook_cli.domain.sensitive import Match
 from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
+from runbook_cli.usecases.workspace import Workspace
 
 RANK_COLOURS = ("#7f1d1d", "#b91c1c", "#b45309", "#4b5563")
 """Severities coloured by rank, most severe first; the last colour serves any lower rank."""
@@ -144,8 +147,6 @@ def index(incidents: list[tuple[Incident, str]], config: Config) -> str:
 
 
 def _markdown():
-    from markdown_it import MarkdownIt
-
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
@@ -480,9 +481,6 @@ _WORKER: dict = {}
 def _start_worker(root: str, history: str | None, folder: str) -> None:
     """Each worker opens the repository once: config, contacts, the markdown renderer, and what
     the output folder holds (only pages already there are read to compare)."""
-    from runbook_cli.adapters import teamfiles
-    from runbook_cli.usecases.workspace import Workspace
-
     ws = Workspace(Path(root))
     _WORKER.update(
         ws=ws,

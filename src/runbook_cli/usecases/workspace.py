@@ -17,6 +17,7 @@ from runbook_cli.adapters.store import Store, listing
 from runbook_cli.domain import clock, document, generated, model, rules
 from runbook_cli.domain.layout import INCIDENTS_DIR, MAX_FILE_BYTES
 from runbook_cli.domain.model import Loaded
+from runbook_cli.domain.sensitive import Guard
 from runbook_cli.domain.text import clean_name, clean_text
 from runbook_cli.errors import MalformedFileError, RepositoryError, RunbookError, UsageError
 
@@ -473,8 +474,6 @@ class Workspace:
         """The sensitive-data guard with this repository's settings (built once): commits
         (`screen`) and every path out of the machine (`screen_outgoing`) scan with it."""
         if self._guard is None:
-            from runbook_cli.domain.sensitive import Guard
-
             self._guard = Guard(self.config.sensitive_data)
         return self._guard
 
