@@ -126,7 +126,7 @@ def _canonical(value: object) -> object:
 def rules_version() -> str | None:
     """A hash of every module that decides a finding (runbook_cli.domain), and of the Python
     and PyYAML that run them."""
-    import yaml
+    import yaml  # ~10 ms: only `check` pays it; `list` loads this module too
 
     digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0".encode())
     try:

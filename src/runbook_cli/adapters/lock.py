@@ -42,7 +42,7 @@ def repo_lock(
 
 def _acquire(descriptor: int, path: Path, timeout: float, on_wait: Callable[[float], None]) -> None:
     try:
-        import fcntl
+        import fcntl  # POSIX only (Windows: msvcrt, below)
     except ImportError:  # Windows: no flock; fall back to msvcrt's byte-range lock
         _acquire_windows(descriptor, path, timeout)
         return
@@ -70,7 +70,7 @@ def _acquire(descriptor: int, path: Path, timeout: float, on_wait: Callable[[flo
 def _acquire_windows(
     descriptor: int, path: Path, timeout: float
 ) -> None:  # pragma: no cover - not on CI
-    import msvcrt
+    import msvcrt  # Windows only
 
     deadline = time.monotonic() + timeout
     while True:

@@ -22,6 +22,7 @@ def map_files(
 ) -> Iterator[Result]:
     """`work` over `items`; `setup(*setup_args)` runs once in each worker (or here) first."""
     if len(items) > threshold and (os.cpu_count() or 1) > 1:
+        # ~8 ms (multiprocessing): only a job big enough to start workers pays it
         from concurrent.futures import ProcessPoolExecutor
 
         # 32 chunks a core: the last one to finish leaves the other cores idle only briefly

@@ -36,7 +36,7 @@ def clean_text(text: str) -> str:
 def clean_section(text: str, name: str) -> str:
     """A report section's text: clean, and keeping to its section as GitHub renders it (no
     heading that would start a section, nothing left open that would swallow the next ones)."""
-    from runbook_cli.domain import rendered
+    from runbook_cli.domain import rendered  # keeps it off `timeline add`'s path
 
     cleaned = clean_text(text)
     problem = rendered.section_text_problem(cleaned)

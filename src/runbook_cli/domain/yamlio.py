@@ -28,7 +28,7 @@ def load(text: str) -> object:
 
 def strict_load(text: str) -> object:
     """`load` through PyYAML only (what the fast reader must agree with)."""
-    import yaml
+    import yaml  # see the module docstring
 
     strict, alias_refusing = _loaders()
     try:
@@ -45,7 +45,7 @@ def strict_load(text: str) -> object:
 
 def dump(data: dict) -> str:
     """Block style, keys in the given order, unicode kept, no line wrapping."""
-    import yaml
+    import yaml  # see the module docstring
 
     return yaml.dump(
         data,
@@ -61,7 +61,7 @@ def dump(data: dict) -> str:
 def _loaders() -> tuple[type, type]:
     """PyYAML's (C) safe loader with the core types only and duplicate keys refused, and the
     same refusing aliases (only needed, and only paid for, when the text has a '*' at all)."""
-    import yaml
+    import yaml  # see the module docstring
 
     class Resolver(yaml.resolver.BaseResolver):
         pass

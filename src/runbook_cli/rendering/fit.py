@@ -7,6 +7,9 @@ column is folded, between characters. Widths are terminal cells (rich's `cell_le
 ideograph takes two). A table's columns keep their natural width while the table fits; when
 it does not, the columns named give up room one after another, each down to its widest piece
 that cannot break.
+
+ICU (icu4py, ~4 ms to import) loads when text is first cut, so output that wraps no text
+(`metrics`, `audit`, an empty list) never pays it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ _ROOT = ""  # ICU's root rules: the same breaks whatever the responder's languag
 def pieces(paragraph: str) -> list[str]:
     """The paragraph cut at every line-break opportunity; each piece keeps its trailing
     spaces."""
-    from icu4py.breakers import LineBreaker
+    from icu4py.breakers import LineBreaker  # see the module docstring
 
     return list(LineBreaker(paragraph, _ROOT)) if paragraph else []
 
@@ -64,7 +67,7 @@ def _wrap(units: Iterable[str], width: int) -> list[str]:
 def _fold(piece: str, width: int) -> list[str]:
     """A piece cut into lines of at most `width` cells between characters (grapheme
     clusters: an accent or an emoji's modifier stays with its letter)."""
-    from icu4py.breakers import CharacterBreaker
+    from icu4py.breakers import CharacterBreaker  # see the module docstring
 
     folded, line = [], ""
     for character in CharacterBreaker(piece, _ROOT):

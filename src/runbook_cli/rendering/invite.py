@@ -1,5 +1,5 @@
-"""The post-mortem invite as iCalendar (RFC 5545), written by the `icalendar` library (imported
-here only, so only `postmortem schedule` pays for it)."""
+"""The post-mortem invite as iCalendar (RFC 5545), written by the `icalendar` library (only
+`postmortem schedule` imports this module, so only it pays for the library)."""
 
 from __future__ import annotations
 

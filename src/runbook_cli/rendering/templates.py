@@ -2,6 +2,9 @@
 
 Rendering is sandboxed with StrictUndefined: a repository's template can neither reach into
 Python objects nor silently print an empty string for a misspelt variable.
+
+Jinja2 (~20 ms to import) loads when a template is first rendered: `timeline add`, and every
+other command that renders none, never pays it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def render(
 ) -> str:
     """The template filled in. `escape`, when given, is applied to every value the template
     substitutes (never to the template's own text), e.g. Slack's escaping for a Slack post."""
+    # see the module docstring
     import jinja2
     from jinja2.sandbox import SecurityError
 
@@ -102,6 +106,7 @@ def _override_loader(root: Path):
     """The repository's templates: each one, and each include, a regular file (no link, no fifo
     or device) inside docs/runbooks/templates/ reached through real folders, read up to
     MAX_TEMPLATE_BYTES. A name not there falls through to the packaged templates."""
+    # see the module docstring
     import jinja2
     from jinja2.loaders import split_template_path
 
@@ -136,7 +141,7 @@ def _override_loader(root: Path):
 def _bounded_environment():
     """Jinja2's sandbox, with `*` and `**` checked first: a single multiplication could build
     a gigabyte string before any time limit could stop it."""
-    from jinja2.sandbox import SandboxedEnvironment, SecurityError
+    from jinja2.sandbox import SandboxedEnvironment, SecurityError  # see the module docstring
 
     class Bounded(SandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**"})

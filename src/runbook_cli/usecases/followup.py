@@ -127,7 +127,7 @@ def schedule_postmortem(
     """Record the meeting (and who is invited) in one commit of the incident file, then write
     the calendar invite outside git: `ics` is a path, '-' (returned, not written) or None
     (./incident-N-postmortem.ics)."""
-    from runbook_cli.rendering import invite as calendar
+    from runbook_cli.rendering import invite as calendar  # icalendar: ~30 ms, this command only
 
     people = [invite.attendee(text) for text in attendees]
     now = clock.now()

@@ -62,7 +62,7 @@ def _commit_or_discard(git: GitRepo, relative: str) -> str:
 
 def _login_name() -> str:
     """The entry author when git has no identity and --author is not given."""
-    import getpass
+    import getpass  # rare (git names no author): keeps termios off every write
 
     try:
         return clean_name(getpass.getuser(), "the login name")
