@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ast
 import functools
+import io
 import re
 import shutil
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,46 @@ def test_tests_share_helpers_only_through_conftest_fixtures_and_helper_modules()
         if name.split(".")[0] == "conftest" or name.split(".")[-1].startswith("test_")
     ]
     assert not borrowed, "move shared helpers into tests/helpers.py: " + ", ".join(borrowed)
+
+
+def unexplained_imports(path: Path) -> list[str]:
+    """The imports inside functions that give no reason: none on their lines, on the line
+    above, or on a block of imports they stand in (adjacent lines, one comment for them all)."""
+    source = path.read_text(encoding="utf-8")
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    commented = {token.start[0] for token in tokens if token.type == tokenize.COMMENT}
+    inside = sorted(
+        {
+            (node.lineno, node.end_lineno or node.lineno)
+            for function in ast.walk(parsed(path))
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+            for node in ast.walk(function)
+            if isinstance(node, ast.Import | ast.ImportFrom)
+        }
+    )
+    blocks: list[list[tuple[int, int]]] = []
+    for start, end in inside:
+        if blocks and blocks[-1][-1][1] + 1 == start:
+            blocks[-1].append((start, end))
+        else:
+            blocks.append([(start, end)])
+    return [
+        f"{path.relative_to(ROOT)}:{start}"
+        for block in blocks
+        if not commented & set(range(block[0][0] - 1, block[-1][1] + 1))
+        for start, _ in block
+    ]
+
+
+def test_an_import_inside_a_function_says_why_it_is_there() -> None:
+    """Outside the command modules (whose lazy imports keep `--help` fast, as
+    docs/architecture.md says), an import belongs at the top of its module unless a comment says
+    what loading it later saves, and who: a cost and the commands that pay it, or a platform."""
+    commands = PACKAGE / "cli"
+    found = [
+        place
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if commands not in path.parents and path.name != "__main__.py"
+        for place in unexplained_imports(path)
+    ]
+    assert not found, "move it to the top, or say why it waits: " + ", ".join(found)
