@@ -17,12 +17,12 @@ nothing that is not in the files.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from runbook_cli import __version__, domain
@@ -108,13 +108,12 @@ def check_cache(git_dir: Path, config: Config) -> Cache | None:
 def _canonical(value: object) -> object:
     """The settings as plain nested tuples whose repr is the same in every process (a set's
     order is not: it follows string hashing, which differs between runs)."""
-    if dataclasses.is_dataclass(value):
-        fields = dataclasses.fields(value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # the config's records
         return (
             type(value).__name__,
-            *((f.name, _canonical(getattr(value, f.name))) for f in fields),
+            *((name, _canonical(getattr(value, name))) for name in value._fields),
         )
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return ("dict", *((_canonical(k), _canonical(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return (type(value).__name__, *map(_canonical, value))
