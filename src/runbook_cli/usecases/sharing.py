@@ -12,7 +12,7 @@ from runbook_cli.domain import config as settings
 from runbook_cli.domain import generated, merge, rules
 from runbook_cli.domain.layout import FILE_NAME, INCIDENTS_DIR, file_name
 from runbook_cli.domain.model import Loaded
-from runbook_cli.errors import RepositoryError
+from runbook_cli.errors import RepositoryError, RunbookError
 from runbook_cli.usecases.workspace import Workspace, commit_message
 
 PUSH_ATTEMPTS = 3
@@ -52,7 +52,7 @@ def merge_driver(base: Path, ours: Path, theirs: Path) -> Driven:
 def _config() -> settings.Config:
     try:
         return teamfiles.config(find_root(Path.cwd()))
-    except Exception:  # a broken config must not stop a merge: the defaults merge as well
+    except RunbookError:  # a broken config must not stop a merge: the defaults merge as well
         return settings.defaults()
 
 
