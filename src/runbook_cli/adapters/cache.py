@@ -23,6 +23,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Mapping
+from importlib.util import find_spec
 from pathlib import Path
 
 from runbook_cli import __version__, domain
@@ -124,12 +125,15 @@ def _canonical(value: object) -> object:
 
 def rules_version() -> str | None:
     """A hash of every module that decides a finding (runbook_cli.domain), and of the Python
-    and PyYAML that run them."""
-    import yaml  # ~10 ms: only `check` pays it; `list` loads this module too
-
-    digest = hashlib.sha256(f"{sys.version}\0{yaml.__version__}\0".encode())
+    and PyYAML that run them (PyYAML by its package's source, found without importing it: a
+    check of files the tool wrote never needs PyYAML itself, ~10 ms)."""
+    digest = hashlib.sha256(f"{sys.version}\0".encode())
+    yaml = find_spec("yaml")
+    sources = sorted(Path(domain.__file__).parent.glob("*.py"))
+    if yaml is not None and yaml.origin:
+        sources.append(Path(yaml.origin))  # its __init__.py holds __version__
     try:
-        for module in sorted(Path(domain.__file__).parent.glob("*.py")):
+        for module in sources:
             digest.update(module.name.encode() + b"\0" + module.read_bytes() + b"\0")
     except OSError:
         return None
