@@ -17,16 +17,14 @@ nothing that is not in the files.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from importlib.util import find_spec
 from pathlib import Path
 
-from runbook_cli import __version__, domain
+from runbook_cli import __version__, domain, files
 from runbook_cli.domain.config import Config
 
 INDEX_FILE = "runbook-index.json"
@@ -40,6 +38,8 @@ def identity(stat: os.stat_result) -> list[int]:
 
 
 def content_stamp(raw: bytes) -> str:
+    import hashlib  # OpenSSL, ~2 ms: only `check` hashes (list-like commands stamp by stat)
+
     return hashlib.sha256(raw).hexdigest()
 
 
@@ -78,7 +78,7 @@ class Cache:
         if not self.changed:
             return
         try:
-            descriptor, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+            descriptor, temp = files.temp_beside(self.path)
         except OSError:
             return  # a cache that cannot be written only costs speed next time
         try:
@@ -102,7 +102,7 @@ def check_cache(git_dir: Path, config: Config) -> Cache | None:
     rules_source = rules_version()
     if rules_source is None:
         return None
-    settings = hashlib.sha256(repr(_canonical(config)).encode("utf-8")).hexdigest()
+    settings = content_stamp(repr(_canonical(config)).encode("utf-8"))
     return Cache(git_dir / CHECK_FILE, [CHECK_FORMAT, __version__, rules_source, settings])
 
 
@@ -127,6 +127,8 @@ def rules_version() -> str | None:
     """A hash of every module that decides a finding (runbook_cli.domain), and of the Python
     and PyYAML that run them (PyYAML by its package's source, found without importing it: a
     check of files the tool wrote never needs PyYAML itself, ~10 ms)."""
+    import hashlib  # see content_stamp
+
     digest = hashlib.sha256(f"{sys.version}\0".encode())
     yaml = find_spec("yaml")
     sources = sorted(Path(domain.__file__).parent.glob("*.py"))
