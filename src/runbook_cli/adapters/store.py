@@ -8,8 +8,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from runbook_cli import files
 from runbook_cli.domain import document, model
@@ -26,9 +26,9 @@ from runbook_cli.domain.model import Loaded
 from runbook_cli.errors import MalformedFileError, RepositoryError, UsageError
 
 
-@dataclass(frozen=True)
-class Summary:
-    """What list-like commands need of an incident; from the cache when the file is unchanged."""
+class Summary(NamedTuple):
+    """What list-like commands need of an incident; from the cache when the file is unchanged.
+    (One per incident file: a NamedTuple is cheaper to make than a frozen dataclass.)"""
 
     path: Path
     incident: model.Incident
