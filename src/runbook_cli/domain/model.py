@@ -108,6 +108,7 @@ BEFORE_IMPACT_LIMIT = timedelta(days=30)
 _KNOWN_FIELDS = frozenset(FIELD_ORDER)
 REQUIRED_FIELDS = ("id", "title", "severity", "status", "services", "started_at")
 ACTION_FIELDS = ("id", "title", "owner", "due", "done", "tracker")
+_ACTION_KEYS = frozenset(ACTION_FIELDS)
 
 
 @dataclass
@@ -259,15 +260,15 @@ def from_meta(meta: object, config: Config) -> Incident:
     """Validate front matter and build the Incident; raise SchemaError on the first problem."""
     if not isinstance(meta, dict):
         raise SchemaError("", "the front matter must be a mapping of fields")
-    unknown = [k for k in meta if k not in _KNOWN_FIELDS]
-    if unknown:
-        key = str(unknown[0])
+    if not _KNOWN_FIELDS.issuperset(meta):
+        key = str(next(k for k in meta if k not in _KNOWN_FIELDS))
         hint = difflib.get_close_matches(key, FIELD_ORDER, n=1)
         raise SchemaError(
             key, f"unknown field '{key}'" + (f" (did you mean '{hint[0]}'?)" if hint else "")
         )
     for name in REQUIRED_FIELDS:
-        if meta.get(name) in (None, "", []):
+        value = meta.get(name)
+        if value is None or value == "" or value == []:
             raise SchemaError(name, f"the field '{name}' is required")
 
     incident_id = meta["id"]
@@ -359,7 +360,8 @@ def from_meta(meta: object, config: Config) -> Incident:
         raise SchemaError("notifications", "'notifications' maps each clock to {at, outcome}")
     values["notifications"] = {str(k): dict(v) for k, v in notifications.items()}
     for name in TIMESTAMP_FIELDS:
-        values[name] = _timestamp(meta.get(name), name)
+        value = meta.get(name)
+        values[name] = None if value is None else _timestamp(value, name)
 
     checklist = meta.get("checklist") or {}
     if not isinstance(checklist, dict) or not all(isinstance(v, bool) for v in checklist.values()):
@@ -436,7 +438,7 @@ def _action_items(items: object) -> list[ActionItem]:
         raise SchemaError("action_items", "'action_items' must be a list")
     result = []
     for item in items:
-        if not isinstance(item, dict) or set(item) - set(ACTION_FIELDS):
+        if not isinstance(item, dict) or not _ACTION_KEYS.issuperset(item):
             raise SchemaError("action_items", f"each action item holds {', '.join(ACTION_FIELDS)}")
         try:
             due = date.fromisoformat(str(item.get("due")))
