@@ -189,13 +189,20 @@ def parse_date(text: str) -> date:
         raise UsageError(f"cannot read the date {text!r}: use YYYY-MM-DD.") from None
 
 
+_TWO_DIGITS = tuple(f"{number:02d}" for number in range(100))
+
+
 def format_stored(moment: datetime) -> str:
-    """The stored form: '2026-11-26T10:02:00Z'. (isoformat, whose UTC offset is '+00:00', is
-    half of strftime's cost: `list --json` writes about ten of these per incident, most of
-    them already UTC and whole seconds, as stored times are read.)"""
-    if moment.tzinfo is not UTC or moment.microsecond:
-        moment = moment.astimezone(UTC).replace(microsecond=0)
-    return moment.isoformat()[:-6] + "Z"
+    """The stored form: '2026-11-26T10:02:00Z'. (Put together from two-digit strings made once:
+    a quarter of isoformat's cost, a tenth of strftime's; `list --json` writes about ten of
+    these per incident, most of them already UTC, as stored times are read.)"""
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    two = _TWO_DIGITS
+    return (
+        f"{moment.year:04d}-{two[moment.month]}-{two[moment.day]}"
+        f"T{two[moment.hour]}:{two[moment.minute]}:{two[moment.second]}Z"
+    )
 
 
 def parse_stored(text: str) -> datetime:
