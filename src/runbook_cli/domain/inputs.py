@@ -5,7 +5,7 @@ use case that takes such a fact (declare, runbook set, a status change) checks i
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
 from datetime import datetime
 
 from runbook_cli.domain import clock
@@ -19,17 +19,13 @@ _TAG = re.compile(r"^[a-z0-9][a-z0-9._/-]{0,39}$")
 
 def services(names: list[str], config: Config) -> tuple[list[str], list[str]]:
     """The service names given (repeated or comma-separated), and those the config does not know."""
-    found: list[str] = []
-    for name in names:
-        for part in name.split(","):
-            service = part.strip()
-            if not _SERVICE.match(service):
-                raise UsageError(
-                    f"{service!r} is not a service name; use letters, digits, '.', '_', '-' or "
-                    "'/' (e.g. appointment-service)."
-                )
-            if service not in found:
-                found.append(service)
+    found = _each_once(
+        names,
+        str.strip,
+        _SERVICE,
+        "is not a service name; use letters, digits, '.', '_', '-' or '/' (e.g. "
+        "appointment-service).",
+    )
     if not found:
         raise UsageError(
             "name at least one affected service with --service (e.g. --service "
@@ -40,17 +36,28 @@ def services(names: list[str], config: Config) -> tuple[list[str], list[str]]:
 
 def tags(values: list[str]) -> list[str]:
     """Tags as given (repeated or comma-separated), lower-cased, each once."""
+    return _each_once(
+        values,
+        lambda part: part.strip().lower(),
+        _TAG,
+        "is not a tag; use up to 40 letters, digits, '.', '_', '-' or '/' (e.g. database, "
+        "release-train).",
+    )
+
+
+def _each_once(
+    values: list[str], normal: Callable[[str], str], pattern: re.Pattern, refusal: str
+) -> list[str]:
+    """Each comma-separated part of each value, in its normal form, once; a part that does not
+    match `pattern` is refused, quoted as typed."""
     found: list[str] = []
     for value in values:
         for part in value.split(","):
-            tag = part.strip().lower()
-            if not _TAG.match(tag):
-                raise UsageError(
-                    f"{part.strip()!r} is not a tag; use up to 40 letters, digits, '.', '_', '-' "
-                    "or '/' (e.g. database, release-train)."
-                )
-            if tag not in found:
-                found.append(tag)
+            item = normal(part)
+            if not pattern.match(item):
+                raise UsageError(f"{part.strip()!r} {refusal}")
+            if item not in found:
+                found.append(item)
     return found
 
 
