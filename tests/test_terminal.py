@@ -294,3 +294,22 @@ def test_data_affected_at_reads_a_clock_time_in_the_responders_zone(night: Runbo
     view = declared.json("show")
     entry = next(e for e in view["timeline"] if "export leaked" in e["text"])
     assert entry["at"] == "2026-11-27T00:00:00Z"  # 01:00 Berlin, stored in UTC
+
+
+def test_next_steps_and_the_escalation_matrix_show_one_zone(
+    runbook: Runbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Berlin team's 'next:' block and escalation matrix name Berlin times only (they mixed
+    UTC and CET), and the matrix says it counts from detection (its header named the start)."""
+    monkeypatch.setenv("RUNBOOK_NOW", "2026-11-26T10:40:00Z")  # 11:40 in Berlin
+    set_zone(runbook.repo, "Europe/Berlin")
+    begin = ("--started-at", "2026-11-26T10:30:00Z", "--detected-at", "2026-11-26T10:35:00Z")
+    runbook("declare", "Leak", "-s", "SEV-0", "--service", "patient-web", *begin)
+    out = runbook("data-affected", "yes", "--reason", "records exposed").stdout
+    steps = [line for line in out.splitlines() if line.startswith("  next:")]
+    assert "  next: Acknowledge by 11:40 CET (runbook ack)." in steps
+    assert any(line.startswith("  next: By 2027-01-25 11:40 CET: notify") for line in steps)
+    assert not [line for line in steps if "UTC" in line]
+    matrix = runbook("escalation").stdout
+    assert "(T+ counts from detection at 11:35 CET)" in matrix and "UTC" not in matrix
+    assert "11:50 CET" in matrix  # T+15

@@ -96,16 +96,16 @@ def comms(
 @app.command("escalation")
 def escalation_matrix(ctx: typer.Context, incident: Incident = None, json: Json = False) -> None:
     """The escalation matrix for an incident: each step, when due, whether reached, who and how."""
-    from runbook_cli.domain import clock
     from runbook_cli.usecases import oncall
 
-    found, steps = oncall.escalation_steps(workspace(ctx), incident)
+    ws = workspace(ctx)
+    found, steps = oncall.escalation_steps(ws, incident)
     if json:
         print_json([step.to_json() for step in steps])
         return
     from runbook_cli.rendering import render
 
-    render.escalation(found, steps, clock.now())
+    render.escalation(found, steps, ws.config.zone)
 
 
 @app.command()

@@ -47,11 +47,18 @@ def active(incident: Incident) -> bool:
     return incident.status in ("investigating", "identified")
 
 
+def counted_from(incident: Incident) -> tuple[str, datetime]:
+    """What T+0 is: detection, or the start for a file that records no detection."""
+    if incident.detected_at:
+        return "detection", incident.detected_at
+    return "the start", incident.started_at
+
+
 def steps(incident: Incident, contacts: Contacts, config: Config, now: datetime) -> list[Step]:
     """The matrix for this incident, counted from detection. The T+0 step (the on-call
     engineer) counts as done once the incident is acknowledged."""
     squads = impacted_squads(incident, config)
-    start = incident.detected_at or incident.started_at
+    start = counted_from(incident)[1]
     result = []
     for step in contacts.steps:
         if step.only_when_data_affected and not incident.data_affected:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich.console import Console, Group
 from rich.segment import Segment
@@ -12,6 +12,7 @@ from rich.text import Text
 
 from runbook_cli.domain import clock, generated, roles
 from runbook_cli.domain.config import Config
+from runbook_cli.domain.escalation import counted_from
 from runbook_cli.domain.model import BEFORE_IMPACT, IMPACT_LABELS, status_label
 from runbook_cli.domain.text import visible
 from runbook_cli.rendering import audittext, safe
@@ -325,17 +326,18 @@ def action_table(rows: list) -> None:
     out.print(fitted(out, headers, cells, order=(3, 2), show_edge=False))
 
 
-def escalation(incident, steps: list, now: datetime) -> None:
+def escalation(incident, steps: list, where: tzinfo | None) -> None:
     out = console()
+    event, start = counted_from(incident)
     out.print(
         Text.assemble(
             ("Escalation, incident ", "bold"),
             (str(incident.id), "bold"),
-            f" (started {incident.started_at:%H:%M} UTC)",
+            f" (T+ counts from {event} at {clock.show_clock(start, where)})",
         )
     )
     table = Table(show_edge=False)
-    for column in ("After", "Due (UTC)", "State", "Who", "How to reach"):
+    for column in ("After", "Due", "State", "Who", "How to reach"):
         table.add_column(column, overflow="fold")
     for step in steps:
         state = (
@@ -353,7 +355,7 @@ def escalation(incident, steps: list, now: datetime) -> None:
         label = f"T+{step.after_minutes} min" + (
             " (regulated: user data)" if step.regulated else ""
         )
-        table.add_row(label, f"{step.due_at:%H:%M}", state, who, how)
+        table.add_row(label, clock.show_clock(step.due_at, where), state, who, how)
     out.print(table)
 
 

@@ -95,16 +95,17 @@ def next_steps(ws: Workspace, incident: Incident) -> list[str]:
     now, where = clock.now(), ws.config.zone
     lines = []
     if incident.is_open and not incident.acknowledged_at:
-        lines.append(f"Acknowledge by {due.ack_due(incident, ws.config):%H:%M} UTC (runbook ack).")
+        ack_by = clock.show_clock(due.ack_due(incident, ws.config), where)
+        lines.append(f"Acknowledge by {ack_by} (runbook ack).")
     if incident.is_open and regulatory.unanswered(incident, ws.config):
         lines.append(
             "Answer: is user data affected? runbook data-affected yes|no --reason T "
-            f"(by {regulatory.question_due(incident, ws.config):%H:%M} UTC)."
+            f"(by {clock.show_clock(regulatory.question_due(incident, ws.config), where)})."
         )
     for running in regulatory.open_clocks(incident, ws.config):
         condition = f" ({running.condition})" if running.condition else ""
         lines.append(
-            f"By {running.due_at:%Y-%m-%d %H:%M} UTC: {running.what}{condition} "
+            f"By {clock.show(running.due_at, where)}: {running.what}{condition} "
             f"(runbook notified {running.name})."
         )
     if escalation.active(incident):
