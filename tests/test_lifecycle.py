@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -325,6 +326,9 @@ def test_demo_walks_a_sev1_incident(tmp_path: Path) -> None:
     assert "$ runbook data-affected yes" in out and "regulatory" in out
     assert "(45 CFR 164.404)" in out
     assert git(demo_repo, "status", "--porcelain") == ""
+    # "T+15 has passed" is true when the matrix is shown: its T+15 step (from detection) is due
+    matrix = out.split("T+15 has passed")[1].split("Step ")[0]
+    assert re.search(r"T\+15 min +│[^│]*│ NOW", matrix), matrix
 
 
 def test_how_it_began_tells_only_what_was_backdated() -> None:

@@ -73,8 +73,8 @@ STEPS: list[tuple[int, str, list[str]]] = [
             "core booking workflow degraded for the majority of users",
         ],
     ),
-    (16, "T+15 has passed: who to page now, per the escalation matrix", ["escalation"]),
-    (16, "The squad leads of the impacted services are paged", ["escalate", "--to", "squad-lead"]),
+    (17, "T+15 has passed: who to page now, per the escalation matrix", ["escalation"]),
+    (17, "The squad leads of the impacted services are paged", ["escalate", "--to", "squad-lead"]),
     (
         17,
         "The Communications Lead's update, in the runbook's wording",
