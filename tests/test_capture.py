@@ -3,6 +3,7 @@ against local fakes of the REST API v2 and the Slack Web API (paging, 429, error
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -214,6 +215,8 @@ def test_slack_guard_refuses_a_message_and_reports_it_without_its_text(
     assert "--allow-sensitive" in result.stderr  # not an option of bulk capture
     result = declared("capture", "slack", "--channel", "C0WAR")
     assert "not captured" in result.stderr and "#incident-war-room" in result.stderr
+    # when, as every shown time: to the second (to find it in Slack), in the responder's zone
+    assert re.search(r" at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC looks like", result.stderr)
     assert "123-45-6789" not in result.stderr + result.stdout
     assert "123-45-6789" not in git(repo, "log", "-p")
     assert "captured 1 entries" in result.stdout

@@ -77,7 +77,8 @@ def _show(outcome, zone) -> None:
 
     for refused in outcome.refused:
         typer.echo(
-            f"runbook: not captured: a message in {refused.where} at {refused.at} looks like "
+            f"runbook: not captured: a message in {refused.where} at "
+            f"{clock.show(refused.at, zone, seconds=True)} looks like "
             f"{refused.kind}; delete it there too.",
             err=True,
         )

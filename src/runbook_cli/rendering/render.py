@@ -397,11 +397,11 @@ def watch_view(report, now: datetime, captures: list, where=None):
         table.add_column(column, overflow="fold", no_wrap=column != "What happened")
     for job in captures:
         ran = clock.show_clock(job.ran_at, where) if job.ran_at else "—"
-        table.add_row(job.source, ran, _capture_news(job))
+        table.add_row(job.source, ran, _capture_news(job, where))
     return Group(due_view, Text(""), table)
 
 
-def _capture_news(job) -> Text:
+def _capture_news(job, where) -> Text:
     if job.ran_at is None:
         return Text("not run yet")
     if job.failure:
@@ -409,7 +409,8 @@ def _capture_news(job) -> Text:
     outcome = job.outcome
     lines = [f"captured {outcome.added} entries" if outcome.added else "nothing new"]
     lines += [
-        f"not captured: a message at {r.at} looks like {r.kind}; delete it there too"
+        f"not captured: a message at {clock.show(r.at, where, seconds=True)} looks like "
+        f"{r.kind}; delete it there too"
         for r in outcome.refused
     ]
     if job.done:

@@ -31,7 +31,7 @@ class Refused:
     """A captured text the guard stopped: where and when, and the kind (never the text)."""
 
     where: str
-    at: str
+    at: datetime
     kind: str
 
 
@@ -255,7 +255,7 @@ def _record(
     for item in items:
         matches = guard.scan(f"{item.author}\n{item.text}")
         if matches:
-            outcome.refused.append(Refused(source, clock.format_stored(item.at), matches[0].kind))
+            outcome.refused.append(Refused(source, item.at, matches[0].kind))
         else:
             fine.append(item)
     system, *path = where
