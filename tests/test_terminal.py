@@ -313,3 +313,20 @@ def test_next_steps_and_the_escalation_matrix_show_one_zone(
     matrix = runbook("escalation").stdout
     assert "(T+ counts from detection at 11:35 CET)" in matrix and "UTC" not in matrix
     assert "11:50 CET" in matrix  # T+15
+
+
+def test_due_and_watch_show_the_responders_zone(
+    runbook: Runbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`due` (and `watch`, which draws the same table) spoke UTC to a Berlin team whose `show`
+    and 'next:' lines say CET."""
+    monkeypatch.setenv("RUNBOOK_NOW", "2026-11-26T10:40:00Z")  # 11:40 in Berlin
+    set_zone(runbook.repo, "Europe/Berlin")
+    begin = ("--started-at", "2026-11-26T10:30:00Z", "--detected-at", "2026-11-26T10:35:00Z")
+    runbook("declare", "Leak", "-s", "SEV-1", "--service", "admin-console", *begin)
+    for command in (("due",), ("watch", "--count", "1")):
+        shown = runbook(*command).stdout
+        assert "Due as of 2026-11-26 11:40 CET" in shown, shown
+        assert "Due (CET)" in shown and "11-26 11:40" in shown and "UTC" not in shown, shown
+    ack = next(item for item in runbook.json("due") if item["kind"] == "ack")
+    assert ack["what"] == "acknowledge by 11:40 CET (runbook ack)"

@@ -153,7 +153,7 @@ def due_now(
     else:
         from runbook_cli.rendering import render
 
-        render.due(report, clock.now())
+        render.due(report, clock.now(), ws.config.zone)
     name_unreadable(ws.store.unreadable)
     if fail_on_overdue and any(item.overdue for item in report.items):
         raise CheckFailed("")

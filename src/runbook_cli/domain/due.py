@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from runbook_cli.domain import escalation, regulatory
-from runbook_cli.domain.clock import UTC, format_stored, parse_stored
+from runbook_cli.domain.clock import UTC, format_stored, parse_stored, show_clock
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.contacts import Contacts
 from runbook_cli.domain.layout import CONFIG_PATH
@@ -67,7 +67,7 @@ def for_incident(
 
     if incident.is_open and not incident.acknowledged_at:
         at = ack_due(incident, config)
-        add("ack", at, f"acknowledge by {at:%H:%M} UTC (runbook ack)")
+        add("ack", at, f"acknowledge by {show_clock(at, config.zone)} (runbook ack)")
     if incident.is_open and regulatory.unanswered(incident, config):
         add(
             "data",

@@ -359,15 +359,19 @@ def escalation(incident, steps: list, where: tzinfo | None) -> None:
     out.print(table)
 
 
-def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:
+def due_panel(report, now: datetime, where: tzinfo | None, *, with_review: bool = True) -> Table:
     table = Table(
-        title=f"Due as of {now:%Y-%m-%d %H:%M} UTC", title_justify="left", show_edge=False
+        title=f"Due as of {clock.show(now, where)}", title_justify="left", show_edge=False
     )
-    for column in ("Due (UTC)", "When", "Incident", "Kind", "What"):
+    shown = [clock.local(item.due_at, where) for item in report.items]
+    # the zone in the header when every row shares it, so What keeps its room; else in each row
+    zones = {clock.zone_name(at) for at in shown}
+    one = zones.pop() if len(zones) == 1 else None
+    for column in (f"Due ({one})" if one else "Due", "When", "Incident", "Kind", "What"):
         # What takes the room the others leave and wraps in it (a minimum width would push the
         # table past the terminal's edge, where each line is cut)
         table.add_column(column, overflow="fold", no_wrap=column != "What")
-    for item in report.items:
+    for item, at in zip(report.items, shown, strict=True):
         minutes = int((item.due_at - now).total_seconds() // 60)
         when = (
             Text(f"{_span(-minutes)} ago", style="bold red")
@@ -375,7 +379,7 @@ def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:
             else Text(f"in {_span(minutes)}")
         )
         table.add_row(
-            f"{item.due_at:%m-%d %H:%M}",
+            f"{at:%m-%d %H:%M}" + ("" if one else f" {clock.zone_name(at)}"),
             when,
             str(item.incident),
             item.kind,
@@ -389,7 +393,7 @@ def due_panel(report, now: datetime, *, with_review: bool = True) -> Table:
 def watch_view(report, now: datetime, captures: list, where=None):
     """`watch`'s screen: the due view, and under it each capture's latest news (`captures`:
     usecases.capture.Watched values), a failure in red with when it is tried again."""
-    due_view = due_panel(report, now)
+    due_view = due_panel(report, now, where)
     if not captures:
         return due_view
     table = Table(title="Capture", title_justify="left", show_edge=False)
@@ -426,10 +430,10 @@ def _span(minutes: int) -> str:
     return f"{minutes // 1440} days"
 
 
-def due(report, now: datetime) -> None:
+def due(report, now: datetime, where: tzinfo | None) -> None:
     out = console()
     if report.items:
-        out.print(due_panel(report, now, with_review=False))
+        out.print(due_panel(report, now, where, with_review=False))
     else:
         out.print("Nothing is due.")
     if report.review:
