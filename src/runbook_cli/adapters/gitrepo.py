@@ -394,17 +394,10 @@ def collected(
 def create(folder: Path, settings: dict[str, str]) -> None:
     """A new repository in `folder` (branch `main`) with `settings` in its own config (the
     user's global config is untouched)."""
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    configs = [["config", key, value] for key, value in settings.items()]
-    for args in (["init", "--quiet", "--initial-branch=main"], *configs):
-        try:
-            result = finished(["git", *args], cwd=folder, env=environment, text=True)
-        except FileNotFoundError:
-            raise RepositoryError(
-                "git is not installed or not on PATH; install git and try again."
-            ) from None
-        if result.returncode:
-            raise RepositoryError(f"git {args[0]} failed: {reason(result.stderr)}.")
+    repo = GitRepo(folder)
+    repo.run("init", "--quiet", "--initial-branch=main")
+    for key, value in settings.items():
+        repo.run("config", key, value)
 
 
 def merge_driver_command() -> str:
