@@ -249,5 +249,4 @@ def test_show_piped_to_head_through_a_shell(declared: Runbook, repo: Path) -> No
         text=True,
         env=os.environ,
     )
-    assert result.returncode in (0, 141) and result.stderr == "", result
-    assert result.returncode != 1
+    assert result.returncode == 141 and result.stderr == "", result  # a closed pipe, quietly
