@@ -24,6 +24,9 @@ MERGE_CONFLICT_EXIT = 9
 """The merge driver's status when it wrote its result with conflict markers (0: merged cleanly).
 Any other status means runbook did not run, and the registered command merges line by line."""
 LINE_MERGE = "git merge-file -L ours -L base -L theirs"
+FINISH_SECONDS = 0.75
+"""After Ctrl-C, how long a running git may take to finish on its own (Python's subprocess has
+waited a quarter of a second already) before it is interrupted."""
 
 _IN_PROGRESS = {
     "MERGE_HEAD": ("a merge", "git merge --continue (or --abort)"),
@@ -373,20 +376,26 @@ def started(command: list[str], **options) -> subprocess.Popen:
 def collected(
     process: subprocess.Popen, given: bytes | str | None = None
 ) -> subprocess.CompletedProcess:
-    """The process's output once it has ended. On Ctrl-C, git is interrupted too and waited for,
-    so it removes its own lock files and leaves the repository consistent. (`subprocess.run`
-    would SIGKILL it, leaving `.git/index.lock` behind for every later command.)"""
+    """The process's output once it has ended. On Ctrl-C, a git that finishes within a second
+    is let finish (one interrupted at its very start can die holding its lock file); else it is
+    interrupted too and waited for, so it removes its own lock files and leaves the repository
+    consistent. (`subprocess.run` would SIGKILL it, leaving `.git/index.lock` behind for every
+    later command.) A terminal's Ctrl-C reaches git itself as well; a signal to runbook alone (a
+    supervisor, `timeout -s INT`) does not."""
     with process:
         try:
             stdout, stderr = process.communicate(given)
         except BaseException:
-            with contextlib.suppress(OSError):
-                process.send_signal(signal.SIGINT)
             try:
-                process.wait(timeout=10)
-            finally:
-                if process.poll() is None:
-                    process.kill()
+                process.wait(timeout=FINISH_SECONDS)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(OSError):
+                    process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(timeout=10)
+                finally:
+                    if process.poll() is None:
+                        process.kill()
             raise
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
@@ -433,4 +442,6 @@ def reason(output: str) -> str:
     reasons = [
         line.removeprefix("fatal: ").removeprefix("error: ").rstrip(".") for line in useful[-3:]
     ]
+    if any(".lock': File exists" in line for line in reasons):  # git's own advice, in short
+        reasons.append("if no git command is running, remove that file and run the command again")
     return "; ".join(reasons) or "unknown error"
