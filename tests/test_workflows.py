@@ -17,7 +17,7 @@ from runbook_cli.usecases import scaffold
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [
-    "runbook-cli/runbook@v0.1.0",
+    f"runbook-cli/runbook@v{__version__}",
     "./tools/runbook",
     "git+https://git.example/runbook.git@v1",
 ]

@@ -2,7 +2,7 @@
 
 The source is the runbook Action pinned to the version that ran `init` by default; a team that
 vendors the tool names a local action folder (`./tools/runbook`) or a pip-installable git URL
-(`git+https://git.example/runbook.git@v0.1.0`). Every value placed in the YAML is checked against a
+(`git+https://git.example/runbook.git@v0.2.0`). Every value placed in the YAML is checked against a
 strict pattern first, so a source can neither break the YAML nor inject a shell command.
 """
 
