@@ -67,6 +67,30 @@ def test_ctrl_c_before_anything_is_written_says_so(declared: Runbook, repo: Path
     assert git(repo, "status", "--porcelain") == ""
 
 
+def test_ctrl_c_before_writing_names_a_change_still_waiting_from_an_earlier_one(
+    declared: Runbook, repo: Path, tmp_path: Path
+) -> None:
+    """ "Nothing was written" alone, while `git status` shows the file changed by an earlier
+    interrupted command, reads as if that change were lost."""
+    ready = tmp_path / "in-hook"
+    hook(repo, "pre-commit", ready)
+    first = start(repo, "timeline", "add", "typed before the first Ctrl-C")
+    wait_for(ready, first)
+    assert "but not committed" in ctrl_c(first)[1]
+    (repo / ".git/hooks/pre-commit").unlink()
+    with open(repo / ".git/runbook.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # the next command waits for the lock, then Ctrl-C
+        second = start(repo, "timeline", "add", "never written")
+        time.sleep(1.0)
+        code, stderr = ctrl_c(second)
+    assert code == 130 and stderr.count("\n") == 1, stderr
+    assert stderr.startswith("runbook: interrupted; nothing was written by this command")
+    assert (
+        "still holds a change written earlier" in stderr
+        and "next runbook command commits it" in stderr
+    )
+
+
 def test_ctrl_c_while_committing_says_written_not_committed_and_the_next_command_commits_it(
     declared: Runbook, repo: Path, tmp_path: Path
 ) -> None:

@@ -131,7 +131,8 @@ def interrupted() -> int:
             except Exception:  # the state could not be read: say how to look
                 states.append("check the incident file with git status")
         touched = [state for state in states if not state.startswith("nothing")]
-        state = touched[-1] if touched else "nothing was written"
+        said = [state for state in states if state != "nothing was written"]  # the fullest
+        state = (touched or said or ["nothing was written"])[-1]
         sys.stderr.write(f"runbook: interrupted; {state}.\n")
         sys.stderr.flush()
     except (OSError, ValueError):

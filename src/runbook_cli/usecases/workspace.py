@@ -418,6 +418,12 @@ class Workspace:
     def interruption(self) -> str:
         """What a Ctrl-C left of this command's change: untouched, written, or committed."""
         if self.touched is None:
+            waiting = sorted(self.pending.load())
+            if waiting:
+                return (
+                    f"nothing was written by this command ({waiting[0]} still holds a change "
+                    "written earlier; the next runbook command commits it)"
+                )
             return "nothing was written"
         path, sha256 = self.touched
         relative = self.store.relative(path)
