@@ -58,7 +58,7 @@ def test_a_team_defines_its_own_levels_with_or_without_details() -> None:
         ("sensitive_data:\n  medical_record_number: 7\n", "must be a pattern"),
         ("integrations:\n  jira: {issue_type: null}\n", "'integrations.jira.issue_type' must"),
         ("integrations:\n  statuspage: {components: [a]}\n", "'integrations.statuspage.comp"),
-        ("integrations:\n  linear: {team_id: 7}\n", "'integrations.linear.team_id' must be"),
+        ("integrations:\n  linear: {team_id: [7]}\n", "'integrations.linear.team_id' must be"),
         ("capture:\n  max_polls: 0\n", "'capture.max_polls' must be a positive whole number"),
         ("comms:\n  message_update_minutes: 0\n", "'comms.message_update_minutes' must be"),
     ],
@@ -103,3 +103,16 @@ def test_a_team_sets_what_messages_promise_for_severities_without_a_cadence() ->
     mine = config.parse("comms:\n  message_update_minutes: 45\n")
     assert mine.comms.promised_minutes("SEV-2") == 45 and mine.comms.promised_minutes("SEV-0") == 15
     assert mine.comms.status_page_every("SEV-2") == 45
+
+
+def test_an_id_of_digits_that_yaml_reads_as_a_number_is_still_an_id() -> None:
+    mine = config.parse(
+        "integrations:\n  statuspage: {page_id: 12345, components: {patient-web: 678}}\n"
+        "  linear: {team_id: 42}\n"
+    )
+    page = mine.integrations.statuspage
+    assert (page.page_id, page.components["patient-web"], mine.integrations.linear.team_id) == (
+        "12345",
+        "678",
+        "42",
+    )

@@ -619,6 +619,25 @@ def _text_or_none(value: Any, where: str, require: Require) -> str | None:
     return value or None
 
 
+def _id_or_none(value: Any, where: str, require: Require) -> str | None:
+    """An outside system's id: text, or a number YAML read from an id of digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _text_or_none(value, where, require)
+
+
+def _components(value: Any, require: Require) -> dict[str, str]:
+    """Statuspage's component id of each service."""
+    where = "integrations.statuspage.components"
+    require(value is None or isinstance(value, dict), f"'{where}' must map services to ids")
+    found: dict[str, str] = {}
+    for name, given in (value or {}).items():
+        component = _id_or_none(given, where, require)
+        require(component is not None, f"'{where}' must map services to ids")
+        found[str(name)] = str(component)
+    return found
+
+
 def _text_map(value: Any, where: str, what: str, require: Require) -> dict[str, str]:
     require(
         isinstance(value, dict) and all(isinstance(v, str) for v in value.values()),
@@ -661,13 +680,8 @@ def _integrations(value: Any, require: Require) -> Integrations:
     )
     return Integrations(
         statuspage=Statuspage(
-            page_id=_text_or_none(page["page_id"], "integrations.statuspage.page_id", require),
-            components=_text_map(
-                page["components"] or {},
-                "integrations.statuspage.components",
-                "services to component ids",
-                require,
-            ),
+            page_id=_id_or_none(page["page_id"], "integrations.statuspage.page_id", require),
+            components=_components(page["components"], require),
             impact=dict(page["impact"]),
             component_status=dict(page["component_status"]),
         ),
@@ -676,7 +690,7 @@ def _integrations(value: Any, require: Require) -> Integrations:
             project=_text_or_none(jira["project"], "integrations.jira.project", require),
             issue_type=issue_type.strip(),
         ),
-        linear=Linear(_text_or_none(linear["team_id"], "integrations.linear.team_id", require)),
+        linear=Linear(_id_or_none(linear["team_id"], "integrations.linear.team_id", require)),
     )
 
 
