@@ -290,6 +290,22 @@ def test_init_is_idempotent_and_commits_only_its_files(bare_repo: Path) -> None:
     )
 
 
+def test_init_again_names_a_workflow_an_older_runbook_wrote(bare_repo: Path) -> None:
+    """Workflows are never overwritten (they may be edited), but one that differs from what this
+    version writes (older actions, an older pin) is named, with how to take the new one."""
+    runbook = Runbook(bare_repo)
+    runbook("init")
+    workflow = bare_repo / ".github/workflows/runbook-check.yml"
+    workflow.write_text(workflow.read_text().replace("actions/checkout@v7", "actions/checkout@v4"))
+    git(bare_repo, "commit", "--quiet", "-am", "an older runbook's workflow")
+    head = git(bare_repo, "rev-parse", "HEAD")
+    out = runbook("init").stdout
+    assert "kept .github/workflows/runbook-check.yml as it is" in out
+    assert "remove it and run runbook init again" in out
+    assert "actions/checkout@v4" in workflow.read_text()
+    assert git(bare_repo, "rev-parse", "HEAD") == head
+
+
 def test_show_renders_a_readable_view_without_escape_codes(declared: Runbook) -> None:
     declared("timeline", "add", "a [bold]not markup[/bold] entry")
     out = declared("show").stdout

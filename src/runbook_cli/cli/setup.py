@@ -42,6 +42,11 @@ def init(
     if pages and not yes:
         _confirm_publishing()
     result = scaffold.init(workspace(ctx), commit=not no_commit, pages=pages, tool=tool)
+    for path in result.differing:
+        typer.echo(
+            f"  kept {path} as it is; this runbook writes it differently (its actions, its "
+            "pin): to take the new one, remove it and run runbook init again"
+        )
     if not result.created:
         typer.echo("runbook is already set up here; nothing to do.")
         return

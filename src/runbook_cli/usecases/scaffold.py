@@ -25,10 +25,15 @@ and `now` (ISO-8601 UTC).
 
 @dataclass
 class Initialised:
+    """What `init` laid out and committed, and the workflows it kept although this version
+    writes them differently."""
+
     created: list[str]
     commit: str | None
+    differing: list[str]
 
 
+WORKFLOWS_DIR = ".github/workflows"
 ATTRIBUTES_COMMENT = (
     "# runbook: merge incident files by meaning (timeline entries from both sides; see docs)\n"
 )
@@ -43,8 +48,8 @@ def files(pages: bool = False, tool: str | None = None) -> dict[str, str]:
         f"{INCIDENTS_DIR}/.gitkeep": "",
         f"{OVERRIDE_DIR}/README.md": TEMPLATES_README,
         contacts.CONTACTS_PATH: contacts.default_text(),
-        ".github/workflows/runbook-check.yml": workflows.check(source),
-        **({".github/workflows/runbook-site.yml": workflows.pages(source)} if pages else {}),
+        f"{WORKFLOWS_DIR}/runbook-check.yml": workflows.check(source),
+        **({f"{WORKFLOWS_DIR}/runbook-site.yml": workflows.pages(source)} if pages else {}),
     }
 
 
@@ -55,9 +60,12 @@ def init(
         if commit:
             ws.git.check_can_commit()
         created: list[Path] = []
+        differing: list[str] = []
         for relative, content in files(pages, tool).items():
             path = ws.root / relative
             if path.exists() or path.is_symlink():
+                if relative.startswith(WORKFLOWS_DIR) and _text(path) != content:
+                    differing.append(relative)
                 continue
             ws.write(path, content)
             created.append(path)
@@ -79,4 +87,11 @@ def init(
             made = ws.commit_paths(
                 created, f"runbook: set up {RUNBOOKS_DIR}/\n\nCreated-By: runbook init"
             )
-    return Initialised([ws.store.relative(p) for p in created], made)
+    return Initialised([ws.store.relative(p) for p in created], made, differing)
+
+
+def _text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
