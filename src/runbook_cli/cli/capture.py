@@ -74,6 +74,7 @@ SHOWN = 10  # captured entries listed after a run; the rest are counted
 
 def _show(outcome, zone) -> None:
     from runbook_cli.domain import clock
+    from runbook_cli.domain.text import counted
 
     for refused in outcome.refused:
         typer.echo(
@@ -90,7 +91,8 @@ def _show(outcome, zone) -> None:
             typer.echo(f"  + {clock.show_clock(item.at, zone)} {item.author}: {text}")
         if outcome.added > SHOWN:
             typer.echo(f"  … and {outcome.added - SHOWN} more")
-        saved(outcome.edit, f"captured {outcome.added} entries from {outcome.source}")
+        entries = counted(outcome.added, "entry", "entries")
+        saved(outcome.edit, f"captured {entries} from {outcome.source}")
     else:
         typer.echo(f"Nothing new from {outcome.source}.")
 

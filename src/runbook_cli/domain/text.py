@@ -75,3 +75,8 @@ def sentence(*clauses: str) -> str:
     closing punctuation never doubles up ("invalid.; nothing" or "ok..")."""
     kept = [c.strip().rstrip(".;, ") for c in clauses if c and c.strip().rstrip(".;, ")]
     return "; ".join(kept) + "." if kept else ""
+
+
+def counted(number: int, one: str, many: str) -> str:
+    """'1 entry', '5 entries'."""
+    return f"{number} {one if number == 1 else many}"

@@ -14,7 +14,7 @@ from runbook_cli.domain import clock, generated, roles
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.escalation import counted_from
 from runbook_cli.domain.model import BEFORE_IMPACT, IMPACT_LABELS, status_label
-from runbook_cli.domain.text import visible
+from runbook_cli.domain.text import counted, visible
 from runbook_cli.rendering import audittext, safe
 from runbook_cli.rendering.fit import Wrapped, fitted
 
@@ -411,7 +411,9 @@ def _capture_news(job, where) -> Text:
     if job.failure:
         return Text(f"failed: {job.failure}", style="bold red")
     outcome = job.outcome
-    lines = [f"captured {outcome.added} entries" if outcome.added else "nothing new"]
+    lines = [
+        f"captured {counted(outcome.added, 'entry', 'entries')}" if outcome.added else "nothing new"
+    ]
     lines += [
         f"not captured: a message at {clock.show(r.at, where, seconds=True)} looks like "
         f"{r.kind}; delete it there too"
