@@ -100,7 +100,7 @@ def test_pagerduty_log_becomes_timeline_at_real_times_once(
     assert git(repo, "rev-parse", "HEAD") == before
     pd.log["PD1"].append(log_entry(900, "resolve_log_entry", iso(1)))
     declared("capture", "pagerduty")
-    assert git(repo, "log", "-1", "--format=%s") == "incident 1: captured 1 entries from PagerDuty"
+    assert git(repo, "log", "-1", "--format=%s") == "incident 1: captured 1 entry from PagerDuty"
     assert len([e for e in timeline(declared) if e["text"].startswith("PagerDuty")]) == 159
 
 
@@ -142,7 +142,7 @@ def test_pagerduty_429_retry_after_is_waited_then_captured(
         "GET /incidents/PD1/log_entries",
         (429, {"error": {"message": "Rate Limit Exceeded"}}, 0, {"Retry-After": "0"}),
     )
-    assert "captured 1 entries" in declared("capture", "pagerduty").stdout
+    assert "captured 1 entry" in declared("capture", "pagerduty").stdout
 
 
 def test_pagerduty_wrong_token_exit_5_and_never_paged_exit_2(
@@ -219,7 +219,7 @@ def test_slack_guard_refuses_a_message_and_reports_it_without_its_text(
     assert re.search(r" at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC looks like", result.stderr)
     assert "123-45-6789" not in result.stderr + result.stdout
     assert "123-45-6789" not in git(repo, "log", "-p")
-    assert "captured 1 entries" in result.stdout
+    assert "captured 1 entry" in result.stdout
 
 
 def test_slack_rate_limit_waits_or_stops_with_when_to_retry(
@@ -230,7 +230,7 @@ def test_slack_rate_limit_waits_or_stops_with_when_to_retry(
         "POST /api/conversations.history",
         (429, {"ok": False, "error": "ratelimited"}, 0, {"Retry-After": "0"}),
     )
-    assert "captured 1 entries" in declared("capture", "slack", "--channel", "C0WAR").stdout
+    assert "captured 1 entry" in declared("capture", "slack", "--channel", "C0WAR").stdout
     slack.say(ago(5).timestamp(), "second decision", pinned_to=["C0WAR"])
     fake.on(
         "POST /api/conversations.history",
@@ -255,7 +255,7 @@ def test_follow_waits_as_long_as_a_service_asks_then_goes_on(
     )
     declared("status", "resolved")  # one capture after the wait, then --follow ends
     done = declared("capture", "slack", "--channel", "C0WAR", "--follow", "--interval", "0")
-    assert "waiting until" in done.stderr and "captured 1 entries" in done.stdout
+    assert "waiting until" in done.stderr and "captured 1 entry" in done.stdout
 
 
 def test_slack_errors_exit_5_and_the_next_run_continues(
@@ -323,7 +323,7 @@ def test_slack_on_this_machine_is_never_asked_through_a_proxy(
     slack.say(ago(10).timestamp(), "decided to fail over", pinned_to=["C0WAR"])
     out = declared("capture", "slack", "--channel", "C0WAR").stdout
     assert "+ " in out and "Priya Raman: #incident-war-room: decided to fail over" in out
-    assert "captured 1 entries" in out
+    assert "captured 1 entry" in out
 
 
 # --- watch --capture ---------------------------------------------------------------------
@@ -334,10 +334,10 @@ def test_watch_captures_and_shows_a_failure_without_exiting(
 ) -> None:
     slack.say(ago(10).timestamp(), "decided to fail over", pinned_to=["C0WAR"])
     out = declared("watch", "--count", "1", "--capture", "slack", "--channel", "C0WAR").stdout
-    assert "Due as of" in out and "#incident-war-room" in out and "captured 1 entries" in out
+    assert "Due as of" in out and "#incident-war-room" in out and "captured 1 entry" in out
     assert (
         git(repo, "log", "-1", "--format=%s")
-        == "incident 1: captured 1 entries from #incident-war-room"
+        == "incident 1: captured 1 entry from #incident-war-room"
     )
     slack.say(ago(5).timestamp(), "second decision", pinned_to=["C0WAR"])
     fake.on(

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from runbook_cli.adapters import outbound
 from runbook_cli.domain import capture, clock, document, vendor
 from runbook_cli.domain.capture import Captured
-from runbook_cli.domain.text import clean_text
+from runbook_cli.domain.text import clean_text, counted
 from runbook_cli.errors import RunbookError, UsageError
 from runbook_cli.usecases.integrations import Settings, path_id
 from runbook_cli.usecases.workspace import Edit, Workspace
@@ -274,7 +274,9 @@ def _record(
         _dig(state, path, create=True).extend(item.key for item in fresh)
         outcome.added = len(fresh)
         outcome.entries = fresh
-        edit.describe(f"captured {len(fresh)} entries from {source}", Captured=source)
+        edit.describe(
+            f"captured {counted(len(fresh), 'entry', 'entries')} from {source}", Captured=source
+        )
 
 
 def _dig(state: dict, path: list[str], *, create: bool = False) -> list[str]:
