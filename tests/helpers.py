@@ -54,6 +54,20 @@ class Runbook:
         return json.loads(self(*args, "--json").stdout)
 
 
+def long_timeline(repo: Path, entries: int = 3000) -> None:
+    """One incident whose timeline holds `entries` entries (written by hand, so fast), committed:
+    `show` then prints more than every pipe and stream buffer holds."""
+    Runbook(repo)("declare", "Long timeline", "-s", "SEV-3", "--service", "patient-web")
+    path = next((repo / "docs/runbooks/incidents").glob("*.md"))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = lines.index("## Timeline") + 2
+    added = [
+        f"- 2026-11-27 10:{n // 60:02d}:{n % 60:02d} UTC — Ana — step {n}" for n in range(entries)
+    ]
+    path.write_text("\n".join([*lines[:at], *added, *lines[at:]]), encoding="utf-8")
+    git(repo, "commit", "--quiet", "-am", "a long timeline, by hand")
+
+
 def snapshot(repo: Path) -> tuple[str, str, dict[str, bytes]]:
     """HEAD, the index/work-tree status and every file's bytes: to prove nothing changed."""
     files = {
