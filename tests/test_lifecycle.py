@@ -306,6 +306,22 @@ def test_init_again_names_a_workflow_an_older_runbook_wrote(bare_repo: Path) -> 
     assert git(bare_repo, "rev-parse", "HEAD") == head
 
 
+def test_init_again_never_reads_a_workflow_through_a_link(bare_repo: Path) -> None:
+    """A cloned repository's workflow may be a link anywhere (to /dev/zero, init read until
+    memory ran out): it is not followed, only named as kept, and left as it is."""
+    runbook = Runbook(bare_repo)
+    runbook("init")
+    workflow = bare_repo / ".github/workflows/runbook-check.yml"
+    outside = bare_repo.parent / "runbook-check.yml"  # what this version writes, outside
+    outside.write_text(workflow.read_text())
+    workflow.unlink()
+    workflow.symlink_to(outside)
+    git(bare_repo, "commit", "--quiet", "-am", "the workflow is a link")
+    out = runbook("init").stdout
+    assert "kept .github/workflows/runbook-check.yml as it is" in out
+    assert workflow.is_symlink()
+
+
 def test_show_renders_a_readable_view_without_escape_codes(declared: Runbook) -> None:
     declared("timeline", "add", "a [bold]not markup[/bold] entry")
     out = declared("show").stdout

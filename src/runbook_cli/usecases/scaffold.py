@@ -8,6 +8,7 @@ from pathlib import Path
 from runbook_cli.adapters.gitrepo import MERGE_DRIVER
 from runbook_cli.domain import config, contacts
 from runbook_cli.domain.layout import INCIDENTS_DIR, RUNBOOKS_DIR
+from runbook_cli.files import read_regular
 from runbook_cli.rendering import workflows
 from runbook_cli.rendering.templates import OVERRIDE_DIR
 from runbook_cli.usecases.workspace import Workspace
@@ -91,7 +92,9 @@ def init(
 
 
 def _text(path: Path) -> str | None:
+    """The file's text; None for a link (never followed: it could lead to /dev/zero), a special
+    file, one too large, or one that cannot be read."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        return read_regular(path).decode("utf-8").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError):  # files.Refused is an OSError
         return None
