@@ -48,10 +48,12 @@ def wait_for(path: Path, process: subprocess.Popen) -> None:
         time.sleep(0.01)
 
 
-def hook(repo: Path, name: str, ready: Path) -> None:
+def hook(repo: Path, name: str, ready: Path, then: str = "sleep 20", when: str = "true") -> Path:
+    """A git hook that, when the shell test `when` holds, touches `ready` and runs `then`."""
     script = repo / ".git/hooks" / name
-    script.write_text(f"#!/bin/sh\ntouch '{ready}'\nsleep 20\n")
+    script.write_text(f"#!/bin/sh\nif {when}; then touch '{ready}'; {then}; fi\n")
     script.chmod(0o755)
+    return script
 
 
 def test_ctrl_c_before_anything_is_written_says_so(declared: Runbook, repo: Path) -> None:
@@ -120,9 +122,7 @@ def test_an_interrupt_to_runbook_alone_lets_git_finish_and_leaves_no_lock(
     while git commit waits for a hook: git must not be killed holding .git/index.lock, or every
     later command (and plain `git commit`) fails with "index.lock: File exists"."""
     ready = tmp_path / "in-hook"
-    script = repo / ".git/hooks/pre-commit"
-    script.write_text(f"#!/bin/sh\ntouch '{ready}'\nsleep 1\n")
-    script.chmod(0o755)
+    script = hook(repo, "pre-commit", ready, then="sleep 1")
     process = start(repo, "timeline", "add", "typed before the interrupt")
     wait_for(ready, process)
     os.kill(process.pid, signal.SIGINT)
@@ -183,9 +183,7 @@ def test_ctrl_c_after_git_moved_the_branch_but_before_it_wrote_the_index(
     left HEAD with the entry and the index without it: `git status` said changed, runbook said
     "not committed", and the next command failed with "nothing to commit" (exit 3)."""
     ready = tmp_path / "moved"
-    script = repo / ".git/hooks/reference-transaction"
-    script.write_text(f"#!/bin/sh\nif [ \"$1\" = committed ]; then touch '{ready}'; sleep 5; fi\n")
-    script.chmod(0o755)
+    script = hook(repo, "reference-transaction", ready, then="sleep 5", when='[ "$1" = committed ]')
     process = start(repo, "timeline", "add", "landed before the index")
     wait_for(ready, process)
     code, stderr = ctrl_c(process)
