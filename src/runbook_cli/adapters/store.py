@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from runbook_cli import files
+from runbook_cli.adapters import cache
 from runbook_cli.domain import document, model
 from runbook_cli.domain.config import Config
 from runbook_cli.domain.layout import (
@@ -178,8 +179,6 @@ class Store:
     def summaries(self, progress: Callable[[int], None] = lambda _: None) -> list[Summary]:
         """Every readable incident by id, its front matter parsed once per version of the file.
         The files that cannot be read are left out and named, with why, in `self.unreadable`."""
-        from runbook_cli.adapters import cache  # ~4 ms (tempfile, hashlib): writes never list
-
         index = cache.index_cache(self.cache_dir, self.root / CONFIG_PATH)
         result: list[Summary] = []
         self.unreadable = []

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from runbook_cli.adapters import parallel
+from runbook_cli.adapters import cache, parallel
 from runbook_cli.adapters.gitrepo import reason
 from runbook_cli.domain import clock, config, rules
 from runbook_cli.domain.layout import (
@@ -309,14 +309,12 @@ def _read(path: Path, relative: str) -> bytes | rules.Finding:
 
 def _judge_one(item: tuple[Path, str]) -> tuple[str, rules.Judged] | rules.Finding:
     """(the stamp of the bytes judged, what they hold), or why the file cannot be read."""
-    from runbook_cli.adapters.cache import content_stamp  # as in check()
-
     path, relative = item
     raw = _read(path, relative)
     if isinstance(raw, rules.Finding):
         return raw
     judged, _ = rules.judge_text(relative, raw, _WORKER["config"], _WORKER["guard"])
-    return content_stamp(raw), judged
+    return cache.content_stamp(raw), judged
 
 
 def check(
@@ -333,8 +331,6 @@ def check(
     rules and this config) and judged again only when that changed; the findings that depend on
     the time are worked out from it at every run. The files to judge are spread over the cores
     (same findings, same order)."""
-    from runbook_cli.adapters import cache  # ~4 ms (tempfile, hashlib): --base keeps no cache
-
     now = clock.now()
     kept = cache.check_cache(ws.store.cache_dir, ws.config)
     items = [(path, ws.store.shown(path)) for path in files]
